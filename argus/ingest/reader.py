@@ -1,0 +1,146 @@
+"""Streaming reader for plain and gzip log files, in large chunks of decoded lines.
+
+Files are never held whole in memory. Bytes that are not UTF-8 are replaced (U+FFFD), NUL bytes
+dropped, and lines longer than ``max_line_bytes`` truncated, so that no line can stall the
+pipeline. A corrupt or truncated gzip stream yields every line read before the damage and then
+raises :class:`CorruptInputError` saying where it stopped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from argus.errors import CorruptInputError, InputError
+
+GZIP_MAGIC = b"\x1f\x8b"
+BLOCK_BYTES = 1 << 20
+TRUNCATED_MARK = " …[truncated]"
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What is known about a file before it is parsed."""
+
+    path: Path  #: where it was read from
+    file_id: str  #: sha256 of its bytes as stored (compressed or not)
+    size_bytes: int  #: size on disk
+    compressed: bool  #: True when it is a gzip stream
+
+
+def is_gzip(path: Path) -> bool:
+    """True when the file starts with the gzip magic bytes (the name does not matter)."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
+def file_facts(path: Path) -> FileFacts:
+    """Hash and size a file in one streaming pass; raise InputError when it cannot be read."""
+    try:
+        digest = hashlib.sha256()
+        size = 0
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+            digest.update(head)
+            size += len(head)
+            while block := fh.read(BLOCK_BYTES):
+                digest.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return FileFacts(path, digest.hexdigest(), size, head == GZIP_MAGIC)
+
+
+def _open_stream(path: Path) -> BinaryIO:
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned stream
+    if raw.read(2) == GZIP_MAGIC:
+        raw.seek(0)
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    raw.seek(0)
+    return raw
+
+
+def iter_blocks(path: Path) -> Iterator[bytes]:
+    """Yield the decompressed bytes of ``path`` in blocks; CorruptInputError on a bad stream."""
+    done = 0
+    try:
+        with _open_stream(path) as stream:
+            while block := stream.read(BLOCK_BYTES):
+                done += len(block)
+                yield block
+    except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
+        raise CorruptInputError(
+            f"{path.name}: the gzip stream is corrupt or truncated after {done:,} bytes ({exc})"
+        ) from exc
+
+
+def decode_line(raw: bytes, max_line_bytes: int) -> str:
+    """Decode one line: invalid UTF-8 replaced, NULs dropped, over-long lines truncated."""
+    if len(raw) > max_line_bytes:
+        raw = raw[:max_line_bytes]
+        return raw.decode("utf-8", "replace").replace("\x00", "") + TRUNCATED_MARK
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    text = raw.decode("utf-8", "replace")
+    return text.replace("\x00", "") if "\x00" in text else text
+
+
+def iter_line_chunks(
+    path: Path, chunk_lines: int = 10_000, max_line_bytes: int = 64 * 1024
+) -> Iterator[list[str]]:
+    """Yield the lines of ``path`` (gz or plain) in lists of up to ``chunk_lines``."""
+    splitter = _LineSplitter(max_line_bytes)
+    chunk: list[str] = []
+    damage: CorruptInputError | None = None
+    blocks = iter_blocks(path)
+    while True:
+        try:
+            block = next(blocks)
+        except StopIteration:
+            break
+        except CorruptInputError as exc:
+            damage = exc  # keep what was read before the damage, then report it
+            break
+        for line in splitter.feed(block):
+            chunk.append(line)
+            if len(chunk) >= chunk_lines:
+                yield chunk
+                chunk = []
+    chunk.extend(splitter.close())
+    if chunk:
+        yield chunk
+    if damage is not None:
+        raise damage
+
+
+class _LineSplitter:
+    """Split a byte stream into decoded lines; a line longer than the cap is cut once."""
+
+    def __init__(self, max_line_bytes: int) -> None:
+        self.max = max_line_bytes
+        self.pending = b""
+        self.skipping = False  # inside an over-long line whose head was already emitted
+
+    def feed(self, block: bytes) -> list[str]:
+        parts = (self.pending + block).split(b"\n")
+        self.pending = parts.pop()
+        if self.skipping and parts:
+            parts.pop(0)  # the tail of the over-long line
+            self.skipping = False
+        out = [decode_line(raw, self.max) for raw in parts]
+        if self.skipping:
+            self.pending = b""
+        elif len(self.pending) > self.max:
+            out.append(decode_line(self.pending, self.max))
+            self.pending, self.skipping = b"", True
+        return out
+
+    def close(self) -> list[str]:
+        if self.pending and not self.skipping:
+            return [decode_line(self.pending, self.max)]
+        return []

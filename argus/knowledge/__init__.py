@@ -1,0 +1,1 @@
+"""Knowledge base: embeddings, hybrid search, seeding and the starter pack."""

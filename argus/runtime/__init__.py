@@ -1,0 +1,1 @@
+"""Embedded services for a single machine: PostgreSQL + pgvector, Kafka, the local LLM."""

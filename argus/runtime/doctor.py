@@ -1,0 +1,48 @@
+"""``argus doctor``: bring up (or reach) each service and check it."""
+
+from __future__ import annotations
+
+from argus.config import Settings
+from argus.errors import ArgusError
+from argus.runtime.health import Check, check_database, check_embeddings, check_kafka, check_llm
+from argus.runtime.llm import local_llm
+from argus.runtime.services import running_services
+
+
+async def run_doctor(settings: Settings, *, embeddings: bool = True) -> list[Check]:
+    """Check the database, Kafka, the embedding model and the LLM; never raise for a down one."""
+    checks = [await _database(settings), await _kafka(settings)]
+    if embeddings:
+        checks.append(await check_embeddings(settings))
+    checks.append(await _llm(settings))
+    return checks
+
+
+async def _database(settings: Settings) -> Check:
+    try:
+        async with running_services(settings, database=True) as services:
+            assert services.database_url is not None
+            return await check_database(services.database_url)
+    except ArgusError as exc:
+        return Check("database", False, f"down: {exc}")
+
+
+async def _kafka(settings: Settings) -> Check:
+    if settings.kafka_bootstrap:
+        return await check_kafka(settings.kafka_bootstrap)
+    try:
+        async with running_services(settings, database=False, kafka=True) as services:
+            assert services.kafka_bootstrap is not None
+            return await check_kafka(services.kafka_bootstrap)
+    except ArgusError as exc:
+        return Check("kafka", False, f"down: {exc}")
+
+
+async def _llm(settings: Settings) -> Check:
+    if settings.llm_mode != "local":
+        return await check_llm(settings)
+    try:
+        with local_llm(settings) as base_url:
+            return await check_llm(settings, base_url)
+    except ArgusError as exc:
+        return Check("llm", False, f"down: {exc}")

@@ -1,0 +1,68 @@
+"""Resolve the services a command needs: configured ones as they are, embedded ones started.
+
+When ARGUS_DATABASE_URL or ARGUS_KAFKA_BOOTSTRAP is set, the embedded counterpart is never
+started. Embedded services started here are released when the context exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from argus.config import Settings
+from argus.runtime.kafka import EmbeddedKafka, ensure_topics
+from argus.runtime.postgres import EmbeddedPostgres
+from argus.store.migrate import apply_migrations
+
+#: The pipeline's topics (DESIGN.md §7).
+TOPICS = ("argus.batches", "argus.parsed", "argus.diagnosed", "argus.dlq")
+
+
+@dataclass
+class Services:
+    """Addresses of the running services and what was done to get them."""
+
+    database_url: str | None = None  #: libpq URL of PostgreSQL, None when not requested
+    kafka_bootstrap: str | None = None  #: host:port of Kafka, None when not requested
+    started: list[str] = field(default_factory=list)  #: human-readable notes, in order
+    migrations_applied: list[int] = field(default_factory=list)  #: versions applied now
+
+
+@contextlib.asynccontextmanager
+async def running_services(
+    settings: Settings, *, database: bool = True, kafka: bool = False
+) -> AsyncIterator[Services]:
+    """Yield the services asked for, migrated and with the pipeline's topics created."""
+    services = Services()
+    with contextlib.ExitStack() as stack:
+        if database:
+            services.database_url = _database(settings, services, stack)
+            services.migrations_applied = await apply_migrations(services.database_url)
+        if kafka:
+            services.kafka_bootstrap = _kafka(settings, services, stack)
+            await ensure_topics(services.kafka_bootstrap, TOPICS)
+        yield services
+
+
+def _database(settings: Settings, services: Services, stack: contextlib.ExitStack) -> str:
+    if settings.database_url is not None:
+        services.started.append("PostgreSQL: using ARGUS_DATABASE_URL")
+        return settings.database_url.get_secret_value()
+    pg = EmbeddedPostgres(settings.pgdata_dir)
+    url = pg.start()
+    stack.callback(pg.stop)
+    services.started.append(f"PostgreSQL: embedded, data in {settings.pgdata_dir}")
+    return url
+
+
+def _kafka(settings: Settings, services: Services, stack: contextlib.ExitStack) -> str:
+    if settings.kafka_bootstrap:
+        services.started.append(f"Kafka: using ARGUS_KAFKA_BOOTSTRAP={settings.kafka_bootstrap}")
+        return settings.kafka_bootstrap
+    broker = EmbeddedKafka(settings.kafka_dir)
+    bootstrap = broker.start()
+    stack.callback(broker.stop)
+    how = "started" if broker.owned else "attached"
+    services.started.append(f"Kafka: embedded tansu broker {how} at {bootstrap}")
+    return bootstrap

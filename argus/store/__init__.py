@@ -1,0 +1,1 @@
+"""PostgreSQL access: connection pool, migrations and repositories (all SQL lives here)."""
