@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/shop/payment-db-pool.log.gz
 
-.PHONY: install demo test lint typecheck pytest clean
+.PHONY: install demo test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ pytest: install
 	$(BIN)/python -m pytest -q -ra
 
 test: lint typecheck pytest  ## lint, types and the whole test suite
+
+bench: install  ## run every benchmark (python -m bench NAME... for some); see bench/RESULTS.md
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

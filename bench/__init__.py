@@ -1,0 +1,1 @@
+"""Benchmarks. Run ``python -m bench [NAME...]`` (``make bench``); figures go to RESULTS.md."""
