@@ -49,7 +49,7 @@ def local_llm(settings: Settings, *, n_ctx: int = 4096) -> Iterator[str]:
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(model), "--model_alias", LOCAL_MODEL_ALIAS,
         "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(n_ctx), "--chat_format", "chatml-function-calling",
+        "--n_ctx", str(n_ctx), "--chat_format", "chatml-function-calling", "--verbose", "False",
     ]  # fmt: skip
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
