@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -15,7 +15,10 @@ from rich.table import Table
 
 from argus.config import Settings, get_settings
 from argus.errors import ArgusError
-from argus.ingest.pipeline import ingest_files
+from argus.ingest.formats import LogFormat
+from argus.ingest.parse_output import write_parse_csv
+from argus.ingest.pipeline import FileOutcome, Mode, process_files, top_templates
+from argus.mining.engine import MiningEngine
 from argus.runtime.doctor import run_doctor
 from argus.runtime.services import running_services
 
@@ -101,39 +104,119 @@ def migrate() -> None:
         console.print("schema is up to date")
 
 
-@app.command()
-def diagnose(
-    paths: Annotated[list[Path], typer.Argument(help="log files (.log or .gz) of one batch")],
-) -> None:
-    """Run the pipeline on PATHS and print what it found.
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f",
+        help="logpai log_format, e.g. '<Date> <Time> <Level> <Component>: <Content>'; "
+        "default: the bracket format [ts][level][thread][mod][smod] content",
+    ),
+]  # fmt: skip
+FilesArgument = Annotated[list[Path], typer.Argument(help="log files (.log or .gz)")]
 
-    Built so far: embedded services, migrations, the file registry and streaming ingestion.
-    Template mining and the agent diagnosis are the next stages.
-    """
-    settings = _settings()
+
+def _check_files(paths: list[Path]) -> None:
     for path in paths:
         if not path.is_file():
             err_console.print(f"[bold red]error:[/] no such file: {path}")
             raise typer.Exit(3)
 
-    async def go() -> None:
+
+def _process(
+    paths: list[Path], log_format: str | None, mode: Mode, *, use_db: bool = True,
+    on_engine: Callable[[MiningEngine, Path], None] | None = None,
+) -> list[FileOutcome]:  # fmt: skip
+    """Run the passes of ``mode`` over ``paths`` on the configured (or embedded) database."""
+    settings = _settings()
+    _check_files(paths)
+    try:
+        fmt = LogFormat.parse(log_format)
+    except ArgusError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+
+    async def go() -> list[FileOutcome]:
+        if not use_db:
+            return await asyncio.to_thread(
+                process_files, settings, None, paths, fmt, mode, console, on_engine
+            )
         async with running_services(settings) as services:
             for note in services.started:
                 console.print(f"[dim]{note}[/]")
-            migrated = services.migrations_applied
-            console.print(
-                f"[dim]schema: {'applied ' + str(migrated) if migrated else 'up to date'}[/]"
-            )
-            assert services.database_url is not None
-            outcomes = await ingest_files(services.database_url, paths, settings, console)
-        failed = [o for o in outcomes if o.error]
-        console.print(
-            f"ingested {sum(o.lines for o in outcomes):,} lines from {len(outcomes)} file(s)"
-            f"{f', {len(failed)} with errors' if failed else ''}."
-        )
-        console.print(
-            "[yellow]Not built yet:[/] template mining (issue #3) and the agent diagnosis "
-            "(issue #5); this run stopped after ingestion."
-        )
+            return await asyncio.to_thread(
+                process_files, settings, services.database_url, paths, fmt, mode, console,
+                on_engine,
+            )  # fmt: skip
 
-    _run(go())
+    outcomes = _run(go())
+    _print_totals(outcomes)
+    return outcomes
+
+
+def _print_totals(outcomes: list[FileOutcome]) -> None:
+    lines = sum(o.lines for o in outcomes)
+    seconds = sum(o.seconds for o in outcomes)
+    failed = sum(1 for o in outcomes if o.error)
+    console.print(
+        f"total: {len(outcomes)} file(s), {lines:,} lines, "
+        f"{sum(o.unmatched for o in outcomes):,} unmatched records, "
+        f"+{sum(o.templates_added for o in outcomes)} templates, "
+        f"{lines / seconds if seconds else 0:,.0f} lines/s"
+        + (f", [red]{failed} file(s) with errors[/]" if failed else ""),
+        highlight=False,
+    )
+
+
+@app.command()
+def mine(paths: FilesArgument, log_format: FormatOption = None) -> None:
+    """Pass 1: evolve the template library over PATHS (nothing is counted)."""
+    _process(paths, log_format, "mine")
+
+
+@app.command()
+def stats(paths: FilesArgument, log_format: FormatOption = None) -> None:
+    """Pass 2: count PATHS with the current library and store the statistics."""
+    _process(paths, log_format, "stats")
+
+
+@app.command()
+def parse(
+    path: Annotated[Path, typer.Argument(help="a log file (.log or .gz)")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV to write")],
+    log_format: FormatOption = None,
+    use_db: Annotated[
+        bool, typer.Option("--db/--no-db", help="use the stored library, or a private one")
+    ] = True,
+) -> None:
+    """Mine and match one file; write one CSV row per line (LineId, Content, EventId, ...)."""
+
+    def write(engine: MiningEngine, done: Path) -> None:
+        rows = write_parse_csv(engine, done, out)
+        console.print(f"wrote {rows:,} rows to {out}")
+
+    _process([path], log_format, "all", use_db=use_db, on_engine=write)
+
+
+@app.command()
+def diagnose(paths: FilesArgument, log_format: FormatOption = None) -> None:
+    """Run the pipeline on the files of one batch and print what it found.
+
+    Built so far: embedded services, the file registry, template mining (pass 1) and the
+    statistics (pass 2). The agent diagnosis is the next stage.
+    """
+    outcomes = _process(paths, log_format, "all")
+    settings = _settings()
+
+    async def top() -> list[tuple[Any, ...]]:
+        async with running_services(settings) as services:
+            assert services.database_url is not None
+            return await asyncio.to_thread(top_templates, services.database_url, outcomes)
+
+    table = Table("template", "module", "level", "count", title="Top templates of the batch")
+    for _tid, template, mod, level, count, _first, _last in _run(top()):
+        table.add_row(str(template)[:90], str(mod), str(level), f"{count:,}")
+    console.print(table)
+    console.print(
+        "[yellow]Not built yet:[/] the agent diagnosis (issue #5); this run stopped after the "
+        "statistics."
+    )

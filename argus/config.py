@@ -24,6 +24,12 @@ class MiningSettings(BaseModel):
     micro_batch_size: int = Field(20, ge=1, description="unique key texts matched together")
     buffer_size: int = Field(100, ge=1, description="misses that trigger the committee (n)")
     max_per_micro_batch: int = Field(15, ge=1, description="misses kept per micro-batch")
+    stale_micro_batches: int = Field(
+        10,
+        ge=1,
+        description="run the committee early after this many micro-batches of only "
+        "already-buffered shapes (a file with few distinct events never fills the buffer)",
+    )
     simhash_bits: int = Field(64, description="SimHash width for near-duplicate detection")
     double_buffer: bool = Field(True, description="rebuild the index in the background")
     lookback_enabled: bool = Field(False, description="re-match recent misses after a swap")

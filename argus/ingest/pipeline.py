@@ -1,24 +1,34 @@
-"""Local ingestion of files: register each by content hash, then stream its lines.
+"""Local processing of files: register each by content hash, run the passes, store statistics.
 
-This is the stage of ``argus diagnose`` that exists today; template mining plugs in where the
-lines are counted.
+Used by ``argus mine``, ``argus stats``, ``argus parse`` and ``argus diagnose``. A damaged file
+is reported and marked failed (with the statistics of what was read before the damage); the
+other files go on.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import psycopg
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from argus.config import Settings
 from argus.errors import InputError
-from argus.ingest.reader import file_facts, iter_line_chunks
+from argus.ingest.formats import LogFormat
+from argus.ingest.reader import file_facts
+from argus.mining.engine import FileRun, MiningEngine
+from argus.mining.library import MemoryTemplateStore, TemplateStore
+from argus.store import stats as stats_repo
 from argus.store.files import mark_file, register_file
+from argus.store.templates import PgTemplateStore
+
+Mode = Literal["mine", "stats", "all"]
 
 
 @dataclass
@@ -27,68 +37,163 @@ class FileOutcome:
 
     path: Path  #: the file as given
     file_id: str | None  #: sha256 of its content, None when it could not be read at all
-    lines: int  #: lines read (before any damage)
-    seconds: float  #: time spent reading
+    lines: int = 0  #: physical lines read
+    records: int = 0  #: records counted by pass 2
+    unmatched: int = 0  #: records no template matched
+    templates_added: int = 0  #: templates pass 1 added while reading this file
+    templates_revised: int = 0  #: templates pass 1 generalised
+    index_version: int = 0  #: index version at the end
+    seconds: float = 0.0  #: wall time
     new: bool = False  #: True when its content had not been registered before
     error: str | None = None  #: why it stopped early, if it did
 
+    @property
+    def rate(self) -> float:
+        """Lines per second."""
+        return self.lines / self.seconds if self.seconds > 0 else 0.0
 
-async def ingest_files(
-    database_url: str, paths: Sequence[Path], settings: Settings, console: Console
+
+@contextmanager
+def template_store(database_url: str | None) -> Iterator[TemplateStore]:
+    """The library of record (PostgreSQL), or a private in-memory one when no URL is given."""
+    if database_url is None:
+        yield MemoryTemplateStore()
+        return
+    store = PgTemplateStore(database_url)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def process_files(
+    settings: Settings,
+    database_url: str | None,
+    paths: Sequence[Path],
+    fmt: LogFormat,
+    mode: Mode,
+    console: Console,
+    on_engine: Callable[[MiningEngine, Path], None] | None = None,
 ) -> list[FileOutcome]:
-    """Register and read every file; a damaged file is reported and the others go on."""
+    """Run ``mode`` (pass 1, pass 2 or both) over each file; store what the mode produces."""
     outcomes = []
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-        for path in paths:
-            outcome = await _ingest_one(conn, path, settings, console)
-            outcomes.append(outcome)
-            _print_outcome(console, outcome)
+    with template_store(database_url) as store:
+        engine = MiningEngine(
+            store, settings.mining, fmt, max_line_bytes=settings.limits.max_line_bytes
+        )
+        conn = psycopg.connect(database_url, autocommit=True) if database_url else None
+        try:
+            for path in paths:
+                outcome = _one_file(engine, conn, path, mode, console)
+                outcomes.append(outcome)
+                if on_engine and outcome.file_id:
+                    on_engine(engine, path)
+                print_outcome(console, outcome)
+        finally:
+            if conn is not None:
+                conn.close()
     return outcomes
 
 
-async def _ingest_one(
-    conn: psycopg.AsyncConnection, path: Path, settings: Settings, console: Console
+def _one_file(
+    engine: MiningEngine, conn: psycopg.Connection | None, path: Path, mode: Mode, console: Console
 ) -> FileOutcome:
     started = time.monotonic()
     try:
         facts = file_facts(path)
     except InputError as exc:
-        return FileOutcome(path, None, 0, time.monotonic() - started, error=exc.message)
-    new = await register_file(conn, facts)
-    await mark_file(conn, facts.file_id, "processing")
-    lines, error = _count_lines(path, settings, console, facts.size_bytes)
-    status = "failed" if error else "processed"
-    await mark_file(conn, facts.file_id, status, line_count=lines, error=error)
-    return FileOutcome(path, facts.file_id, lines, time.monotonic() - started, new, error)
+        return FileOutcome(path, None, error=exc.message)
+    new = register_file(conn, facts) if conn else True
+    if conn:
+        mark_file(conn, facts.file_id, "processing")
+    outcome = FileOutcome(path, facts.file_id, new=new)
+    with _progress(console, path.name) as tick:
+        if mode == "mine":
+            p1, modules, outcome.error = engine.mine(path, tick)
+            outcome.lines = p1.lines
+            _note_pass1(outcome, p1.templates_added, p1.templates_revised, p1.index_version)
+            if conn:
+                stats_repo.upsert_modules(conn, modules)
+        else:
+            run = engine.process(path, tick) if mode == "all" else _count_only(engine, path, tick)
+            _note_run(outcome, run)
+            if conn:
+                _store_run(conn, engine, facts.file_id, run, mode)
+    outcome.seconds = time.monotonic() - started
+    if conn:
+        status = "failed" if outcome.error else "processed"
+        mark_file(conn, facts.file_id, status, line_count=outcome.lines, error=outcome.error)
+    return outcome
 
 
-def _count_lines(
-    path: Path, settings: Settings, console: Console, size: int
-) -> tuple[int, str | None]:
-    lines = 0
-    progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[lines]:,} lines"),
-        TimeElapsedColumn(), console=console, transient=True,
+def _count_only(engine: MiningEngine, path: Path, tick: Callable[[int], None]) -> FileRun:
+    from argus.mining.pass1 import Pass1Stats
+
+    result, error = engine.count(path, tick)
+    return FileRun(
+        path, Pass1Stats(index_version=engine.holder.active.version), result, error=error
+    )
+
+
+def _note_pass1(outcome: FileOutcome, added: int, revised: int, version: int) -> None:
+    outcome.templates_added, outcome.templates_revised, outcome.index_version = (
+        added,
+        revised,
+        version,
+    )
+
+
+def _note_run(outcome: FileOutcome, run: FileRun) -> None:
+    outcome.lines, outcome.records = run.pass2.lines, run.pass2.records
+    outcome.unmatched, outcome.error = run.pass2.unmatched_records, run.error
+    _note_pass1(outcome, run.pass1.templates_added, run.pass1.templates_revised,
+                run.pass1.index_version)  # fmt: skip
+
+
+def _store_run(
+    conn: psycopg.Connection, engine: MiningEngine, file_id: str, run: FileRun, mode: Mode
+) -> None:
+    stats_repo.upsert_modules(conn, run.modules)
+    run_id = stats_repo.start_run(conn, file_id, "pass2", {"mode": mode, "format": engine.fmt.spec})
+    categories = {t.template_id: t.category for t in engine.holder.active.templates}
+    stats_repo.replace_statistics(conn, file_id, run_id, run.pass2, categories)
+    stats_repo.finish_run(
+        conn, run_id, total_lines=run.pass2.lines, records=run.pass2.records,
+        unmatched=run.pass2.unmatched_records, error=run.error,
     )  # fmt: skip
-    with progress:
-        task = progress.add_task(path.name, total=None, lines=0)
-        try:
-            for chunk in iter_line_chunks(
-                path, settings.mining.read_chunk_lines, settings.limits.max_line_bytes
-            ):
-                lines += len(chunk)
-                progress.update(task, lines=lines)
-        except InputError as exc:
-            return lines, exc.message
-    return lines, None
 
 
-def _print_outcome(console: Console, o: FileOutcome) -> None:
-    rate = o.lines / o.seconds if o.seconds > 0 else 0.0
+@contextmanager
+def _progress(console: Console, name: str) -> Iterator[Callable[[int], None]]:
+    bar = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"),
+        TextColumn("{task.fields[lines]:,} lines"), TimeElapsedColumn(),
+        console=console, transient=True,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task(name, total=None, lines=0)
+        yield lambda lines: bar.update(task, lines=lines)
+
+
+def print_outcome(console: Console, o: FileOutcome) -> None:
+    """One line per file: identity, counts, templates and speed."""
     ident = f"sha256 {o.file_id[:12]}…" if o.file_id else "unreadable"
     known = "new" if o.new else "known"
-    line = f"{o.path.name}: {ident}, {known}, {o.lines:,} lines in {o.seconds:.2f}s ({rate:,.0f}/s)"
-    if o.error:
-        console.print(f"[red]{line} — stopped: {o.error}[/]")
-    else:
-        console.print(line)
+    counts = f"{o.lines:,} lines"
+    if o.records:
+        counts += f", {o.records:,} records, {o.unmatched:,} unmatched"
+    templates = f"+{o.templates_added} templates ({o.templates_revised} generalised)"
+    speed = f"{o.seconds:.2f}s ({o.rate:,.0f} lines/s)"
+    line = (
+        f"{o.path.name}: {ident}, {known}, {counts}, {templates}, index v{o.index_version}, {speed}"
+    )
+    console.print(f"[red]{line} — stopped: {o.error}[/]" if o.error else line, highlight=False)
+
+
+def top_templates(
+    database_url: str, outcomes: Sequence[FileOutcome], limit: int = 15
+) -> list[tuple[object, ...]]:
+    """The most frequent templates over the files of ``outcomes`` (from the stored statistics)."""
+    file_ids = [o.file_id for o in outcomes if o.file_id]
+    with psycopg.connect(database_url) as conn:
+        return stats_repo.top_templates(conn, file_ids, limit)

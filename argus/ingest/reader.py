@@ -8,7 +8,6 @@ raises :class:`CorruptInputError` saying where it stopped.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import zlib
 from collections.abc import Iterator
@@ -56,24 +55,39 @@ def file_facts(path: Path) -> FileFacts:
     return FileFacts(path, digest.hexdigest(), size, head == GZIP_MAGIC)
 
 
-def _open_stream(path: Path) -> BinaryIO:
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned stream
-    if raw.read(2) == GZIP_MAGIC:
-        raw.seek(0)
-        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
-    raw.seek(0)
-    return raw
+def _decompressed(raw: BinaryIO) -> Iterator[bytes]:
+    """Inflate a gzip stream (members may be concatenated) block by block.
+
+    zlib hands back every byte it could inflate before it meets damage, so the lines before a
+    corrupt or truncated spot are never lost.
+    """
+    inflater, fed = zlib.decompressobj(wbits=31), False
+    while block := raw.read(BLOCK_BYTES):
+        while block:
+            if inflater.eof:  # the previous member is complete and another one follows
+                inflater, fed = zlib.decompressobj(wbits=31), False
+            out = inflater.decompress(block)
+            fed = True
+            if out:
+                yield out
+            block = inflater.unused_data if inflater.eof else b""
+    if fed and not inflater.eof:
+        raise EOFError("the stream ends before the gzip end marker")
 
 
 def iter_blocks(path: Path) -> Iterator[bytes]:
     """Yield the decompressed bytes of ``path`` in blocks; CorruptInputError on a bad stream."""
     done = 0
     try:
-        with _open_stream(path) as stream:
-            while block := stream.read(BLOCK_BYTES):
+        with open(path, "rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            blocks = _decompressed(raw) if compressed else iter(lambda: raw.read(BLOCK_BYTES), b"")
+            for block in blocks:
                 done += len(block)
-                yield block
-    except (gzip.BadGzipFile, EOFError, zlib.error, OSError) as exc:
+                if block:
+                    yield block
+    except (EOFError, zlib.error, OSError) as exc:
         raise CorruptInputError(
             f"{path.name}: the gzip stream is corrupt or truncated after {done:,} bytes ({exc})"
         ) from exc

@@ -7,20 +7,19 @@ import psycopg
 from argus.ingest.reader import FileFacts
 
 
-async def register_file(conn: psycopg.AsyncConnection, facts: FileFacts) -> bool:
+def register_file(conn: psycopg.Connection, facts: FileFacts) -> bool:
     """Record a file; return True when its content was not known before (idempotent)."""
-    cur = await conn.execute(
+    row = conn.execute(
         "INSERT INTO file_registry (file_id, path, size_bytes) VALUES (%s, %s, %s)"
         " ON CONFLICT (file_id) DO UPDATE SET path = EXCLUDED.path, updated_at = now()"
         " RETURNING (xmax = 0)",
         (facts.file_id, str(facts.path), facts.size_bytes),
-    )
-    row = await cur.fetchone()
+    ).fetchone()
     return bool(row and row[0])
 
 
-async def mark_file(
-    conn: psycopg.AsyncConnection,
+def mark_file(
+    conn: psycopg.Connection,
     file_id: str,
     status: str,
     *,
@@ -28,7 +27,7 @@ async def mark_file(
     error: str | None = None,
 ) -> None:
     """Set a file's processing status, its line count and the error that stopped it, if any."""
-    await conn.execute(
+    conn.execute(
         "UPDATE file_registry SET status = %s, line_count = coalesce(%s, line_count),"
         " error = %s, updated_at = now() WHERE file_id = %s",
         (status, line_count, error, file_id),

@@ -88,3 +88,19 @@ def test_overlong_line_across_blocks_becomes_one_truncated_line(tmp_path: Path) 
     lines = _read_all(path, max_line_bytes=1000)
     assert len(lines) == 3
     assert lines[0] == "a" and lines[2] == "b" and lines[1].startswith("y" * 1000)
+
+
+def test_concatenated_gzip_members_are_read_in_full(tmp_path: Path) -> None:
+    path = tmp_path / "joined.log.gz"
+    path.write_bytes(gzip.compress(b"first\n") + gzip.compress(b"second\n"))
+    assert _read_all(path) == ["first", "second"]
+
+
+def test_trailing_garbage_after_gzip_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "tail.log.gz"
+    path.write_bytes(gzip.compress(b"kept\n") + b"garbage!")
+    got: list[str] = []
+    with pytest.raises(CorruptInputError):
+        for chunk in iter_line_chunks(path):
+            got.extend(chunk)
+    assert got == ["kept"]

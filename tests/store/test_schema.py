@@ -82,8 +82,8 @@ async def test_statistics_rows_are_unique_even_with_null_dimensions(db_url: str)
         )
         run_id = (await cur.fetchone() or [0])[0]
         cur = await conn.execute(
-            "INSERT INTO regex_template (pattern, sample_log, source)"
-            " VALUES ('^ok$', 'ok', 'rule') RETURNING template_id"
+            "INSERT INTO regex_template (pattern, template, sample_log, source)"
+            " VALUES ('^ok$', 'ok', 'ok', 'rule') RETURNING template_id"
         )
         template_id = (await cur.fetchone() or [0])[0]
         row = "INSERT INTO log_match_summary (run_id, file_id, template_id, mod, level, line_count)"

@@ -1,0 +1,1 @@
+"""Two-pass regex-template engine: pass 1 evolves templates, pass 2 counts."""

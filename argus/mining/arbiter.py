@@ -1,0 +1,69 @@
+"""The arbiter: the last word on a drafted pattern, whoever drafted it.
+
+A pattern is accepted only if RE2 (pass 1) and polars' Rust engine (pass 2) both compile it, it
+matches every member of its cluster, it matches no sample of another template, and it is not
+trivially general (it must keep real literal text and must not match unrelated probe lines).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from argus.errors import FormatError
+from argus.mining.index import compile_pattern
+
+MAX_PATTERN_CHARS = 4000
+
+#: Lines no useful template should match.
+_PROBES = ("", "x", "0", "a b c d", "zzqx 1234 qqzx", "ERROR", "- - -", "ab12 cd34 ef56 gh78")
+
+#: Regex syntax removed to count a pattern's literal characters.
+_SYNTAX = re.compile(r"\\[dDsSwWbB]|\[[^\]]*\]|[.*+?^$(){}|]|\\")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The arbiter's decision on one pattern."""
+
+    accepted: bool  #: True when the pattern may enter the library
+    reason: str  #: why it was rejected, or "ok"
+
+
+def literal_chars(pattern: str) -> int:
+    """Alphanumeric characters a pattern requires literally."""
+    return sum(ch.isalnum() for ch in _SYNTAX.sub("", pattern))
+
+
+def review(
+    pattern: str,
+    members: Sequence[str],
+    other_samples: Sequence[str] = (),
+) -> Verdict:
+    """Decide whether ``pattern`` may describe ``members`` next to the existing templates."""
+    if not pattern or len(pattern) > MAX_PATTERN_CHARS:
+        return Verdict(False, f"pattern is empty or longer than {MAX_PATTERN_CHARS} characters")
+    try:
+        regex = compile_pattern(pattern)
+        pl.Series([""]).str.contains(pattern)
+    except (FormatError, pl.exceptions.ComputeError) as exc:
+        return Verdict(False, f"does not compile: {exc}")
+    missed = [m for m in members if regex.search(m) is None]
+    if missed:
+        return Verdict(False, f"does not match {len(missed)} of its {len(members)} samples")
+    stolen = [s for s in other_samples if regex.search(s) is not None]
+    if stolen:
+        return Verdict(False, f"also matches another template's sample: {stolen[0][:80]!r}")
+    if not _specific_enough(pattern, members):
+        return Verdict(False, "too general: it keeps almost no literal text")
+    if any(regex.search(p) is not None for p in _PROBES if p not in members):
+        return Verdict(False, "too general: it matches unrelated probe lines")
+    return Verdict(True, "ok")
+
+
+def _specific_enough(pattern: str, members: Sequence[str]) -> bool:
+    shortest = min((sum(ch.isalnum() for ch in m) for m in members), default=0)
+    return literal_chars(pattern) >= min(3, shortest)

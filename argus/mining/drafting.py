@@ -1,0 +1,270 @@
+"""The deterministic drafter: clusters key texts and aligns each cluster into a template.
+
+Texts are split into words (``masking.tokenize``) and each word is masked (``masking.mask_word``),
+giving a *shape*. Texts with equal shapes are one group. Groups of equal word count are then
+merged greedily (most frequent first) into clusters when the positions where they differ look
+like values rather than like the words that name an event (see ``_difference_is_soft``). A
+cluster's template is the position-wise merge of its members' shapes: equal words stay, differing
+words keep their common delimiter skeleton and get ``<*>`` where they differ.
+
+Templates use logpai notation (``<*>`` per variable, words separated by one space); patterns are
+regexes over the raw key text valid in both RE2 and Rust's regex crate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import re2
+
+from argus.mining.masking import VAR, atoms, is_delimiter, join_atoms, mask_word, tokenize
+
+_REGEX_META = frozenset("\\.+*?()|[]{}^$")
+_SPACES = re.compile(r"\s+")
+# A variable never spans whitespace: templates are aligned word by word, and ``\S*`` keeps
+# the regex a plain DFA-friendly loop (no backtracking concerns in RE2 or Rust) while literal
+# words on both sides anchor it cheaply.
+_VAR_REGEX = ".*?"
+# Words at the start of a message name the event; they must agree for two groups to merge.
+_PREFIX_WORDS = 1
+# A cluster may differ from a new group in at most this share of its words.
+_MAX_DIFF_SHARE = 0.5
+_VALUE_KEYS = frozenset({"=", ":"})
+# Longest alphabetic atom read as a unit (B, KB, ms) when it follows a number.
+_UNIT_CHARS = 3
+# At most this many weakly supported differences in one merge.
+_MAX_WEAK = 1
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One drafted template and the input texts it covers."""
+
+    template: str
+    pattern: str
+    sample: str
+    members: tuple[int, ...]
+
+
+Shape = tuple[str, ...]
+
+
+def draft_templates(key_texts: Sequence[str]) -> list[Draft]:
+    """Cluster ``key_texts`` and return one draft per cluster, largest cluster first."""
+    groups: dict[Shape, list[int]] = {}
+    for index, text in enumerate(key_texts):
+        shape = tuple(mask_word(w) for w in tokenize(text))
+        groups.setdefault(shape, []).append(index)
+    clusters = _cluster(groups)
+    drafts: list[Draft] = []
+    for words, members in clusters:
+        drafts.extend(_finish(words, members, key_texts))
+    drafts.sort(key=lambda d: (-len(d.members), d.members[0]))
+    return drafts
+
+
+def template_to_pattern(template: str) -> str:
+    """An anchored regex over raw key text for ``template``.
+
+    Literal parts are escaped; each ``<*>`` becomes ``\\S*`` (a variable never crosses a word
+    boundary) and each gap between words ``\\s+``, so the raw text may hold any whitespace.
+    """
+    pieces = " ".join(template.split()).split(VAR)
+    return r"^\s*" + _VAR_REGEX.join(_escape(p) for p in pieces) + r"\s*$"
+
+
+def generalize(template: str, key_texts: Sequence[str]) -> str | None:
+    """A template covering both ``template``'s lines and ``key_texts``, or None.
+
+    The texts must have the template's word count and differ from it only where the
+    difference looks like a value (the same test the drafter uses to merge groups).
+    """
+    current: Shape = tuple(tokenize(template))
+    if not key_texts:
+        return None
+    for text in key_texts:
+        shape = tuple(mask_word(w) for w in tokenize(text))
+        if len(shape) != len(current) or not _compatible(current, shape):
+            return None
+        current = _merge_shapes(current, shape)
+    merged = " ".join(current)
+    return None if merged == " ".join(tokenize(template)) else merged
+
+
+def _cluster(groups: dict[Shape, list[int]]) -> list[tuple[Shape, list[int]]]:
+    """Greedily merge shape groups of equal length into clusters, biggest groups first."""
+    order = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[1][0]))
+    by_length: dict[int, list[tuple[Shape, list[int]]]] = {}
+    for shape, members in order:
+        candidates = by_length.setdefault(len(shape), [])
+        best = _best_cluster(candidates, shape)
+        if best is None:
+            candidates.append((shape, list(members)))
+            continue
+        words, old = candidates[best]
+        candidates[best] = (_merge_shapes(words, shape), old + members)
+    return [c for cs in by_length.values() for c in cs]
+
+
+def _best_cluster(candidates: list[tuple[Shape, list[int]]], shape: Shape) -> int | None:
+    """Index of the compatible cluster differing from ``shape`` in the fewest words."""
+    best: int | None = None
+    best_diff = len(shape) + 1
+    for i, (words, _) in enumerate(candidates):
+        if not _compatible(words, shape):
+            continue
+        diff = sum(a != b for a, b in zip(words, shape, strict=True))
+        if diff < best_diff:
+            best, best_diff = i, diff
+    return best
+
+
+def _compatible(words: Shape, shape: Shape) -> bool:
+    """Whether a cluster template and a shape of equal length are the same event."""
+    diffs = [i for i, (a, b) in enumerate(zip(words, shape, strict=True)) if a != b]
+    if not diffs:
+        return True
+    if len(diffs) > max(1, int(len(words) * _MAX_DIFF_SHARE)):
+        return False
+    if any(i < _PREFIX_WORDS and VAR not in (words[i], shape[i]) for i in diffs):
+        return False
+    evidence = [_value_evidence(words, shape, i) for i in diffs]
+    return HARD not in evidence and evidence.count(WEAK) <= _MAX_WEAK
+
+
+HARD, WEAK, STRONG = 0, 1, 2
+
+
+def _value_evidence(words: Shape, shape: Shape, i: int) -> int:
+    """How strongly two differing words at position ``i`` look like values of one variable.
+
+    STRONG: one side is already a variable, or a same-shaped value after ``key=``, or a unit
+    after a number. WEAK: a value present on one side only (``()`` and ``(<*>)``), a differently
+    shaped value after ``key=``, or a list against a single value after ``key:``. HARD otherwise.
+    """
+    a, b = words[i], shape[i]
+    if VAR in (a, b):
+        return STRONG
+    pa, pb = _template_atoms(a), _template_atoms(b)
+    if _literals(pa) == _literals(pb):
+        return WEAK
+    assigned = _key_before(words, shape, i) == "=" or "=" in _common_head(pa, pb)
+    if _same_skeleton(pa, pb):
+        runs = [(x, y) for x, y in zip(pa, pb, strict=True) if x != y and VAR not in (x, y)]
+        if not runs or assigned:
+            return STRONG
+        units = _follows_value(words, shape, i) and all(map(_is_unit, runs))
+        return STRONG if units else HARD
+    if assigned:
+        return WEAK
+    # After "key:", a list and a single value ("a,b" and "c") are one variable.
+    if _key_before(words, shape, i) == ":" and not _holds_key(pa) and not _holds_key(pb):
+        return WEAK
+    return HARD
+
+
+def _literals(parts: list[str]) -> list[str]:
+    """The atoms that are not variables."""
+    return [p for p in parts if p != VAR]
+
+
+def _common_head(pa: list[str], pb: list[str]) -> list[str]:
+    """The longest common leading run of atoms."""
+    head: list[str] = []
+    for x, y in zip(pa, pb, strict=False):
+        if x != y:
+            break
+        head.append(x)
+    return head
+
+
+def _follows_value(words: Shape, shape: Shape, i: int) -> bool:
+    """Whether the shared previous word ends in a variable (a number before a unit)."""
+    return i > 0 and words[i - 1] == shape[i - 1] and words[i - 1].endswith(VAR)
+
+
+def _is_unit(pair: tuple[str, str]) -> bool:
+    """Two short alphabetic atoms, such as the units "B" and "KB" after a number."""
+    return all(p.isalpha() and len(p) <= _UNIT_CHARS for p in pair)
+
+
+def _key_before(words: Shape, shape: Shape, i: int) -> str:
+    """The key delimiter ending the (shared) previous word, or ""."""
+    if i == 0 or words[i - 1] != shape[i - 1]:
+        return ""
+    last = words[i - 1][-1:]
+    return last if last in _VALUE_KEYS else ""
+
+
+def _holds_key(parts: list[str]) -> bool:
+    """Whether a word's atoms hold a key delimiter of their own."""
+    return any(p in _VALUE_KEYS for p in parts)
+
+
+def _merge_shapes(words: Shape, shape: Shape) -> Shape:
+    """Position-wise merge of two equal-length word tuples."""
+    return tuple(_merge_word(a, b) for a, b in zip(words, shape, strict=True))
+
+
+def _merge_word(a: str, b: str) -> str:
+    """The most specific word (literal atoms and ``<*>``) matching both ``a`` and ``b``."""
+    if a == b:
+        return a
+    if VAR in (a, b):
+        return VAR
+    pa, pb = _template_atoms(a), _template_atoms(b)
+    if _same_skeleton(pa, pb):
+        return join_atoms([x if x == y else VAR for x, y in zip(pa, pb, strict=True)])
+    head = 0
+    while head < min(len(pa), len(pb)) and pa[head] == pb[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(pa), len(pb)) - head and pa[-1 - tail] == pb[-1 - tail]:
+        tail += 1
+    return join_atoms([*pa[:head], VAR, *pa[len(pa) - tail :]])
+
+
+def _same_skeleton(pa: list[str], pb: list[str]) -> bool:
+    """Equal atom counts with the same delimiters (and variables) at the same places."""
+    if len(pa) != len(pb):
+        return False
+    return all(x == y for x, y in zip(pa, pb, strict=True) if _is_fixed(x) or _is_fixed(y))
+
+
+def _is_fixed(atom: str) -> bool:
+    """Atoms that must agree for two words to share a skeleton: the delimiters."""
+    return is_delimiter(atom)
+
+
+def _template_atoms(word: str) -> list[str]:
+    """Atoms of a template word, ``<*>`` being one atom."""
+    out: list[str] = []
+    for k, piece in enumerate(word.split(VAR)):
+        if k:
+            out.append(VAR)
+        out.extend(text for text, _ in atoms(piece))
+    return out
+
+
+def _escape(text: str) -> str:
+    """Escape only the metacharacters common to RE2 and Rust (``\\<`` means a word edge in Rust)."""
+    out = "".join("\\" + c if c in _REGEX_META else c for c in text)
+    return _SPACES.sub(r"\\s+", out)
+
+
+def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[Draft]:
+    """Drafts for one cluster, split per member when the merged template misses one."""
+    template = " ".join(words)
+    pattern = template_to_pattern(template)
+    compiled = re2.compile(pattern)
+    if all(compiled.match(key_texts[i]) for i in members):
+        return [Draft(template, pattern, key_texts[members[0]], tuple(members))]
+    return [_literal_draft(i, key_texts) for i in members]
+
+
+def _literal_draft(index: int, key_texts: Sequence[str]) -> Draft:
+    """A draft matching exactly one text (modulo whitespace): the safe fallback."""
+    template = " ".join(tokenize(key_texts[index])).replace(VAR, "")
+    return Draft(template, template_to_pattern(template), key_texts[index], (index,))
