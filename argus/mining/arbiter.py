@@ -54,13 +54,13 @@ def review(
     missed = [m for m in members if regex.search(m) is None]
     if missed:
         return Verdict(False, f"does not match {len(missed)} of its {len(members)} samples")
-    stolen = [s for s in other_samples if regex.search(s) is not None]
-    if stolen:
-        return Verdict(False, f"also matches another template's sample: {stolen[0][:80]!r}")
     if not _specific_enough(pattern, members):
         return Verdict(False, "too general: it keeps almost no literal text")
     if any(regex.search(p) is not None for p in _PROBES if p not in members):
         return Verdict(False, "too general: it matches unrelated probe lines")
+    stolen = [s for s in other_samples if regex.search(s) is not None]
+    if stolen:
+        return Verdict(False, f"also matches another template's sample: {stolen[0][:80]!r}")
     return Verdict(True, "ok")
 
 

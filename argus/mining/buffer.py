@@ -2,8 +2,9 @@
 
 Misses are masked (numbers, ids, addresses ... replaced) and de-duplicated twice: exactly, by the
 hash of the masked text, and approximately, by SimHash distance, so that a hundred buffered lines
-are a hundred *different* lines. At most ``max_per_micro_batch`` misses of one micro-batch are
-admitted, so that one noisy stretch of a file cannot fill the buffer alone.
+are a hundred *different* lines (at most a few variants of any one shape). At most
+``max_per_micro_batch`` misses of one micro-batch are admitted, so that one noisy stretch of a
+file cannot fill the buffer alone.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from dataclasses import dataclass, field
 from argus.mining.masking import mask, tokenize
 from argus.mining.simhash import hamming, simhash
 
-#: SimHash distance at or below which two masked lines count as the same shape.
+#: SimHash distance at or below which two masked lines count as near-duplicates.
 NEAR_DUPLICATE_BITS = 3
+#: Near-duplicates admitted per neighbourhood: a few variants help the drafter tell values from
+#: words, a flood of them only slows it down. (Short lines that differ in one word -- often
+#: different events -- are near-duplicates too, so rejecting all of them would lose events.)
+MAX_NEIGHBOURS = 3
 
 
 @dataclass
@@ -79,7 +84,8 @@ class DiversityBuffer:
             self.stats.duplicates += 1
             return False
         sketch = simhash(tokenize(masked), self.simhash_bits)
-        if any(hamming(sketch, e.sketch) <= NEAR_DUPLICATE_BITS for e in self._entries):
+        close = sum(1 for e in self._entries if hamming(sketch, e.sketch) <= NEAR_DUPLICATE_BITS)
+        if close >= MAX_NEIGHBOURS:
             self.stats.near_duplicates += 1
             return False
         self._entries.append(_Entry(text, digest, sketch))

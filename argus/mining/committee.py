@@ -29,6 +29,8 @@ class Proposal:
     draft: Draft  #: pattern, template, sample and member indexes
     category: str | None = None  #: semantic classification
     advice: str | None = None  #: remediation advice
+    source: Source = "rule"  #: who drafted ``draft``
+    fallback: Draft | None = None  #: the rule draft to try when the arbiter refuses ``draft``
 
 
 class Drafter(Protocol):
@@ -74,23 +76,37 @@ class Committee:
         report = CommitteeReport(samples=len(samples))
         current = {t.template_id: t for t in library}
         for proposal in self.drafter.propose(samples):
-            members = [samples[i] for i in proposal.draft.members]
-            outcome = self._generalise(proposal, members, current) or self._add(
-                proposal, members, current
-            )
+            mine = set(proposal.draft.members)
+            members = [samples[i] for i in sorted(mine)]
+            # The other clusters of this run are templates-to-be: a pattern must spare them too.
+            peers = [s for i, s in enumerate(samples) if i not in mine]
+            outcome = self._place(proposal, members, peers, current, report)
             if isinstance(outcome, str):
-                report.rejected.append((proposal.draft.pattern, outcome))
                 report.unplaced.extend(members)
-            elif outcome.template_id in current and outcome.version > 1:
-                report.revised.append(outcome)
-                current[outcome.template_id] = outcome
-            else:
-                report.added.append(outcome)
-                current[outcome.template_id] = outcome
+                continue
+            is_revision = outcome.template_id in current and outcome.version > 1
+            (report.revised if is_revision else report.added).append(outcome)
+            current[outcome.template_id] = outcome
         return report
 
+    def _place(
+        self, proposal: Proposal, members: list[str], peers: list[str],
+        current: dict[int, Template], report: CommitteeReport,
+    ) -> Template | str:  # fmt: skip
+        outcome = self._generalise(members, peers, current) or self._add(
+            proposal, members, peers, current
+        )
+        if isinstance(outcome, str):
+            report.rejected.append((proposal.draft.pattern, outcome))
+            if proposal.fallback is not None:
+                rule = Proposal(proposal.fallback, proposal.category, proposal.advice)
+                outcome = self._add(rule, members, peers, current)
+                if isinstance(outcome, str):
+                    report.rejected.append((rule.draft.pattern, outcome))
+        return outcome
+
     def _generalise(
-        self, proposal: Proposal, members: list[str], current: dict[int, Template]
+        self, members: list[str], peers: list[str], current: dict[int, Template]
     ) -> Template | None:
         for old in current.values():
             wider = generalize(old.template, members)
@@ -98,22 +114,23 @@ class Committee:
                 continue
             pattern = template_to_pattern(wider)
             others = [t.sample for t in current.values() if t.template_id != old.template_id]
-            if arbiter.review(pattern, [*members, old.sample], others).accepted:
+            if arbiter.review(pattern, [*members, old.sample], [*others, *peers]).accepted:
                 note = f"generalised to cover {len(members)} new sample(s)"
                 return self.store.revise(old, pattern, wider, note)
         return None
 
     def _add(
-        self, proposal: Proposal, members: list[str], current: dict[int, Template]
-    ) -> Template | str:
+        self, proposal: Proposal, members: list[str], peers: list[str],
+        current: dict[int, Template],
+    ) -> Template | str:  # fmt: skip
         draft = proposal.draft
         others = [t.sample for t in current.values()]
-        verdict = arbiter.review(draft.pattern, members, others)
+        verdict = arbiter.review(draft.pattern, members, [*others, *peers])
         if not verdict.accepted:
             log.debug("arbiter rejected %r: %s", draft.pattern, verdict.reason)
             return verdict.reason
         new = NewTemplate(
-            draft.pattern, draft.template, draft.sample, self.drafter.source,
+            draft.pattern, draft.template, draft.sample, proposal.source,
             proposal.category, proposal.advice,
         )  # fmt: skip
         return self.store.add(new)

@@ -1,0 +1,1 @@
+"""Shared LLM plumbing: the chat model from settings, retry and circuit-breaker policies, usage."""

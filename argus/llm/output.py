@@ -1,0 +1,27 @@
+"""Getting JSON out of a model's answer: the text is untrusted and often wrapped in prose."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from argus.errors import LLMOutputInvalid
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def extract_json(text: str) -> Any:
+    """The first JSON value in ``text`` (fenced or bare); LLMOutputInvalid when there is none."""
+    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    for candidate in candidates:
+        for opener in ("[", "{"):
+            start = candidate.find(opener)
+            if start < 0:
+                continue
+            try:
+                value, _ = json.JSONDecoder().raw_decode(candidate[start:])
+            except json.JSONDecodeError:
+                continue
+            return value
+    raise LLMOutputInvalid(f"the model's answer holds no JSON: {text[:200]!r}")
