@@ -15,6 +15,7 @@ Rust engine polars uses, so headers can be split one line at a time or a million
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -45,39 +46,41 @@ _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 @dataclass(frozen=True)
 class LogFormat:
-    """A compiled log_format: its regex and which fields feed which column."""
+    """A compiled log_format: its exact regex, a fast equivalent, and the fields' columns."""
 
     spec: str  #: the log_format as given
-    regex: str  #: anchored regex with one named group per field
+    regex: str  #: logpai's exact regex: one lazy named group per field
     roles: dict[str, list[str]] = field(default_factory=dict)  #: column -> field names, in order
+    names: tuple[str, ...] = ()  #: the fields, in order
+    literals: tuple[str, ...] = ()  #: regex text before, between and after the fields
+    fast: tuple[str, ...] = ()  #: per field, a lazy-free sub-pattern (see _fast_class)
 
     @classmethod
     def parse(cls, spec: str | None) -> LogFormat:
         """Compile a log_format (or a name from NAMED_FORMATS; None means the bracket format)."""
         spec = NAMED_FORMATS.get(spec or "bracket", spec or BRACKET_FORMAT)
         parts = _FIELD_RE.split(spec)
-        regex, seen = "", set()
-        roles: dict[str, list[str]] = {}
-        for i, part in enumerate(parts):
-            if i % 2 == 0:
-                regex += re.sub(" +", r"\\s+", part)
-                continue
-            name = part[1:-1]
-            if not _NAME_RE.match(name) or name in seen:
+        literals = tuple(re.sub(" +", r"\\s+", p) for p in parts[0::2])
+        names = tuple(p[1:-1] for p in parts[1::2])
+        for name in names:
+            if not _NAME_RE.match(name) or names.count(name) > 1:
                 raise FormatError(f"log_format field <{name}> is not a unique plain name: {spec}")
-            seen.add(name)
-            regex += f"(?P<{name}>.*?)"
+        roles: dict[str, list[str]] = {}
+        for name in names:
             role = _ROLES.get(name.lower())
             if role:
                 roles.setdefault(role, []).append(name)
         if "content" not in roles:
             raise FormatError(f"log_format has no <Content> field: {spec}")
-        compiled = f"^{regex}$"
+        regex = "^" + literals[0] + "".join(
+            f"(?P<{n}>.*?){lit}" for n, lit in zip(names, literals[1:], strict=True)
+        ) + "$"  # fmt: skip
         try:
-            re.compile(compiled)
+            re.compile(regex)
         except re.error as exc:
             raise FormatError(f"log_format is not a valid pattern ({exc}): {spec}") from exc
-        return cls(spec, compiled, roles)
+        fast = tuple(_fast_class(lit) for lit in literals[1:])
+        return cls(spec, regex, roles, names, literals, fast)
 
     def parse_line(self, line: str) -> dict[str, str | None] | None:
         """Split one line into the columns; None when the line does not start a record."""
@@ -88,19 +91,112 @@ class LogFormat:
         return {col: _join(groups[n] for n in self.roles[col]) if col in self.roles else None
                 for col in COLUMNS}  # fmt: skip
 
-    def parse_frame(self, lines: pl.Series) -> pl.DataFrame:
-        """Split many lines at once; rows that do not start a record have a null ``content``."""
-        groups = lines.str.strip_chars().str.extract_groups(self.regex).struct.unnest()
-        columns = []
-        for col in COLUMNS:
-            names = self.roles.get(col, [])
-            if not names:
-                columns.append(pl.lit(None, dtype=pl.String).alias(col))
-            elif len(names) == 1:
-                columns.append(pl.col(names[0]).alias(col))
-            else:
-                columns.append(pl.concat_str([pl.col(n) for n in names], separator=" ").alias(col))
-        return groups.select(columns)
+    def _prefix(self, upto: int, capture: bool) -> str:
+        """Fast regex from the line start through field ``upto`` (captured if asked)."""
+        out = r"^\s*" + self.literals[0]
+        for k in range(upto + 1):
+            group = "(" if capture and k == upto else "(?:"
+            out += group + self.fast[k] + ")"
+            if k < upto:
+                out += self.literals[k + 1]
+        return out
+
+    def _field_expr(self, name: str, raw: pl.Expr) -> pl.Expr:
+        k = self.names.index(name)
+        last = k == len(self.names) - 1 and self.literals[-1] == ""
+        if last:  # the rest of the line, minus the header in front of it
+            head = self._prefix(k - 1, capture=False) + self.literals[k] if k else r"^\s*"
+            return raw.str.replace(head, "")
+        return raw.str.extract(self._prefix(k, capture=True), 1)
+
+    def parse_frame(
+        self, lines: pl.Series, extra: Mapping[str, pl.Expr] | None = None
+    ) -> pl.DataFrame:
+        """Split many lines at once; rows that do not start a record have a null ``content``.
+
+        Fields are cut with lazy-free patterns (a field ends at the first character that may
+        follow it), all columns in one parallel polars pass. Where that fails, logpai's exact
+        lazy regex decides, for those rows only; where both succeed they agree. ``extra``
+        expressions over the ``raw`` line are computed in the same pass and kept.
+        """
+        extra = dict(extra or {})
+        if not self.splittable:  # e.g. an optional group spanning a field: exact regex only
+            groups = lines.str.strip_chars().str.extract_groups(self.regex).struct.unnest()
+            more = pl.DataFrame({"raw": lines}).select(**extra) if extra else None
+            columns = groups.with_columns(ok=pl.lit(True)).select(self._column(c) for c in COLUMNS)
+            return columns.hstack(more) if more is not None else columns
+        raw = pl.col("raw")
+        full = self._prefix(len(self.names) - 1, capture=False) + self.literals[-1] + "$"
+        wanted = [n for names in self.roles.values() for n in names]
+        fields = {n: self._field_expr(n, raw) for n in wanted}
+        frame = (
+            pl.DataFrame({"raw": lines})
+            .lazy()
+            .select(ok=raw.str.contains(full), **fields, **extra)
+            .collect()
+        )
+        if not frame["ok"].all():
+            frame = self._exact_where_fast_failed(lines, frame, wanted)
+        return frame.select(*(self._column(col) for col in COLUMNS), *extra)
+
+    def _exact_where_fast_failed(
+        self, lines: pl.Series, frame: pl.DataFrame, wanted: list[str]
+    ) -> pl.DataFrame:
+        failed = ~frame["ok"]
+        exact = (
+            lines.filter(failed).str.strip_chars().str.extract_groups(self.regex).struct.unnest()
+        )
+        fixed = frame.filter(failed).with_columns(exact.select(wanted))
+        row = pl.int_range(pl.len()).alias("_row")
+        merged = pl.concat(
+            [
+                frame.with_columns(row).filter(~failed),
+                fixed.with_columns(pl.Series("_row", failed.arg_true(), dtype=pl.Int64)),
+            ],
+            how="diagonal_relaxed",
+        )
+        return merged.sort("_row").drop("_row")
+
+    def _column(self, col: str) -> pl.Expr:
+        names = self.roles.get(col, [])
+        if not names:
+            return pl.lit(None, dtype=pl.String).alias(col)
+        if len(names) == 1:
+            return pl.col(names[0]).alias(col)
+        return pl.concat_str([pl.col(n) for n in names], separator=" ", ignore_nulls=True).alias(
+            col
+        )
+
+    @property
+    def splittable(self) -> bool:
+        """True when every literal is a regex of its own (fields can be cut one by one)."""
+        try:
+            for literal in self.literals:
+                re.compile(literal)
+        except re.error:
+            return False
+        return True
+
+
+_META = set("\\.^$|?*+()[]{}")
+
+
+def _fast_class(following: str) -> str:
+    """A lazy-free pattern for a field followed by ``following``.
+
+    A lazy ``.*?`` followed by a literal character ``c`` ends at the first ``c`` where the rest
+    of the line matches; ``[^c]*`` ends at the first ``c``. When the rest matches there, both
+    agree; when it does not, the fast pattern fails and the exact regex is used instead.
+    """
+    if following == "":
+        return ".*"
+    if following.startswith("\\s"):
+        return r"\S*"
+    if following[0] == "\\" and len(following) > 1 and not following[1].isalnum():
+        return f"[^{following[:2]}]*"
+    if following[0] not in _META:
+        return f"[^{re.escape(following[0])}]*"
+    return ".*?"
 
 
 def _join(values: object) -> str | None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import polars as pl
+
 from argus.errors import CorruptInputError, InputError
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -93,23 +95,30 @@ def iter_blocks(path: Path) -> Iterator[bytes]:
         ) from exc
 
 
-def decode_line(raw: bytes, max_line_bytes: int) -> str:
-    """Decode one line: invalid UTF-8 replaced, NULs dropped, over-long lines truncated."""
-    if len(raw) > max_line_bytes:
-        raw = raw[:max_line_bytes]
-        return raw.decode("utf-8", "replace").replace("\x00", "") + TRUNCATED_MARK
-    if raw.endswith(b"\r"):
-        raw = raw[:-1]
-    text = raw.decode("utf-8", "replace")
-    return text.replace("\x00", "") if "\x00" in text else text
+def decode_lines(data: bytes, max_line_bytes: int) -> pl.Series:
+    """Decode complete lines (``data`` without its final newline) into a Series, vectorised.
+
+    Invalid UTF-8 is replaced (U+FFFD), NUL bytes are dropped, a trailing CR is removed and a
+    line longer than ``max_line_bytes`` is cut there and marked.
+    """
+    text = data.decode("utf-8", "replace")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    lines = pl.Series("raw", [text]).str.split("\n").explode().str.strip_suffix("\r")
+    too_long = lines.str.len_bytes() > max_line_bytes
+    if too_long.any():
+        cut = lines.str.slice(0, max_line_bytes) + TRUNCATED_MARK
+        lines = pl.select(pl.when(too_long).then(cut).otherwise(lines)).to_series().alias("raw")
+    return lines
 
 
-def iter_line_chunks(
-    path: Path, chunk_lines: int = 10_000, max_line_bytes: int = 64 * 1024
-) -> Iterator[list[str]]:
-    """Yield the lines of ``path`` (gz or plain) in lists of up to ``chunk_lines``."""
+def iter_line_series(path: Path, max_line_bytes: int = 64 * 1024) -> Iterator[pl.Series]:
+    """Yield the lines of ``path`` (gz or plain) as Series, one per decompressed block.
+
+    A damaged stream yields every complete line read before the damage, then raises
+    CorruptInputError.
+    """
     splitter = _LineSplitter(max_line_bytes)
-    chunk: list[str] = []
     damage: CorruptInputError | None = None
     blocks = iter_blocks(path)
     while True:
@@ -120,41 +129,59 @@ def iter_line_chunks(
         except CorruptInputError as exc:
             damage = exc  # keep what was read before the damage, then report it
             break
-        for line in splitter.feed(block):
-            chunk.append(line)
-            if len(chunk) >= chunk_lines:
-                yield chunk
-                chunk = []
-    chunk.extend(splitter.close())
-    if chunk:
-        yield chunk
+        complete = splitter.feed(block)
+        if complete is not None:
+            yield decode_lines(complete, max_line_bytes)
+    tail = splitter.close()
+    if tail is not None:
+        yield decode_lines(tail, max_line_bytes)
     if damage is not None:
         raise damage
 
 
+def iter_line_chunks(
+    path: Path, chunk_lines: int = 10_000, max_line_bytes: int = 64 * 1024
+) -> Iterator[list[str]]:
+    """Yield the lines of ``path`` (gz or plain) in lists of up to ``chunk_lines``."""
+    chunk: list[str] = []
+    try:
+        for series in iter_line_series(path, max_line_bytes):
+            chunk.extend(series.to_list())
+            while len(chunk) >= chunk_lines:
+                yield chunk[:chunk_lines]
+                chunk = chunk[chunk_lines:]
+    except CorruptInputError:
+        if chunk:  # lines read before a damaged spot still go out before the error does
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
+
+
 class _LineSplitter:
-    """Split a byte stream into decoded lines; a line longer than the cap is cut once."""
+    """Cut a byte stream at line ends; a line longer than the cap is cut once, its tail dropped."""
 
     def __init__(self, max_line_bytes: int) -> None:
         self.max = max_line_bytes
         self.pending = b""
         self.skipping = False  # inside an over-long line whose head was already emitted
 
-    def feed(self, block: bytes) -> list[str]:
-        parts = (self.pending + block).split(b"\n")
-        self.pending = parts.pop()
-        if self.skipping and parts:
-            parts.pop(0)  # the tail of the over-long line
-            self.skipping = False
-        out = [decode_line(raw, self.max) for raw in parts]
+    def feed(self, block: bytes) -> bytes | None:
+        """The complete lines now available (without the final newline), or None."""
         if self.skipping:
-            self.pending = b""
-        elif len(self.pending) > self.max:
-            out.append(decode_line(self.pending, self.max))
+            newline = block.find(b"\n")
+            if newline < 0:
+                return None
+            self.skipping, block = False, block[newline + 1 :]
+        data = self.pending + block
+        cut = data.rfind(b"\n")
+        complete, self.pending = (None, data) if cut < 0 else (data[:cut], data[cut + 1 :])
+        if len(self.pending) > self.max:  # emit the head now (it gets cut and marked)
+            head = self.pending[: self.max + 1]
+            complete = head if complete is None else complete + b"\n" + head
             self.pending, self.skipping = b"", True
-        return out
+        return complete
 
-    def close(self) -> list[str]:
-        if self.pending and not self.skipping:
-            return [decode_line(self.pending, self.max)]
-        return []
+    def close(self) -> bytes | None:
+        """What remains after the last newline."""
+        return self.pending or None

@@ -7,26 +7,43 @@ have no record to join, so each stands alone with the whole line as its key text
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import polars as pl
 
 from argus.ingest.formats import LogFormat
 
+#: Key texts are cut here: templates of 64 KB one-off lines help nobody and slow every match.
+MAX_KEY_CHARS = 2048
 
-def parse_records(fmt: LogFormat, lines: list[str], *, file_start: bool) -> pl.DataFrame:
+
+def parse_records(
+    fmt: LogFormat,
+    lines: pl.Series | list[str],
+    *,
+    file_start: bool,
+    extra: Mapping[str, pl.Expr] | None = None,
+) -> pl.DataFrame:
     """Parse a chunk of lines into one row per line with columns of COLUMNS plus:
 
     ``raw`` (the line), ``line_no`` (0-based within the chunk), ``starts`` (the line starts a
     record) and ``record`` (index of the record the line belongs to, -1 for the continuation of
     a record of an earlier chunk).
     """
-    raw = pl.Series("raw", lines, dtype=pl.String)
-    frame = fmt.parse_frame(raw).with_columns(raw=raw, line_no=pl.int_range(pl.len()))
+    raw = lines.alias("raw") if isinstance(lines, pl.Series) else pl.Series("raw", lines, pl.String)
+    frame = fmt.parse_frame(raw, extra).with_columns(
+        content=pl.col("content").str.slice(0, MAX_KEY_CHARS),
+        raw=raw,
+        line_no=pl.int_range(pl.len()),
+    )
     starts = pl.col("content").is_not_null()
     frame = frame.with_columns(starts=starts, record=starts.cast(pl.Int64).cum_sum() - 1)
     if file_start:
         orphan = pl.col("record") < 0
         frame = frame.with_columns(
-            content=pl.when(orphan).then(pl.col("raw")).otherwise(pl.col("content")),
+            content=pl.when(orphan)
+            .then(pl.col("raw").str.slice(0, MAX_KEY_CHARS))
+            .otherwise(pl.col("content")),
             starts=pl.col("starts") | orphan,
         ).with_columns(record=pl.col("starts").cast(pl.Int64).cum_sum() - 1)
     return frame

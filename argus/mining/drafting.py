@@ -1,14 +1,21 @@
 """The deterministic drafter: clusters key texts and aligns each cluster into a template.
 
-Texts are split into words (``masking.tokenize``) and each word is masked (``masking.mask_word``),
-giving a *shape*. Texts with equal shapes are one group. Groups of equal word count are then
-merged greedily (most frequent first) into clusters when the positions where they differ look
-like values rather than like the words that name an event (see ``_difference_is_soft``). A
-cluster's template is the position-wise merge of its members' shapes: equal words stay, differing
-words keep their common delimiter skeleton and get ``<*>`` where they differ.
+How it works. Each text is split into words (``masking.tokenize``) and each word is masked
+(``masking.mask_word``: numbers, ids, addresses, paths ... become ``<*>``), giving a *shape*;
+texts with equal shapes form one group. Groups of equal word count are merged greedily, most
+frequent first, into the compatible cluster that differs from them in the fewest words. Two
+shapes are compatible when their first word agrees, at most half of their words differ, and
+every differing word looks like a value (``_value_evidence``): a variable on one side, the value
+of ``key=``, a unit after a number, a value present on one side only, a list against a single
+value after ``key:`` (at most one such weak difference per merge). Plain words that differ
+(``begin``/``end``) name different events, unless a position after the first three literal words
+holds three or more distinct words in otherwise equal clusters (``_merge_columns``): then it is a
+variable column (``user cyrus``/``news``/``test``). A cluster's template is the position-wise
+merge of its shapes: equal words stay, differing words keep their common delimiter skeleton and
+get ``<*>`` where they differ.
 
 Templates use logpai notation (``<*>`` per variable, words separated by one space); patterns are
-regexes over the raw key text valid in both RE2 and Rust's regex crate.
+anchored regexes over the raw key text, valid in both RE2 and Rust's regex crate.
 """
 
 from __future__ import annotations
@@ -23,10 +30,7 @@ from argus.mining.masking import VAR, atoms, is_delimiter, join_atoms, mask_word
 
 _REGEX_META = frozenset("\\.+*?()|[]{}^$")
 _SPACES = re.compile(r"\s+")
-# A variable never spans whitespace: templates are aligned word by word, and ``\S*`` keeps
-# the regex a plain DFA-friendly loop (no backtracking concerns in RE2 or Rust) while literal
-# words on both sides anchor it cheaply.
-_VAR_REGEX = ".*?"
+_VAR_REGEX = r"\S*"
 # Words at the start of a message name the event; they must agree for two groups to merge.
 _PREFIX_WORDS = 1
 # A cluster may differ from a new group in at most this share of its words.
@@ -34,6 +38,10 @@ _MAX_DIFF_SHARE = 0.5
 _VALUE_KEYS = frozenset({"=", ":"})
 # Longest alphabetic atom read as a unit (B, KB, ms) when it follows a number.
 _UNIT_CHARS = 3
+# A position after _COLUMN_START fully literal words, holding _COLUMN_VALUES distinct words
+# in otherwise equal texts, is a variable column.
+_COLUMN_START = 3
+_COLUMN_VALUES = 3
 # At most this many weakly supported differences in one merge.
 _MAX_WEAK = 1
 
@@ -68,8 +76,15 @@ def draft_templates(key_texts: Sequence[str]) -> list[Draft]:
 def template_to_pattern(template: str) -> str:
     """An anchored regex over raw key text for ``template``.
 
-    Literal parts are escaped; each ``<*>`` becomes ``\\S*`` (a variable never crosses a word
-    boundary) and each gap between words ``\\s+``, so the raw text may hold any whitespace.
+    Literal parts are escaped (only the metacharacters RE2 and Rust share, so the pattern means
+    the same in both), each run of whitespace becomes ``\\s+`` (raw texts may hold several
+    spaces) and each ``<*>`` becomes ``\\S*``: a variable never crosses a word boundary, as in
+    the word-by-word alignment that produced it. Why not logpai's ``.*?``: ``a <*>`` would then
+    also match ``a b c``, so an old template could silently swallow a new event that extends it,
+    and every ``.*?`` keeps the automaton ambiguous up to the end of the line. With ``\\S*`` the
+    ambiguity ends at each space, the literal words anchor the match and a mismatch fails early,
+    in linear time in both engines. (A 16 kB key text still gives a 16 kB pattern, beyond RE2's
+    default DFA budget: RE2 then logs "DFA out of memory" and matches correctly but slower.)
     """
     pieces = " ".join(template.split()).split(VAR)
     return r"^\s*" + _VAR_REGEX.join(_escape(p) for p in pieces) + r"\s*$"
@@ -79,18 +94,41 @@ def generalize(template: str, key_texts: Sequence[str]) -> str | None:
     """A template covering both ``template``'s lines and ``key_texts``, or None.
 
     The texts must have the template's word count and differ from it only where the
-    difference looks like a value (the same test the drafter uses to merge groups).
+    difference looks like a value (the test the drafter uses to merge groups), or, at one
+    position past the first words, show enough distinct words to be a variable column.
     """
     current: Shape = tuple(tokenize(template))
-    if not key_texts:
+    shapes = [tuple(mask_word(w) for w in tokenize(text)) for text in key_texts]
+    if not shapes or any(len(s) != len(current) for s in shapes):
         return None
-    for text in key_texts:
-        shape = tuple(mask_word(w) for w in tokenize(text))
-        if len(shape) != len(current) or not _compatible(current, shape):
+    free = _free_column(current, shapes)
+    for shape in shapes:
+        if not _compatible(current, shape, free):
             return None
         current = _merge_shapes(current, shape)
     merged = " ".join(current)
     return None if merged == " ".join(tokenize(template)) else merged
+
+
+def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:
+    """The one position where ``words`` and ``shapes`` show a variable column, if any."""
+    hard = {
+        i
+        for shape in shapes
+        for i, (a, b) in enumerate(zip(words, shape, strict=True))
+        if a != b and _value_evidence(words, shape, i) == HARD
+    }
+    if len(hard) != 1:
+        return frozenset()
+    (i,) = hard
+    values = {words[i], *(shape[i] for shape in shapes)}
+    column = _names_event_before(words, i) and len(values) >= _COLUMN_VALUES
+    return frozenset(hard) if column else frozenset()
+
+
+def _names_event_before(words: Shape, i: int) -> bool:
+    """Whether enough literal words precede position ``i`` to name the event already."""
+    return sum(VAR not in w for w in words[:i]) >= _COLUMN_START
 
 
 def _cluster(groups: dict[Shape, list[int]]) -> list[tuple[Shape, list[int]]]:
@@ -105,7 +143,33 @@ def _cluster(groups: dict[Shape, list[int]]) -> list[tuple[Shape, list[int]]]:
             continue
         words, old = candidates[best]
         candidates[best] = (_merge_shapes(words, shape), old + members)
-    return [c for cs in by_length.values() for c in cs]
+    return [c for cs in by_length.values() for c in _merge_columns(cs)]
+
+
+def _merge_columns(clusters: list[tuple[Shape, list[int]]]) -> list[tuple[Shape, list[int]]]:
+    """Merge clusters that differ only at one position holding many distinct literal words.
+
+    Two or so distinct words at a position usually name different events ("begin"/"end");
+    a column with at least ``_COLUMN_VALUES`` of them in an otherwise equal frame is a value.
+    """
+    if not clusters:
+        return clusters
+    for i in range(len(clusters[0][0])):
+        frames: dict[Shape, list[int]] = {}
+        for k, (words, _) in enumerate(clusters):
+            if words[i] != VAR and _names_event_before(words, i):
+                frames.setdefault(words[:i] + words[i + 1 :], []).append(k)
+        merged: set[int] = set()
+        out: list[tuple[Shape, list[int]]] = []
+        for ks in frames.values():
+            if len(ks) < _COLUMN_VALUES:
+                continue
+            words = clusters[ks[0]][0]
+            members = [m for k in ks for m in clusters[k][1]]
+            out.append(((*words[:i], VAR, *words[i + 1 :]), sorted(members)))
+            merged.update(ks)
+        clusters = [c for k, c in enumerate(clusters) if k not in merged] + out
+    return clusters
 
 
 def _best_cluster(candidates: list[tuple[Shape, list[int]]], shape: Shape) -> int | None:
@@ -121,16 +185,19 @@ def _best_cluster(candidates: list[tuple[Shape, list[int]]], shape: Shape) -> in
     return best
 
 
-def _compatible(words: Shape, shape: Shape) -> bool:
-    """Whether a cluster template and a shape of equal length are the same event."""
+def _compatible(words: Shape, shape: Shape, free: frozenset[int] = frozenset()) -> bool:
+    """Whether a cluster template and a shape of equal length are the same event.
+
+    Positions in ``free`` are known variable columns: any difference there is a value.
+    """
     diffs = [i for i, (a, b) in enumerate(zip(words, shape, strict=True)) if a != b]
     if not diffs:
         return True
     if len(diffs) > max(1, int(len(words) * _MAX_DIFF_SHARE)):
         return False
-    if any(i < _PREFIX_WORDS and VAR not in (words[i], shape[i]) for i in diffs):
+    if any(i < _PREFIX_WORDS and VAR not in (words[i], shape[i]) and i not in free for i in diffs):
         return False
-    evidence = [_value_evidence(words, shape, i) for i in diffs]
+    evidence = [STRONG if i in free else _value_evidence(words, shape, i) for i in diffs]
     return HARD not in evidence and evidence.count(WEAK) <= _MAX_WEAK
 
 
@@ -266,5 +333,5 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
 
 def _literal_draft(index: int, key_texts: Sequence[str]) -> Draft:
     """A draft matching exactly one text (modulo whitespace): the safe fallback."""
-    template = " ".join(tokenize(key_texts[index])).replace(VAR, "")
+    template = " ".join(key_texts[index].split())
     return Draft(template, template_to_pattern(template), key_texts[index], (index,))

@@ -17,7 +17,8 @@ import polars as pl
 from argus.config import MiningSettings
 from argus.errors import CorruptInputError
 from argus.ingest.formats import LogFormat
-from argus.ingest.reader import iter_line_chunks
+from argus.ingest.prefetch import prefetch
+from argus.ingest.reader import iter_line_series
 from argus.ingest.records import parse_records, records_only
 from argus.mining.committee import Committee, Drafter, RuleDrafter
 from argus.mining.index import IndexHolder
@@ -66,9 +67,12 @@ class MiningEngine:
         self.holder = IndexHolder(store.load())
         self.committee = Committee(drafter or RuleDrafter(), store)
 
-    def chunks(self, path: Path) -> Iterator[list[str]]:
-        """The file's lines in chunks of ``read_chunk_lines``."""
-        return iter_line_chunks(path, self.params.read_chunk_lines, self.max_line_bytes)
+    def chunks(self, path: Path) -> Iterator[pl.Series]:
+        """The file's lines, in chunks of at most ``read_chunk_lines``."""
+        size = self.params.read_chunk_lines
+        for series in iter_line_series(path, self.max_line_bytes):
+            for start in range(0, len(series), size):
+                yield series.slice(start, size)
 
     def mine(
         self, path: Path, progress: Progress | None = None
@@ -98,8 +102,8 @@ class MiningEngine:
         """Pass 2 over ``path`` with the current index: statistics and misses."""
         aggregator = StatsAggregator(self.fmt, self.holder.active, track_threads=self.track_threads)
         error = None
-        try:
-            for chunk in self.chunks(path):
+        try:  # whole decompressed blocks (vectorised work wants big chunks), read ahead
+            for chunk in prefetch(iter_line_series(path, self.max_line_bytes)):
                 aggregator.add(chunk)
                 if progress:
                     progress(aggregator.result.lines)

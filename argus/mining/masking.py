@@ -3,9 +3,9 @@
 A key text is split on whitespace into *words* (the unit of alignment). Each word is split
 further into *atoms*: entities that must stay whole (URLs, UUIDs, IPv4 addresses with their
 port, MAC addresses, file paths), single delimiter characters (``= : , ; ( ) [ ] { } | # @ " '
-< > / $``, a run of dots, a word-final dot) and runs of everything else. An atom is a variable
-when it is an entity, contains a digit, is a boolean/null literal or a long hex string. The
-rules are generic: nothing here knows any particular log format.
+< > / $``), runs of dots (a word-final dot included) and runs of everything else. An atom is a
+variable when it is an entity or looks like a value (``is_variable_atom``); a name right before
+``=`` is a key and stays literal. The rules are generic: nothing here knows any log format.
 """
 
 from __future__ import annotations
@@ -16,17 +16,14 @@ from functools import lru_cache
 VAR = "<*>"
 
 _DELIMS = r"=:,;()\[\]{}|#@\"'<>/$"
-_DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_CLOCK = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?"
-# Date-times hold spaces; one tokenizer word then holds the whole date-time.
-_DATETIME = (
-    rf"(?:(?:{_DAY}\s+)?{_MONTH}\s+\d{{1,2}}\s+{_CLOCK}(?:\s+[A-Z]{{3,4}})?(?:\s+\d{{4}})?"
-    rf"|\d{{4}}-\d{{2}}-\d{{2}}(?:T|\s+){_CLOCK}(?:Z|[+-]\d{{2}}:?\d{{2}})?)(?![\w:])"
+_DELIM_CHARS = frozenset("=:,;()[]{}|#@\"'<>/$")
+# Calendar words are values: "Fri Jun 17 07:07:00 2005" masks to "<*> <*> <*> <*>:<*>:<*> <*>".
+_CALENDAR = frozenset(
+    {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
+    | {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 )
-_WORD = re.compile(rf"(?<!\S){_DATETIME}\S*|\S+")
 _ENTITY = (
-    _DATETIME + r"|[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"  # URL
+    r"[A-Za-z][A-Za-z0-9+.\-]*://[^\s\"'<>]+"  # URL
     r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"  # UUID
     r"|(?:(?<![\w.])/)?\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?![\w.])"  # IPv4[:port]
     r"|(?<![\w:])(?:[0-9a-fA-F]{2}[:-]){3,}[0-9a-fA-F]{2}(?![\w:])"  # MAC, EUI
@@ -41,15 +38,20 @@ _ATOM = re.compile(
 _DIGIT = re.compile(r"\d")
 _HEX = re.compile(r"[0-9a-fA-F]{8,}|0[xX][0-9a-fA-F]+")
 _LITERAL_VALUES = frozenset({"true", "false", "null"})
+# A name with a numbered suffix after a dot: "core.1234" is "core." and a number.
+_NUMBERED = re.compile(r"([A-Za-z_]+(?:\.[A-Za-z_]+)*\.)(\d.*)")
+_NAME_WITH_DIGITS = re.compile(r"[A-Za-z](?=(?:\D*\d){1,2}\D*$)[\w-]*[A-Za-z]")
+_OPENERS = frozenset("([{")
+_CLOSERS = frozenset(")]}")
+_SEPARATORS = frozenset(",;\"'|")
 
 
 def tokenize(text: str) -> list[str]:
-    """Split a key text into words, the unit of alignment.
+    """Split a key text into words, the unit of alignment: any run of whitespace separates.
 
-    Whitespace separates words, except inside a date-time (``Fri Jun 17 07:07:00 2005``,
-    ``2017-05-16 00:00:00``), which stays one word.
+    A variable never spans two words, so every pattern stays a cheap word-by-word automaton.
     """
-    return _WORD.findall(text)
+    return text.split()
 
 
 @lru_cache(maxsize=65536)
@@ -58,36 +60,82 @@ def atoms(word: str) -> tuple[tuple[str, bool], ...]:
     out: list[tuple[str, bool]] = []
     for m in _ATOM.finditer(word):
         text = m.group()
-        kind = m.lastgroup
-        if kind == "entity":
+        if m.lastgroup == "entity":
             out.append((text, True))
-        elif kind == "run":
-            out.append((text, is_variable_atom(text)))
-        else:
+        elif m.lastgroup != "run":
             out.append((text, False))
+        elif (name := _NUMBERED.match(text)) is not None:
+            out += [(name.group(1), False), (name.group(2), True)]
+        else:
+            key = word[m.end() : m.end() + 1] == "=" and text[0].isalpha()
+            out.append((text, not key and is_variable_atom(text)))
     return tuple(out)
 
 
 def is_delimiter(atom: str) -> bool:
     """True for a delimiter atom (a single delimiter character or a run of dots)."""
-    return (len(atom) == 1 and atom in _DELIMS) or (bool(atom) and set(atom) == {"."})
+    return atom in _DELIM_CHARS or (bool(atom) and set(atom) == {"."})
 
 
 def is_variable_atom(atom: str) -> bool:
-    """Whether a run atom looks like a value: it has a digit, is true/false/null, or is hex."""
-    if _DIGIT.search(atom):
+    """Whether a run atom looks like a value.
+
+    Values: anything with a digit (except names such as ``jk2_init`` or ``Slf4jLogger``,
+    which start and end with a letter and hold at most two digits), true/false/null, hex,
+    day and month abbreviations.
+    """
+    if _HEX.fullmatch(atom):
         return True
-    return atom.lower() in _LITERAL_VALUES or _HEX.fullmatch(atom) is not None
+    if _DIGIT.search(atom):
+        return _NAME_WITH_DIGITS.fullmatch(atom) is None
+    return atom.lower() in _LITERAL_VALUES or atom in _CALENDAR
 
 
 def join_atoms(parts: list[str]) -> str:
-    """Concatenate rendered atoms, collapsing adjacent variables into one ``<*>``."""
+    """Concatenate rendered atoms (``<*>`` for variables) into a template word.
+
+    Adjacent variables collapse into one ``<*>``, and so does a value after ``key=`` made of
+    variables and delimiters only (``steps=<*>##<*>`` gives ``steps=<*>``): logpai templates
+    treat such a value as one variable.
+    """
     out: list[str] = []
-    for part in parts:
-        if part == VAR and out and out[-1] == VAR:
-            continue
-        out.append(part)
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if part == "=":
+            end = _value_end(parts, i + 1)
+            value = parts[i + 1 : end]
+            if _is_compound_value(value):
+                out += ["=", VAR]
+                i = end
+                continue
+        if not (part == VAR and out and out[-1] == VAR):
+            out.append(part)
+        i += 1
     return "".join(out)
+
+
+def _is_compound_value(value: list[str]) -> bool:
+    """Variables joined by delimiters, starting with a variable or an opening bracket."""
+    if not value or (value[0] != VAR and value[0] not in _OPENERS) or VAR not in value:
+        return False
+    return all(v == VAR or is_delimiter(v) for v in value)
+
+
+def _value_end(parts: list[str], start: int) -> int:
+    """Index just past the value starting at ``start``: up to a separator or unmatched closer."""
+    depth = 0
+    for k in range(start, len(parts)):
+        part = parts[k]
+        if part in _OPENERS:
+            depth += 1
+        elif part in _CLOSERS:
+            if depth == 0:
+                return k
+            depth -= 1
+        elif part in _SEPARATORS and depth == 0:
+            return k
+    return len(parts)
 
 
 @lru_cache(maxsize=65536)

@@ -1,10 +1,11 @@
 """Vectorised template assignment for many key texts at once (pass 2 and ``argus parse``).
 
 Matching every line with RE2 one by one would cost microseconds a line. Instead, lines are
-grouped by *shape* (digit runs collapsed), one representative per shape is matched with the
-index, and every line is then verified against its shape's template with polars' Rust regex
-engine in one vectorised call per template. A line that fails verification (its digits mattered)
-is matched on its own. Every assignment is therefore a real match of that line.
+grouped by *shape* (every run of hex-ish characters holding a digit collapsed to ``0``), one
+representative per new shape is matched with the index, and every line is then verified against
+its shape's template with polars' Rust regex engine in one vectorised call per template. A line
+that fails verification (its digits mattered) is matched on its own. Every assignment is
+therefore a real match of that line.
 """
 
 from __future__ import annotations
@@ -13,39 +14,51 @@ import polars as pl
 
 from argus.mining.index import TemplateIndex
 
-_DIGITS = r"[0-9]+"
+_VALUE_RUN = r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*"
+
+
+def shape_of(text: pl.Expr) -> pl.Expr:
+    """The shape of each text: every hex-ish run holding a digit collapsed to ``0``."""
+    return text.str.replace_all(_VALUE_RUN, "0")
+
+
+_SCHEMA = {"shape": pl.String, "tid": pl.Int64}
 
 
 class ChunkMatcher:
-    """Assigns template ids to key texts with one fixed index (shape cache kept across chunks)."""
+    """Assigns template ids to key texts with one fixed index (shapes learnt across chunks)."""
 
     def __init__(self, index: TemplateIndex) -> None:
         self.index = index
-        self._by_shape: dict[str, int | None] = {}
+        self._known = pl.DataFrame(schema=_SCHEMA)
         self._patterns = {t.template_id: t.pattern for t in index.templates}
 
-    def assign(self, content: pl.Series) -> pl.Series:
-        """Template id of each key text (null when no template matches)."""
+    def assign(self, content: pl.Series, shapes: pl.Series | None = None) -> pl.Series:
+        """Template id of each key text (null when no template matches).
+
+        ``shapes`` may be given when computed already (of the key text or of the whole line:
+        any grouping works, verification keeps it honest).
+        """
         frame = pl.DataFrame({"content": content}).with_columns(
-            shape=pl.col("content").str.replace_all(_DIGITS, "0"),
+            shape=shapes if shapes is not None else shape_of(pl.col("content")),
             row=pl.int_range(pl.len(), dtype=pl.UInt32),
         )
-        self._learn_shapes(frame)
-        lookup = pl.DataFrame(
-            {"shape": list(self._by_shape), "tid": list(self._by_shape.values())},
-            schema={"shape": pl.String, "tid": pl.Int64},
-        )
-        frame = frame.join(lookup, on="shape", how="left")
+        self._learn(frame)
+        frame = frame.join(self._known, on="shape", how="left")
         return self._verified(frame).sort("row")["tid"]
 
-    def _learn_shapes(self, frame: pl.DataFrame) -> None:
-        unknown = frame.filter(~pl.col("shape").is_in(list(self._by_shape)))
+    def _learn(self, frame: pl.DataFrame) -> None:
+        unknown = frame.join(self._known, on="shape", how="anti")
         if unknown.is_empty():
             return
         reps = unknown.unique(subset="shape", keep="first")
-        for shape, text in zip(reps["shape"], reps["content"], strict=True):
-            hit = self.index.match(text) if text is not None else None
-            self._by_shape[shape] = hit.template_id if hit else None
+        tids = [self._match(text) for text in reps["content"]]
+        learnt = pl.DataFrame({"shape": reps["shape"], "tid": tids}, schema=_SCHEMA)
+        self._known = pl.concat([self._known, learnt])
+
+    def _match(self, text: str | None) -> int | None:
+        hit = self.index.match(text) if text is not None else None
+        return hit.template_id if hit else None
 
     def _verified(self, frame: pl.DataFrame) -> pl.DataFrame:
         parts = []
@@ -57,10 +70,6 @@ class ChunkMatcher:
             parts.append(part.filter(ok))
             failed = part.filter(~ok)
             if not failed.is_empty():
-                parts.append(self._one_by_one(failed))
+                ids = pl.Series("tid", [self._match(t) for t in failed["content"]], pl.Int64)
+                parts.append(failed.with_columns(ids))
         return pl.concat(parts) if parts else frame
-
-    def _one_by_one(self, frame: pl.DataFrame) -> pl.DataFrame:
-        hits = [self.index.match(t) if t is not None else None for t in frame["content"]]
-        ids = pl.Series("tid", [h.template_id if h else None for h in hits], dtype=pl.Int64)
-        return frame.with_columns(ids)

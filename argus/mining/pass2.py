@@ -16,7 +16,7 @@ from argus.ingest.formats import LogFormat
 from argus.ingest.records import parse_records, records_only
 from argus.ingest.timestamps import TimestampFormat, detect_format
 from argus.mining.index import TemplateIndex
-from argus.mining.matching import ChunkMatcher
+from argus.mining.matching import ChunkMatcher, shape_of
 
 #: Unmatched key texts kept per file (all are counted).
 MAX_UNMATCHED_KEPT = 20_000
@@ -49,6 +49,11 @@ class Pass2Result:
         )
 
 
+#: Drops the seconds (and fractions) of a clock time: rows that share the rest of their
+#: timestamp text share their minute, so they can be grouped before any timestamp is parsed.
+_SECONDS = r"(\d{1,2}:\d{2})[:.]\d{2}(?:[.,:]\d+)?"
+
+
 class StatsAggregator:
     """Accumulates pass-2 statistics chunk by chunk."""
 
@@ -60,15 +65,15 @@ class StatsAggregator:
         self._parts: list[pl.DataFrame] = []
         self.result = Pass2Result(buckets=_empty_buckets())
 
-    def add(self, lines: list[str]) -> pl.DataFrame:
+    def add(self, lines: pl.Series | list[str]) -> pl.DataFrame:
         """Aggregate one chunk; return its records with their template ids (``tid``)."""
         first = self._ts is None
-        records = records_only(parse_records(self.fmt, lines, file_start=first))
+        shape = {"shape": shape_of(pl.col("raw"))}
+        records = records_only(parse_records(self.fmt, lines, file_start=first, extra=shape))
         if self._ts is None:
             self._ts = detect_format(records["ts"])
         records = records.with_columns(
-            tid=self.matcher.assign(records["content"]),
-            at=self._ts.parse(records["ts"]),
+            tid=self.matcher.assign(records["content"], records["shape"])
         )
         self.result.lines += len(lines)
         self.result.records += records.height
@@ -79,16 +84,23 @@ class StatsAggregator:
         return records
 
     def _bucketed(self, matched: pl.DataFrame) -> pl.DataFrame:
+        """Group by the timestamp text without its seconds, then parse two stamps per group."""
+        assert self._ts is not None
         thread = pl.col("thread") if self.track_threads else pl.lit(None, dtype=pl.String)
-        return (
-            matched.with_columns(thread=thread, minute=pl.col("at").dt.truncate("1m"))
-            .group_by(BUCKET_KEYS)
+        keys = [k for k in BUCKET_KEYS if k != "minute"]
+        grouped = (
+            matched.with_columns(thread=thread, key=pl.col("ts").str.replace(_SECONDS, "$1"))
+            .group_by([*keys, "key"])
             .agg(
                 pl.len().cast(pl.Int64).alias("count"),
-                pl.col("at").min().alias("first_ts"),
-                pl.col("at").max().alias("last_ts"),
+                first=pl.col("ts").min(),
+                last=pl.col("ts").max(),
             )
         )
+        return grouped.with_columns(
+            first_ts=self._ts.parse(grouped["first"]), last_ts=self._ts.parse(grouped["last"])
+        ).select(*keys, minute=pl.col("first_ts").dt.truncate("1m"), count="count",
+                 first_ts="first_ts", last_ts="last_ts")  # fmt: skip
 
     def _compact(self) -> None:
         merged = pl.concat([self.result.buckets, *self._parts])

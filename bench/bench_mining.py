@@ -1,0 +1,135 @@
+"""Speed and memory of the template engine on generated bracket-format logs, with peers.
+
+Measured in one run on the same file: ``zcat FILE | wc -l`` (the floor: decompress and count),
+pass 2 (parse, match, aggregate) with a warm library, pass 1 from an empty library (cold start,
+no LLM), and Drain3 (defaults) on the same key texts. Peak memory of both passes over a 5M-line
+file is read from a child process. Medians of ``--repeat`` runs.
+
+    python -m bench mining [-- --lines 2000000 --repeat 3 --memory-lines 5000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from argus.config import MiningSettings
+from argus.ingest.formats import LogFormat
+from argus.ingest.reader import iter_line_chunks
+from argus.mining.engine import MiningEngine
+from argus.mining.library import MemoryTemplateStore
+
+OUT = Path(__file__).resolve().parent / "out"
+GENERATOR = Path(__file__).resolve().parent / "gen_logs.py"
+
+
+def sample_file(lines: int) -> Path:
+    """The generated gz of ``lines`` lines (made once, then reused)."""
+    path = OUT / f"bench-{lines}.log.gz"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        print(f"generating {path.name} ...", flush=True)
+        cmd = [sys.executable, str(GENERATOR), str(path), "--lines", str(lines), "--seed", "3",
+               "--fault", "db-pool"]  # fmt: skip
+        subprocess.run(cmd, check=True)
+    return path
+
+
+def timed(fn: object, repeat: int) -> float:
+    """Median wall time of ``repeat`` calls."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()  # type: ignore[operator]
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def zcat_seconds(path: Path, repeat: int) -> float:
+    """``zcat FILE | wc -l``, the decompress-and-count floor."""
+    return timed(lambda: subprocess.run(f"zcat {path} | wc -l", shell=True, check=True,
+                                        capture_output=True), repeat)  # fmt: skip
+
+
+def engine() -> MiningEngine:
+    """A fresh engine with an empty in-memory library, no LLM."""
+    return MiningEngine(MemoryTemplateStore(), MiningSettings(), LogFormat.parse(None))
+
+
+def drain3_rate(path: Path, limit: int) -> float:
+    """Drain3 (default config) lines/s on the first ``limit`` key texts of the file."""
+    from drain3 import TemplateMiner
+
+    fmt = LogFormat.parse(None)
+    contents: list[str] = []
+    for chunk in iter_line_chunks(path):
+        contents += [(fmt.parse_line(line) or {}).get("content") or line for line in chunk]
+        if len(contents) >= limit:
+            break
+    contents = contents[:limit]
+    miner = TemplateMiner()
+    started = time.perf_counter()
+    for text in contents:
+        miner.add_log_message(text)
+    return len(contents) / (time.perf_counter() - started)
+
+
+_CHILD = """
+import resource, sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from bench.bench_mining import engine
+e = engine()
+e.mine(Path({path!r}))
+e.count(Path({path!r}))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_memory_mb(path: Path) -> float:
+    """Peak RSS of a child process running pass 1 and pass 2 over ``path``."""
+    root = str(Path(__file__).resolve().parents[1])
+    code = _CHILD.format(root=root, path=str(path))
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main(argv: list[str]) -> None:
+    """Print the figures recorded in RESULTS.md."""
+    ap = argparse.ArgumentParser(prog="python -m bench mining")
+    ap.add_argument("--lines", type=int, default=2_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--drain3-lines", type=int, default=200_000)
+    ap.add_argument("--memory-lines", type=int, default=5_000_000)
+    args = ap.parse_args(argv)
+    path = sample_file(args.lines)
+    n = args.lines
+    zcat = zcat_seconds(path, args.repeat)
+    warm = engine()
+    warm.mine(path)
+    pass2 = timed(lambda: warm.count(path), args.repeat)
+    pass1 = timed(lambda: engine().mine(path), args.repeat)
+    drain = drain3_rate(path, args.drain3_lines)
+    print(f"file: {path.name}, {n:,} lines, {path.stat().st_size / 1e6:.1f} MB gz")
+    print(f"zcat | wc -l      {zcat:6.2f} s  {n / zcat:12,.0f} lines/s")
+    ratio = zcat / pass2
+    print(f"pass 2 (warm)     {pass2:6.2f} s  {n / pass2:12,.0f} lines/s  = {ratio:.2f} of zcat")
+    print(f"pass 1 (cold)     {pass1:6.2f} s  {n / pass1:12,.0f} lines/s")
+    print(
+        f"Drain3 (defaults) {'':6}    {drain:12,.0f} lines/s  (first {args.drain3_lines:,} lines)"
+    )
+    print(f"pass 1 / Drain3   {n / pass1 / drain:.1f}x")
+    if args.memory_lines:
+        big = sample_file(args.memory_lines)
+        print(f"peak RSS, pass 1 + pass 2 over {args.memory_lines:,} lines: "
+              f"{peak_memory_mb(big):,.0f} MB")  # fmt: skip
+    print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

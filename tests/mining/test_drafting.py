@@ -1,0 +1,151 @@
+"""The deterministic drafter: clustering, alignment, patterns and generalisation."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+import re2
+
+from argus.mining.drafting import Draft, draft_templates, generalize, template_to_pattern
+from argus.mining.scoring import grouping_accuracy
+
+LOGHUB = Path(__file__).resolve().parents[3] / "shared" / "data" / "loghub2k"
+
+MIXED = [
+    "PacketResponder 1 for block blk_38865049064139660 terminating",
+    "PacketResponder 0 for block blk_-6952295868487656571 terminating",
+    "Receiving block blk_-16089 src: /10.250.19.102:54106 dest: /10.250.19.102:50010",
+    "Receiving block blk_7503483 src: /10.250.10.6:40524 dest: /10.250.10.6:50010",
+    "startAnimation begin",
+    "startAnimation end",
+    "Changing view acls to: yarn,curi",
+    "Changing view acls to: root",
+    "Changing modify acls to: root",
+    "session opened for user cyrus by (uid=0)",
+    "session opened for user news by (uid=0)",
+    "session opened for user test by (uid=0)",
+    'acquire lock=233570404, flags=0x1, tag="RILJ_ACK_WL", name=com.android.phone, uid=1001',
+    'acquire lock=9, flags=0x1, tag="*launch*", name=android, uid=1000',
+    "Block rdd_2_3 stored as bytes in memory (estimated size 16.0 B, free 5 KB)",
+    "Block rdd_4_1 stored as bytes in memory (estimated size 2.0 KB, free 9 KB)",
+    "connection from 1.2.3.4 () at Fri Jun 17 07:07:00 2005",
+    "connection from 5.6.7.8 (5-6-7-8.dsl.example.net) at Sat Jun 18 09:00:00 2005",
+]
+
+
+def _templates(drafts: list[Draft]) -> set[str]:
+    return {d.template for d in drafts}
+
+
+def test_drafts_group_events_and_align_values() -> None:
+    drafts = draft_templates(MIXED)
+    assert _templates(drafts) == {
+        "PacketResponder <*> for block <*> terminating",
+        "Receiving block <*> src: <*> dest: <*>",
+        "startAnimation begin",
+        "startAnimation end",
+        "Changing view acls to: <*>",
+        "Changing modify acls to: root",
+        "session opened for user <*> by (uid=<*>)",
+        'acquire lock=<*>, flags=<*>, tag="<*>", name=<*>, uid=<*>',
+        "Block <*> stored as bytes in memory (estimated size <*> <*>, free <*> KB)",
+        "connection from <*> (<*>) at <*> <*> <*> <*>:<*>:<*> <*>",
+    }
+    covered = sorted(i for d in drafts for i in d.members)
+    assert covered == list(range(len(MIXED)))
+
+
+def test_every_member_matches_and_no_other_sample_does() -> None:
+    drafts = draft_templates(MIXED)
+    for draft in drafts:
+        regex = re2.compile(draft.pattern)
+        assert draft.sample in [MIXED[i] for i in draft.members]
+        assert all(regex.search(MIXED[i]) for i in draft.members), draft.template
+        others = [d.sample for d in drafts if d is not draft]
+        assert not any(regex.search(s) for s in others), draft.template
+
+
+def test_patterns_are_valid_in_rust_regex() -> None:
+    drafts = draft_templates(MIXED)
+    frame = pl.DataFrame({"text": MIXED})
+    for draft in drafts:
+        hits = frame.select(pl.col("text").str.contains(draft.pattern)).to_series()
+        assert all(hits[i] for i in draft.members), draft.template
+
+
+def test_empty_and_tiny_inputs() -> None:
+    assert draft_templates([]) == []
+    (only,) = draft_templates(["Registered BlockManager"])
+    assert only.template == "Registered BlockManager"
+    assert only.members == (0,)
+
+
+def test_template_to_pattern_escapes_and_allows_spaces() -> None:
+    pattern = template_to_pattern("a.b (x) [<*>] $1 ^ | <*>+?")
+    assert pattern == r"^\s*a\.b\s+\(x\)\s+\[\S*\]\s+\$1\s+\^\s+\|\s+\S*\+\?\s*$"
+    regex = re2.compile(pattern)
+    assert regex.search(" a.b  (x) [7] $1 ^ | q+?")
+    assert not regex.search("aXb (x) [7] $1 ^ | q+?")
+    assert not regex.search("a.b (x) [7 8] $1 ^ | q+?")  # a variable never spans words
+
+
+def test_generalize_widens_on_values() -> None:
+    wider = generalize("Changing view acls to: yarn,curi", ["Changing view acls to: root"])
+    assert wider == "Changing view acls to: <*>"
+    regex = re2.compile(template_to_pattern(wider))
+    assert regex.search("Changing view acls to: yarn,curi")
+
+
+def test_generalize_refuses_other_events() -> None:
+    assert generalize("startAnimation begin", ["startAnimation end"]) is None
+    assert generalize("Changing view acls to: <*>", ["Changing modify acls to: root"]) is None
+    assert generalize("a b c", ["a b c d"]) is None
+    assert generalize("a b c", []) is None
+
+
+def test_generalize_learns_a_column_from_several_values() -> None:
+    old = "session closed for user cyrus"
+    assert generalize(old, ["session closed for user news"]) is None
+    texts = ["session closed for user news", "session closed for user test"]
+    assert generalize(old, texts) == "session closed for user <*>"
+
+
+def test_generalize_returns_none_when_nothing_changes() -> None:
+    assert generalize("took <*> ms", ["took 5 ms"]) is None
+
+
+def test_hundred_texts_draft_fast() -> None:
+    texts = [
+        f"event {i % 7} from node-{i} took {i * 3} ms status={'ok' if i % 2 else 'bad'}"
+        for i in range(100)
+    ]
+    texts += [f"word{i % 5}x other thing {i}" for i in range(20)]
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        draft_templates(texts[:100])
+        best = min(best, time.perf_counter() - started)
+    assert best < 0.05
+
+
+def test_loghub_batch_grouping() -> None:
+    if not LOGHUB.is_dir():
+        pytest.skip(f"Loghub-2k data not found at {LOGHUB} (needs ../shared/data)")
+    scores = []
+    for system in ("HDFS", "Spark", "BGL", "Apache", "HealthApp", "OpenStack", "Android", "Linux"):
+        path = LOGHUB / system / f"{system}_2k.log_structured_corrected.csv"
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        contents = [r["Content"] for r in rows]
+        predicted = [""] * len(contents)
+        for draft in draft_templates(contents):
+            regex = re2.compile(draft.pattern)
+            for i in draft.members:
+                assert regex.search(contents[i]), (system, draft.template)
+                predicted[i] = draft.template
+        scores.append(grouping_accuracy([r["EventTemplate"] for r in rows], predicted))
+    assert sum(scores) / len(scores) >= 0.9
