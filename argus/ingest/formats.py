@@ -4,8 +4,10 @@ A format such as ``<Date> <Time> <Pid> <Level> <Component>: <Content>`` names he
 angle brackets; the text between them is a regular expression in which a space means one or more
 spaces. Reserved field names map to the columns every later stage uses (DESIGN.md §5):
 
-    Timestamp / Date / Time -> ts        Level -> level
-    Thread / Pid / Tid      -> thread    Module / Component -> mod
+    Timestamp / Date / Time -> ts        Level -> level     (Timestamp alone when present;
+                                                           else Month, Date, Time joined)
+    Thread / Pid / Tid      -> thread    Module / Component -> mod (with both: Component
+                                                           is the submodule)
     Submodule               -> smod      Content -> content (the key text)
 
 Other fields are parsed and ignored. The compiled regex is valid for Python's ``re`` and for the
@@ -29,7 +31,7 @@ BRACKET_FORMAT = r"\[<Timestamp>\]\[<Level>\]\[<Thread>\]\[<Module>\]\[<Submodul
 NAMED_FORMATS = {"bracket": BRACKET_FORMAT, "default": BRACKET_FORMAT, "raw": "<Content>"}
 
 _ROLES = {
-    "timestamp": "ts", "date": "ts", "time": "ts",
+    "timestamp": "ts", "date": "ts", "time": "ts", "month": "ts",
     "level": "level",
     "thread": "thread", "pid": "thread", "tid": "thread",
     "module": "mod", "component": "mod",
@@ -70,6 +72,10 @@ class LogFormat:
             role = _ROLES.get(name.lower())
             if role:
                 roles.setdefault(role, []).append(name)
+        if "Timestamp" in names:  # a full timestamp wins over separate date and clock fields
+            roles["ts"] = ["Timestamp"]
+        if "Module" in names and "Component" in names and "smod" not in roles:
+            roles["mod"], roles["smod"] = ["Module"], ["Component"]
         if "content" not in roles:
             raise FormatError(f"log_format has no <Content> field: {spec}")
         regex = "^" + literals[0] + "".join(

@@ -15,6 +15,8 @@ import polars as pl
 _CANDIDATES: tuple[tuple[str, str], ...] = (
     ("", "%Y-%m-%d %H:%M:%S%.f"),
     ("", "%Y-%m-%dT%H:%M:%S%.f"),
+    ("", "%Y-%m-%dT%H:%M:%S%.fZ"),
+    ("", "%Y-%m-%dT%H:%M:%S%.f%:z"),
     ("", "%Y-%m-%d %H:%M:%S,%3f"),
     ("", "%Y-%m-%d-%H.%M.%S%.f"),
     ("", "%Y%m%d-%H:%M:%S:%3f"),

@@ -1,0 +1,115 @@
+"""The diagnosis report (DESIGN.md §6): the one structure every path must produce.
+
+The LLM path's output is validated against these models (numbers clamped, unknown categories
+refused); the rule-based path builds them directly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+#: Closed vocabulary of failure categories for reports (the eval case sets map onto it).
+CATEGORIES = (
+    "none", "resource_cpu", "resource_memory", "resource_disk", "network_latency",
+    "network_connection", "timeout", "dns", "tls", "auth", "config", "database",
+    "queue_backlog", "hardware", "data_integrity", "ota", "code_exception",
+    "code_wrong_return_value", "unknown",
+)  # fmt: skip
+
+Category = Literal[
+    "none", "resource_cpu", "resource_memory", "resource_disk", "network_latency",
+    "network_connection", "timeout", "dns", "tls", "auth", "config", "database",
+    "queue_backlog", "hardware", "data_integrity", "ota", "code_exception",
+    "code_wrong_return_value", "unknown",
+]  # fmt: skip
+
+AnomalyKind = Literal["new", "spike", "burst", "drop"]
+Mode = Literal["llm", "rule-based"]
+
+
+class RootCause(BaseModel):
+    """Where and what the failure is."""
+
+    module: str | None = Field(None, max_length=200)
+    submodule: str | None = Field(None, max_length=200)
+    category: Category = "unknown"
+    description: str = Field("", max_length=2000)
+
+
+class Suspect(BaseModel):
+    """A module ranked by how likely it is the root cause."""
+
+    module: str = Field(max_length=200)
+    score: float = Field(ge=0.0, le=1.0)
+    reasons: list[str] = Field(default_factory=list, max_length=10)
+
+
+class TemplateEvidence(BaseModel):
+    """An error template of the batch."""
+
+    template_id: int
+    template: str = Field(max_length=2000)
+    module: str | None = None
+    count: int = Field(ge=0)
+    first_ts: datetime | None = None
+    last_ts: datetime | None = None
+
+
+class Anomaly(BaseModel):
+    """A template whose behaviour differs from the baseline."""
+
+    template_id: int
+    template: str = Field(max_length=2000)
+    module: str | None = None
+    kind: AnomalyKind
+    baseline_per_min: float = Field(ge=0.0)
+    current_per_min: float = Field(ge=0.0)
+    score: float = Field(0.0, ge=0.0)
+
+
+class KnowledgeEvidence(BaseModel):
+    """A knowledge-base entry that supports the diagnosis."""
+
+    kb_id: int | None = None
+    source_id: str = Field(max_length=300)
+    snippet: str = Field("", max_length=1000)
+    score: float = 0.0
+
+
+class Evidence(BaseModel):
+    """What the diagnosis rests on."""
+
+    template_ids: list[int] = Field(default_factory=list)
+    knowledge: list[KnowledgeEvidence] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    """The structured diagnosis of one batch."""
+
+    summary: str = Field(max_length=4000)
+    incident: bool
+    root_cause: RootCause = Field(default_factory=RootCause)
+    suspects: list[Suspect] = Field(default_factory=list, max_length=20)
+    top_error_templates: list[TemplateEvidence] = Field(default_factory=list, max_length=50)
+    error_codes: list[str] = Field(default_factory=list, max_length=50)
+    anomalies: list[Anomaly] = Field(default_factory=list, max_length=100)
+    recommendations: list[str] = Field(default_factory=list, max_length=20)
+    evidence: Evidence = Field(default_factory=Evidence)
+    confidence: float = Field(0.0, ge=0.0, le=1.0)
+    mode: Mode = "rule-based"
+    model: str | None = None
+    llm_calls: int = Field(0, ge=0)
+    tokens: int = Field(0, ge=0)
+    duration_s: float = Field(0.0, ge=0.0)
+
+    @field_validator("confidence", mode="before")
+    @classmethod
+    def _clamp(cls, value: object) -> float:
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return 0.0
+        return min(1.0, max(0.0, number))
