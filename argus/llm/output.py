@@ -14,13 +14,12 @@ _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 def extract_json(text: str) -> Any:
     """The first JSON value in ``text`` (fenced or bare); LLMOutputInvalid when there is none."""
     candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
+    decoder = json.JSONDecoder()
     for candidate in candidates:
-        for opener in ("[", "{"):
-            start = candidate.find(opener)
-            if start < 0:
-                continue
+        starts = sorted(i for i in (candidate.find("["), candidate.find("{")) if i >= 0)
+        for start in starts:  # the outermost value comes first in the text
             try:
-                value, _ = json.JSONDecoder().raw_decode(candidate[start:])
+                value, _ = decoder.raw_decode(candidate[start:])
             except json.JSONDecodeError:
                 continue
             return value

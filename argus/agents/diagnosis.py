@@ -1,0 +1,121 @@
+"""The diagnosis agent: the final structured report.
+
+The rule path builds the report from the digest (suspects, anomalies, error templates and
+codes), the template names and the knowledge hits. The LLM path writes the summary, picks the
+root cause among the suspects and the category from the closed vocabulary; its answer is
+validated, and anything it gets wrong is replaced by the rule path's value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from argus.agents.report import CATEGORIES, Report
+from argus.errors import ArgusError
+from argus.graph.context import DiagnosisContext
+from argus.graph.state import DiagnosisState
+
+PROMPT = """You write the diagnosis of a batch of logs from the evidence given. Answer JSON only:
+{"summary": "<2-4 sentences>", "root_cause_module": "<one of SUSPECTS or null>",
+"category": one of CATS, "description": "<one sentence>",
+"recommendations": ["<step>", ...], "confidence": <0..1>}""".replace("CATS", ", ".join(CATEGORIES))
+
+
+class DiagnosisDraft(BaseModel):
+    """The LLM's answer."""
+
+    summary: str = Field(min_length=1, max_length=4000)
+    root_cause_module: str | None = None
+    category: str = "unknown"
+    description: str = Field("", max_length=2000)
+    recommendations: list[str] = Field(default_factory=list, max_length=10)
+    confidence: float = 0.5
+
+
+def rule_report(state: DiagnosisState) -> Report:
+    """The report the statistics and the knowledge base support on their own."""
+    digest = state.get("digest", {})
+    suspects = digest.get("suspects", [])[:5]
+    knowledge = state.get("knowledge", [])[:5]
+    incident = bool(digest.get("incident", bool(digest.get("anomalies"))))
+    top = suspects[0] if (suspects and incident) else None
+    category = digest.get("category_guess", "unknown") if incident else "none"
+    recommendations = [h["solution"] for h in knowledge[:3] if h.get("solution")]
+    recommendations += [t["advice"] for t in _named(state) if t.get("advice")]
+    return Report.model_validate({
+        "summary": _summary(top, category, digest, knowledge),
+        "incident": incident,
+        "root_cause": {"module": top["module"] if top else None, "category": category,
+                       "description": "; ".join(top.get("reasons", [])[:3]) if top else ""},
+        "suspects": suspects,
+        "top_error_templates": digest.get("error_templates", [])[:10],
+        "error_codes": digest.get("error_codes", [])[:20],
+        "anomalies": digest.get("anomalies", [])[:20],
+        "recommendations": recommendations[:8],
+        "evidence": {
+            "template_ids": [a["template_id"] for a in digest.get("anomalies", [])[:10]],
+            "knowledge": [{"kb_id": h.get("kb_id"), "source_id": h.get("source_id", "?"),
+                           "snippet": str(h.get("symptom", ""))[:300],
+                           "score": float(h.get("score", 0.0))} for h in knowledge],
+        },
+        "confidence": float(state.get("confidence", 0.0)) if incident else 0.8,
+        "mode": "rule-based",
+    })  # fmt: skip
+
+
+def _named(state: DiagnosisState) -> list[dict[str, Any]]:
+    found = state.get("findings", {}).get("template_mining", {})
+    return list(found.get("templates", [])) if isinstance(found, dict) else []
+
+
+def _summary(top: dict[str, Any] | None, category: str, digest: dict[str, Any],
+             knowledge: list[dict[str, Any]]) -> str:  # fmt: skip
+    if top is None:
+        return "No incident: no template is new or unusually frequent against the baseline."
+    text = f"Most likely root cause: {top['module']} ({category.replace('_', ' ')})."
+    anomalies = digest.get("anomalies", [])
+    if anomalies:
+        text += f" {len(anomalies)} template(s) differ from the baseline."
+    if knowledge:
+        text += f" Closest known issue: {knowledge[0].get('source_id')}."
+    return text
+
+
+async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
+    """Write the report (LLM path when available, rule path otherwise or on failure)."""
+    report, errors = rule_report(state), []
+    if ctx.llm_available() and report.incident:
+        try:
+            report = await _llm_report(report, state, ctx)
+        except ArgusError as exc:
+            errors.append(f"diagnosis: LLM path failed, rule-based report used ({exc.message})")
+    return {"report": report.model_dump(mode="json"), "errors": errors,
+            "modes": {**state.get("modes", {}), "diagnosis": report.mode}}  # fmt: skip
+
+
+async def _llm_report(rule: Report, state: DiagnosisState, ctx: DiagnosisContext) -> Report:
+    assert ctx.llm is not None
+    suspects = [s.module for s in rule.suspects]
+    evidence = {
+        "SUSPECTS": suspects,
+        "anomalies": [a.template[:200] for a in rule.anomalies[:8]],
+        "error_templates": [t.template[:200] for t in rule.top_error_templates[:5]],
+        "error_codes": rule.error_codes[:10],
+        "knowledge": [k.snippet[:200] for k in rule.evidence.knowledge[:3]],
+    }
+    draft = await ctx.llm.ask(DiagnosisDraft, PROMPT, str(evidence))
+    module = draft.root_cause_module if draft.root_cause_module in suspects else None
+    category = draft.category if draft.category in CATEGORIES else None
+    root = rule.root_cause.model_copy(update={
+        "module": module or rule.root_cause.module,
+        "category": category or rule.root_cause.category,
+        "description": draft.description or rule.root_cause.description,
+    })  # fmt: skip
+    return rule.model_copy(update={
+        "summary": draft.summary, "root_cause": root,
+        "recommendations": [r[:500] for r in draft.recommendations] or rule.recommendations,
+        "confidence": min(1.0, max(0.0, draft.confidence)), "mode": "llm",
+        "model": ctx.llm.model_name,
+    })  # fmt: skip

@@ -1,0 +1,1 @@
+"""The supervisor graph: state, routing, limits, build and run."""

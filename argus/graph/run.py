@@ -1,0 +1,31 @@
+"""Run one diagnosis through the graph and return the validated report."""
+
+from __future__ import annotations
+
+import time
+from typing import cast
+
+from langchain_core.runnables import RunnableConfig
+
+from argus.agents.report import Report
+from argus.graph.build import build_graph
+from argus.graph.context import DiagnosisContext
+from argus.graph.state import DiagnosisState
+
+
+async def run_diagnosis(ctx: DiagnosisContext) -> tuple[Report, DiagnosisState]:
+    """Diagnose the batch of ``ctx``; return the report and the final state (for tracing)."""
+    started = time.monotonic()
+    graph = build_graph(ctx)
+    initial: DiagnosisState = {"batch_id": ctx.batch_id, "route": [], "errors": [], "findings": {},
+                               "modes": {}, "retrievals": 0, "confidence": 0.0}  # fmt: skip
+    # The supervisor enforces the real limits; this only guards against a bug in them.
+    config: RunnableConfig = {"recursion_limit": 4 * ctx.limits.max_steps + 10}
+    state = cast(DiagnosisState, await graph.ainvoke(initial, config=config))
+    report = Report.model_validate(state["report"])
+    report = report.model_copy(update={
+        "llm_calls": ctx.usage.llm_calls, "tokens": ctx.usage.tokens,
+        "duration_s": round(time.monotonic() - started, 3),
+        "model": report.model or (ctx.llm.model_name if ctx.llm and report.mode == "llm" else None),
+    })  # fmt: skip
+    return report, state

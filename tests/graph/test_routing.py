@@ -1,0 +1,126 @@
+"""Routing of the supervisor graph with scripted models: fast path, slow path, limits, fallbacks."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from argus.agents.llm_call import LLMRuntime
+from argus.graph.context import DiagnosisContext
+from argus.graph.limits import UsageLimits
+from argus.graph.run import run_diagnosis
+from argus.llm.policy import RetryPolicy
+
+DIGEST: dict[str, Any] = {
+    "records": 1000, "unmatched": 0, "incident": True, "category_guess": "database",
+    "error_codes": ["DB-POOL-EXHAUSTED"],
+    "anomalies": [{"template_id": 7,
+                   "template": "Timeout waiting for connection from pool code=<*>",
+                   "module": "payment", "kind": "new", "baseline_per_min": 0.0,
+                   "current_per_min": 12.0, "score": 5.0}],
+    "error_templates": [{"template_id": 7, "template": "Timeout waiting for connection from pool",
+                         "module": "payment", "count": 540}],
+    "suspects": [{"module": "payment", "score": 0.9, "reasons": ["new error template"]},
+                 {"module": "gateway", "score": 0.4, "reasons": ["503 answers"]}],
+}  # fmt: skip
+
+
+def _hit(code_match: bool, similarity: float) -> dict[str, Any]:
+    return {"kb_id": 1, "source_id": "starter/db-pool", "symptom": "pool exhausted",
+            "solution": "Raise the pool size or fix the leak.", "code_match": code_match,
+            "vector_similarity": similarity, "score": 0.03, "category": "database"}  # fmt: skip
+
+
+def _ctx(
+    hits: list[dict[str, Any]], llm: LLMRuntime | None = None, **limits: int
+) -> DiagnosisContext:
+    searches: list[tuple[str, dict[str, str | None]]] = []
+
+    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        searches.append((text, filters))
+        return hits
+
+    ctx = DiagnosisContext("b1", lambda: dict(DIGEST), search, {"platform": "pos"}, llm,
+                           UsageLimits(**limits) if limits else UsageLimits())  # fmt: skip
+    ctx.searches = searches  # type: ignore[attr-defined]
+    if llm is not None:
+        llm.limits, llm.usage = ctx.limits, ctx.usage
+    return ctx
+
+
+def _llm(*answers: object) -> LLMRuntime:
+    texts = [a if isinstance(a, str) else json.dumps(a) for a in answers]
+    return LLMRuntime(FakeListChatModel(responses=texts), retry=RetryPolicy(attempts=1),
+                      model_name="scripted")  # fmt: skip
+
+
+async def test_fast_path_known_code_goes_straight_to_the_report() -> None:
+    ctx = _ctx([_hit(code_match=True, similarity=0.9)])
+    report, state = await run_diagnosis(ctx)
+    assert state["route"] == ["log_analysis", "knowledge", "diagnosis"]
+    assert ctx.searches[0][1]["error_code"] == "DB-POOL-EXHAUSTED"  # type: ignore[attr-defined]
+    assert ctx.searches[0][1]["platform"] == "pos"  # type: ignore[attr-defined]
+    assert report.root_cause.module == "payment" and report.mode == "rule-based"
+    assert report.recommendations[0] == "Raise the pool size or fix the leak."
+
+
+async def test_slow_path_mines_templates_and_retrieves_again() -> None:
+    ctx = _ctx([_hit(code_match=False, similarity=0.3)])
+    report, state = await run_diagnosis(ctx)
+    assert state["route"] == ["log_analysis", "knowledge", "template_mining", "knowledge",
+                              "diagnosis"]  # fmt: skip
+    assert report.incident and report.evidence.knowledge[0].source_id == "starter/db-pool"
+
+
+async def test_step_limit_stops_a_looping_supervisor() -> None:
+    looping = _llm(*[{"next": "template_mining"}] * 50)
+    ctx = _ctx([], looping, max_steps=3, max_llm_calls=100, max_tokens=10**9)
+    report, state = await run_diagnosis(ctx)
+    assert state["route"][-1] == "diagnosis"
+    assert ctx.usage.steps <= 3
+    assert any("step limit" in e for e in state["errors"])
+    assert report.summary  # a valid report all the same
+
+
+async def test_llm_call_limit_hands_routing_back_to_the_rules() -> None:
+    chatty = _llm(*[{"next": "knowledge"}] * 50)
+    ctx = _ctx([_hit(False, 0.2)], chatty, max_llm_calls=2)
+    report, _ = await run_diagnosis(ctx)
+    assert ctx.usage.llm_calls == 2
+    assert report.llm_calls == 2 and report.mode == "rule-based"
+
+
+async def test_invalid_llm_output_is_retried_then_replaced_by_the_rule_path() -> None:
+    garbage = _llm(*["I am not JSON"] * 50)
+    ctx = _ctx([_hit(True, 0.9)], garbage, max_llm_calls=50)
+    report, state = await run_diagnosis(ctx)
+    assert report.mode == "rule-based"
+    assert report.root_cause.module == "payment"
+    assert any("rule-based report used" in e for e in state["errors"])
+    assert ctx.usage.llm_calls >= 2  # each failing agent asked twice before giving up
+
+
+async def test_llm_report_is_validated_against_the_evidence() -> None:
+    route = [{"next": "knowledge"}, {"next": "diagnosis"}]
+    ranking = {"suspects": [{"module": "payment", "score": 7, "reason": "pool errors"}]}
+    draft = {"summary": "The payment pool is exhausted.", "root_cause_module": "kernel",
+             "category": "space-weather", "recommendations": ["Raise the pool size."],
+             "confidence": 0.7}  # fmt: skip
+    ctx = _ctx([_hit(True, 0.9)], _llm(ranking, route[0], route[1], draft),
+               max_llm_calls=20)  # fmt: skip
+    report, state = await run_diagnosis(ctx)
+    assert report.mode == "llm" and report.model == "scripted", state["errors"]
+    assert report.summary == "The payment pool is exhausted."
+    assert report.root_cause.module == "payment"  # "kernel" is no suspect: rejected
+    assert report.root_cause.category == "database"  # unknown category: rule value kept
+    assert report.suspects[0].score == 1.0  # clamped
+
+
+async def test_no_incident_gives_none_without_suspects() -> None:
+    quiet = {**DIGEST, "incident": False, "anomalies": [], "error_codes": []}
+    ctx = DiagnosisContext("b2", lambda: dict(quiet))
+    report, _ = await run_diagnosis(ctx)
+    assert not report.incident and report.root_cause.category == "none"
+    assert report.root_cause.module is None
