@@ -13,11 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from argus.agents.report_view import print_report
 from argus.config import Settings, get_settings
 from argus.errors import ArgusError
+from argus.graph.diagnose import BatchDiagnosis, BatchRequest, diagnose_batch
 from argus.ingest.formats import LogFormat
 from argus.ingest.parse_output import write_parse_csv
-from argus.ingest.pipeline import FileOutcome, Mode, process_files, top_templates
+from argus.ingest.pipeline import FileOutcome, Mode, process_files
+from argus.knowledge.cli import knowledge_app
 from argus.mining.engine import MiningEngine
 from argus.runtime.doctor import run_doctor
 from argus.runtime.services import running_services
@@ -29,6 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(knowledge_app, name="knowledge")
 console = Console()
 err_console = Console(stderr=True)
 
@@ -198,25 +202,52 @@ def parse(
 
 
 @app.command()
-def diagnose(paths: FilesArgument, log_format: FormatOption = None) -> None:
-    """Run the pipeline on the files of one batch and print what it found.
-
-    Built so far: embedded services, the file registry, template mining (pass 1) and the
-    statistics (pass 2). The agent diagnosis is the next stage.
-    """
-    outcomes = _process(paths, log_format, "all")
+def diagnose(
+    paths: FilesArgument,
+    log_format: FormatOption = None,
+    baseline: Annotated[
+        list[Path] | None,
+        typer.Option("--baseline", "-b", help="fault-free files of the same system (repeatable)"),
+    ] = None,
+    label: Annotated[
+        list[str] | None, typer.Option(help="batch label KEY=VALUE, e.g. platform=pos (repeatable)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Diagnose one batch: both passes, the analysis against the baseline, the agent graph."""
     settings = _settings()
+    _check_files([*paths, *(baseline or [])])
+    labels = _labels(label or [])
+    request = BatchRequest(paths, baseline or [], log_format, "cli", labels)
+    out = err_console if as_json else console
 
-    async def top() -> list[tuple[Any, ...]]:
+    async def go() -> BatchDiagnosis:
         async with running_services(settings) as services:
+            for note in services.started:
+                out.print(f"[dim]{note}[/]")
             assert services.database_url is not None
-            return await asyncio.to_thread(top_templates, services.database_url, outcomes)
+            return await diagnose_batch(settings, services.database_url, request, out)
 
-    table = Table("template", "module", "level", "count", title="Top templates of the batch")
-    for _tid, template, mod, level, count, _first, _last in _run(top()):
-        table.add_row(str(template)[:90], str(mod), str(level), f"{count:,}")
-    console.print(table)
-    console.print(
-        "[yellow]Not built yet:[/] the agent diagnosis (issue #5); this run stopped after the "
-        "statistics."
-    )
+    result = _run(go())
+    if as_json:
+        print(result.report.model_dump_json(indent=2))
+        return
+    print_report(console, result.report, f"Diagnosis of batch {result.batch_id}")
+    for error in result.errors:
+        console.print(f"[yellow]note:[/] {error}")
+
+
+def _labels(pairs: list[str]) -> dict[str, str]:
+    labels = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            err_console.print(f"[bold red]error:[/] label {pair!r} is not KEY=VALUE")
+            raise typer.Exit(3)
+        labels[key.strip()] = value.strip()
+    return labels
+
+
+from argus.evals.cli import eval_command  # noqa: E402  (eval harness, issue #5)
+
+app.command(name="eval")(eval_command)

@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="model name sent to the LLM server")
     llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server")
     llm_timeout_s: float = Field(60.0, gt=0, description="timeout of one LLM request")
+    llm_max_answer_tokens: int = Field(512, ge=16, description="cap on one LLM answer")
     embedding_model: str = Field(
         BUNDLED_EMBEDDING_MODEL, description="bundled model name or a local model directory"
     )

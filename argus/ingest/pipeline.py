@@ -188,12 +188,3 @@ def print_outcome(console: Console, o: FileOutcome) -> None:
         f"{o.path.name}: {ident}, {known}, {counts}, {templates}, index v{o.index_version}, {speed}"
     )
     console.print(f"[red]{line} — stopped: {o.error}[/]" if o.error else line, highlight=False)
-
-
-def top_templates(
-    database_url: str, outcomes: Sequence[FileOutcome], limit: int = 15
-) -> list[tuple[object, ...]]:
-    """The most frequent templates over the files of ``outcomes`` (from the stored statistics)."""
-    file_ids = [o.file_id for o in outcomes if o.file_id]
-    with psycopg.connect(database_url) as conn:
-        return stats_repo.top_templates(conn, file_ids, limit)

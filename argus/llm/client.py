@@ -29,4 +29,5 @@ def chat_model(settings: Settings, base_url: str | None = None) -> BaseChatModel
         temperature=0,
         timeout=settings.llm_timeout_s,
         max_retries=0,
+        max_tokens=settings.llm_max_answer_tokens,  # type: ignore[call-arg]
     )

@@ -63,7 +63,7 @@ class StatsAggregator:
         self.track_threads = track_threads
         self._ts: TimestampFormat | None = None
         self._parts: list[pl.DataFrame] = []
-        self.result = Pass2Result(buckets=_empty_buckets())
+        self.result = Pass2Result(buckets=empty_buckets())
 
     def add(self, lines: pl.Series | list[str]) -> pl.DataFrame:
         """Aggregate one chunk; return its records with their template ids (``tid``)."""
@@ -124,7 +124,8 @@ class StatsAggregator:
         return self.result
 
 
-def _empty_buckets() -> pl.DataFrame:
+def empty_buckets() -> pl.DataFrame:
+    """An empty bucket frame with the schema pass 2 produces."""
     return pl.DataFrame(
         schema={
             "tid": pl.Int64, "mod": pl.String, "smod": pl.String, "level": pl.String,

@@ -110,16 +110,3 @@ def _copy_buckets(
                 run_id, file_id, row["tid"], row["mod"], row["smod"], categories.get(row["tid"]),
                 row["level"], row["thread"], row["minute"], row["count"],
             ))  # fmt: skip
-
-
-def top_templates(
-    conn: psycopg.Connection, file_ids: list[str], limit: int = 20
-) -> list[tuple[Any, ...]]:
-    """Top templates over files: (template_id, template, mod, level, count, first, last)."""
-    return conn.execute(
-        "SELECT s.template_id, t.template, s.mod, s.level, sum(s.line_count) AS n,"
-        " min(s.first_ts), max(s.last_ts) FROM log_match_summary s"
-        " JOIN regex_template t USING (template_id) WHERE s.file_id = ANY(%s)"
-        " GROUP BY 1, 2, 3, 4 ORDER BY n DESC LIMIT %s",
-        (file_ids, limit),
-    ).fetchall()

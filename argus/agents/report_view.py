@@ -1,0 +1,50 @@
+"""A readable rendering of a report for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from argus.agents.report import Report
+
+
+def render(report: Report) -> Group:
+    """Summary, root cause, suspects, anomalies, evidence, recommendations and run facts."""
+    head = Text(report.summary + "\n", style="bold")
+    cause = report.root_cause
+    head.append(f"incident: {'yes' if report.incident else 'no'}   ")
+    head.append(f"root cause: {cause.module or '-'} ({cause.category})   ")
+    head.append(f"confidence: {report.confidence:.2f}\n")
+    if cause.description:
+        head.append(cause.description + "\n", style="dim")
+    parts: list[object] = [head]
+    if report.suspects:
+        table = Table("suspect module", "score", "why", title="Suspects", title_justify="left")
+        for s in report.suspects[:5]:
+            table.add_row(s.module, f"{s.score:.2f}", "; ".join(s.reasons[:2])[:100])
+        parts.append(table)
+    if report.anomalies:
+        table = Table("kind", "module", "per min (base → now)", "template", title="Anomalies",
+                      title_justify="left")  # fmt: skip
+        for a in report.anomalies[:8]:
+            rates = f"{a.baseline_per_min:.1f} → {a.current_per_min:.1f}"
+            table.add_row(a.kind, a.module or "-", rates, a.template[:80])
+        parts.append(table)
+    if report.evidence.knowledge:
+        known = ", ".join(k.source_id for k in report.evidence.knowledge[:3])
+        parts.append(Text(f"knowledge: {known}"))
+    if report.recommendations:
+        steps = "\n".join(f"  {i}. {r}" for i, r in enumerate(report.recommendations[:5], 1))
+        parts.append(Text("recommendations:\n" + steps))
+    model = f", model {report.model}" if report.model else ""
+    facts = (f"mode {report.mode}{model}, {report.llm_calls} LLM calls, {report.tokens} tokens, "
+             f"{report.duration_s:.2f}s")  # fmt: skip
+    parts.append(Text(facts, style="dim"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def print_report(console: Console, report: Report, title: str) -> None:
+    """Print the report in a panel."""
+    console.print(Panel(render(report), title=title, expand=True))

@@ -1,0 +1,1 @@
+"""Eval harness: case loading, scoring, reports and the ``argus eval`` command."""

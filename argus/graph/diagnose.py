@@ -1,0 +1,130 @@
+"""``argus diagnose``: one batch end to end on the local (or configured) services.
+
+Files (and baseline files) go through both passes into PostgreSQL; the batch's statistics are
+analysed against the baseline; the supervisor graph writes the report; the batch, its files and
+its diagnosis are stored (with an embedding for similar-incident search).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import psycopg
+from pgvector.psycopg import register_vector_async
+from rich.console import Console
+
+from argus.agents.log_analysis import Analysis, analyse
+from argus.agents.report import Report
+from argus.config import Settings
+from argus.graph.context import DiagnosisContext
+from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
+from argus.graph.limits import Usage, UsageLimits
+from argus.graph.run import run_diagnosis
+from argus.ingest.formats import LogFormat
+from argus.ingest.pipeline import FileOutcome, process_files, template_store
+from argus.knowledge.embeddings import local_embedder
+from argus.mining.engine import MiningEngine
+from argus.store import batches
+from argus.store.batch_stats import load_batch_stats
+from argus.tools.traces import empty_traces, traces_of
+
+
+@dataclass
+class BatchRequest:
+    """What to diagnose."""
+
+    paths: Sequence[Path]  #: the batch's files
+    baseline: Sequence[Path] = ()  #: fault-free files of the same system (optional)
+    log_format: str | None = None  #: logpai log_format; None: the bracket format
+    source: str = "cli"  #: where the batch comes from
+    labels: dict[str, str] | None = None  #: platform, firmware, ...
+
+
+@dataclass
+class BatchDiagnosis:
+    """The outcome of one local diagnosis."""
+
+    batch_id: uuid.UUID  #: the stored batch
+    report: Report  #: the validated report
+    files: list[FileOutcome]  #: what happened to each file
+    errors: list[str]  #: non-fatal problems met by the agents
+
+
+async def diagnose_batch(
+    settings: Settings, database_url: str, request: BatchRequest, console: Console
+) -> BatchDiagnosis:
+    """Run the passes, the analysis and the graph; store batch and diagnosis."""
+    fmt = LogFormat.parse(request.log_format)
+    files = await asyncio.to_thread(
+        process_files, settings, database_url, request.paths, fmt, "all", console
+    )
+    base = await asyncio.to_thread(
+        process_files, settings, database_url, request.baseline, fmt, "all", console
+    ) if request.baseline else []  # fmt: skip
+    analysis = await asyncio.to_thread(_analyse, settings, database_url, fmt, files, base)
+    embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await register_vector_async(conn)
+        batch_id = await _open_batch(conn, request, files)
+        limits, usage = UsageLimits.from_settings(settings.limits), Usage()
+        with llm_runtime(settings, limits, usage) as llm:
+            ctx = DiagnosisContext(
+                str(batch_id), lambda: digest_of(analysis), knowledge_search(conn, embedder),
+                request.labels or {}, llm, limits, usage,
+            )  # fmt: skip
+            report, state = await run_diagnosis(ctx)
+        await _close_batch(conn, batch_id, report, embedder)
+    return BatchDiagnosis(batch_id, report, files, list(state.get("errors", [])))
+
+
+def _analyse(
+    settings: Settings, database_url: str, fmt: LogFormat,
+    files: list[FileOutcome], base: list[FileOutcome],
+) -> Analysis:  # fmt: skip
+    """Statistics from the database; trace-id lines re-read from the files (they are not stored)."""
+    with psycopg.connect(database_url) as conn:
+        current = load_batch_stats(conn, [f.file_id for f in files if f.file_id])
+        ids = [f.file_id for f in base if f.file_id]
+        baseline = load_batch_stats(conn, ids) if ids else None
+    with template_store(database_url) as store:
+        engine = MiningEngine(
+            store, settings.mining, fmt, max_line_bytes=settings.limits.max_line_bytes
+        )
+        current.traces = _traces(engine, files)
+        if baseline is not None:
+            baseline.traces = _traces(engine, base)
+    return analyse(current, baseline)
+
+
+def _traces(engine: MiningEngine, files: list[FileOutcome]) -> pl.DataFrame:
+    parts = [traces_of(engine, f.path) for f in files if f.file_id and not f.error]
+    return pl.concat(parts) if parts else empty_traces()
+
+
+async def _open_batch(
+    conn: psycopg.AsyncConnection[Any], request: BatchRequest, files: list[FileOutcome]
+) -> uuid.UUID:
+    batch_id = await batches.create_batch(conn, request.source, request.labels or {}, "parsed")
+    await batches.add_files(conn, batch_id, [
+        (f.path.name, f.file_id, "failed" if f.error else "parsed", f.error) for f in files
+    ])  # fmt: skip
+    await batches.set_status(conn, batch_id, "diagnosing")
+    return batch_id
+
+
+async def _close_batch(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, report: Report, embedder: Any
+) -> None:
+    from argus.knowledge.incidents import index_diagnosis
+    from argus.knowledge.space import ensure_embedding_space
+
+    await batches.save_diagnosis(conn, batch_id, report)
+    await ensure_embedding_space(conn, embedder)
+    await index_diagnosis(conn, embedder, batch_id)
+    await batches.set_status(conn, batch_id, "diagnosed")

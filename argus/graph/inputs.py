@@ -1,0 +1,67 @@
+"""Adapters from the analysis and the knowledge base to what the graph's nodes consume."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+
+from argus.agents.llm_call import LLMRuntime
+from argus.agents.log_analysis import Analysis
+from argus.config import Settings
+from argus.graph.context import Search
+from argus.graph.limits import Usage, UsageLimits
+from argus.knowledge.embeddings import LocalEmbedder
+from argus.knowledge.filters import SearchFilters
+from argus.knowledge.search import hybrid_search
+
+
+def digest_of(analysis: Analysis) -> dict[str, Any]:
+    """The compact, JSON-ready digest the agents read (and the LLM sees, never raw logs)."""
+    return {
+        "records": analysis.digest.lines,
+        "window_minutes": analysis.digest.window_minutes,
+        "baseline_minutes": analysis.digest.baseline_minutes,
+        "incident": analysis.incident,
+        "category_guess": analysis.category,
+        "error_codes": list(analysis.digest.error_codes[:20]),
+        "anomalies": [a.model_dump(mode="json") for a in analysis.anomalies],
+        "error_templates": [t.model_dump(mode="json") for t in analysis.error_templates],
+        "suspects": [s.model_dump(mode="json") for s in analysis.suspects],
+    }
+
+
+def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: LocalEmbedder) -> Search:
+    """Hybrid search over the knowledge base on ``conn`` (filters are hard)."""
+
+    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        if not text.strip():
+            return []
+        hard = SearchFilters.build(
+            error_code=filters.get("error_code"), platform=filters.get("platform"),
+            firmware=filters.get("firmware"), module=filters.get("module"),
+        )  # fmt: skip
+        result = await hybrid_search(conn, text, embedder=embedder, filters=hard, limit=5)
+        return [hit.to_dict() for hit in result.hits]
+
+    return search
+
+
+@contextlib.contextmanager
+def llm_runtime(
+    settings: Settings, limits: UsageLimits, usage: Usage
+) -> Iterator[LLMRuntime | None]:
+    """The LLM of this diagnosis: None (rule-based), the local llama.cpp server, or a URL."""
+    from argus.llm.client import chat_model
+    from argus.runtime.llm import LOCAL_MODEL_ALIAS, local_llm
+
+    if settings.llm_mode == "none":
+        yield None
+    elif settings.llm_mode == "local":
+        with local_llm(settings) as url:
+            model = chat_model(settings, url)
+            yield LLMRuntime(model, limits, usage, model_name=f"{LOCAL_MODEL_ALIAS} (local)")
+    else:
+        yield LLMRuntime(chat_model(settings), limits, usage, model_name=settings.llm_model)

@@ -1,0 +1,199 @@
+"""``argus knowledge``: seed, search and re-embed the knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import psycopg
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from argus.config import Settings, get_settings
+from argus.errors import ArgusError
+from argus.knowledge.categories import DESCRIPTIONS
+from argus.knowledge.embeddings import make_embedder
+from argus.knowledge.filters import SearchFilters
+from argus.knowledge.pack import load_starter_pack
+from argus.knowledge.search import SearchResult, hybrid_search
+from argus.knowledge.seed import SeedReport, check_unique, load_paths, seed_entries
+from argus.knowledge.space import reembed_all
+from argus.runtime.services import running_services
+from argus.store import knowledge as store
+
+knowledge_app = typer.Typer(
+    help="Curate and search the knowledge base (runbooks and known failures).",
+    no_args_is_help=True,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine; print an ArgusError as message and hint, and exit with its code."""
+    try:
+        return asyncio.run(coro)
+    except ArgusError as exc:
+        raise _fail(exc) from None
+
+
+def _fail(exc: ArgusError) -> typer.Exit:
+    """Print an error's message and hint unwrapped (paths stay copyable); the exit to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
+    if exc.hint:
+        err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", soft_wrap=True)
+    return typer.Exit(exc.exit_code)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ArgusError as exc:
+        raise _fail(exc) from None
+
+
+@asynccontextmanager
+async def _connection(settings: Settings) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    async with running_services(settings) as services:
+        assert services.database_url is not None
+        conn = await store.connect(services.database_url)
+        async with conn:
+            yield conn
+
+
+def _progress(description: str) -> Progress:
+    return Progress(
+        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    )  # fmt: skip
+
+
+@knowledge_app.command()
+def seed(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="YAML/JSONL files, Markdown runbooks or folders; none: the starter pack"
+        ),
+    ] = None,
+    starter: Annotated[bool, typer.Option("--starter", help="also seed the starter pack")] = False,
+) -> None:
+    """Upsert entries by source id: unchanged entries are skipped, changed ones re-embedded."""
+    settings = _settings()
+    try:
+        loaded = load_paths(paths or [])
+        if starter or not paths:
+            loaded = load_starter_pack() + loaded
+        check_unique(loaded)
+    except ArgusError as exc:
+        raise _fail(exc) from None
+
+    async def go() -> SeedReport:
+        embedder = make_embedder(settings)
+        async with _connection(settings) as conn:
+            with _progress("embedding and writing") as bar:
+                task = bar.add_task("seed", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                return await seed_entries(conn, loaded, embedder, progress=advance)
+
+    report = _run(go())
+    console.print(
+        f"{report.entries} entries: {report.inserted} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged; {report.embedded} embedded."
+    )
+
+
+@knowledge_app.command()
+def search(
+    text: Annotated[str, typer.Argument(help="symptom text or log lines to look up")],
+    module: Annotated[str | None, typer.Option(help="only entries of this module")] = None,
+    error_code: Annotated[str | None, typer.Option(help="only entries with this code")] = None,
+    platform: Annotated[str | None, typer.Option(help="this platform (or generic)")] = None,
+    firmware: Annotated[str | None, typer.Option(help="firmware version or prefix")] = None,
+    category: Annotated[str | None, typer.Option(help="one category, see 'categories'")] = None,
+    generic: Annotated[
+        bool, typer.Option(help="keep entries without platform/firmware scope")
+    ] = True,
+    limit: Annotated[int, typer.Option(min=1, max=100, help="number of hits")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="print the hits as JSON")] = False,
+) -> None:
+    """Hybrid search: hard filters, then vector and full-text ranking fused (RRF)."""
+    settings = _settings()
+    try:
+        filters = SearchFilters.build(
+            error_code=error_code, platform=platform, firmware=firmware, module=module,
+            category=category, include_generic=generic,
+        )  # fmt: skip
+    except ArgusError as exc:
+        raise _fail(exc) from None
+
+    async def go() -> SearchResult:
+        embedder = make_embedder(settings)
+        async with _connection(settings) as conn:
+            return await hybrid_search(conn, text, embedder=embedder, filters=filters, limit=limit)
+
+    result = _run(go())
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    _print_hits(result)
+
+
+def _print_hits(result: SearchResult) -> None:
+    if not result.hits:
+        console.print(
+            "no entry matches" + (f" {', '.join(result.filters)}" if result.filters else "")
+        )
+        return
+    for rank, hit in enumerate(result.hits, 1):
+        facts = " · ".join(x for x in (hit.error_code, hit.category, hit.module) if x)
+        console.print(f"[bold]{rank}. {hit.source_id}[/]  [cyan]{facts}[/]  score {hit.score:.4f}")
+        console.print(f"   {hit.symptom.splitlines()[0]}", markup=False, highlight=False)
+        for reason in hit.reasons:
+            console.print(f"   [dim]- {reason}[/]")
+        first_step = hit.solution.splitlines()[0] if hit.solution else ""
+        console.print(f"   fix: {first_step}", markup=False, highlight=False)
+    console.print(f"[dim]vector path: {result.strategy}[/]")
+
+
+@knowledge_app.command()
+def reembed() -> None:
+    """Re-embed every entry and past diagnosis with the configured model (resizes vectors)."""
+    settings = _settings()
+
+    async def go() -> tuple[int, int]:
+        embedder = make_embedder(settings)
+        async with _connection(settings) as conn:
+            with _progress("re-embedding") as bar:
+                task = bar.add_task("reembed", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                return await reembed_all(conn, embedder, progress=advance)
+
+    entries, diagnoses = _run(go())
+    console.print(
+        f"re-embedded {entries} entries and {diagnoses} diagnoses with {settings.embedding_model}."
+    )
+
+
+@knowledge_app.command()
+def categories() -> None:
+    """List the closed vocabulary of failure categories."""
+    table = Table("category", "meaning")
+    for category, meaning in DESCRIPTIONS.items():
+        table.add_row(category.value, meaning)
+    console.print(table)

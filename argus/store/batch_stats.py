@@ -1,0 +1,52 @@
+"""Load :class:`~argus.tools.digest.BatchStats` for a list of files from PostgreSQL.
+
+Minute buckets come from ``key_time_bucket``; each bucket's first and last time are the minute's
+bounds clipped to the (template, module, level, thread) row of ``log_match_summary``, so the
+window of a batch is exact. Template texts come from ``regex_template``. Times are returned in
+UTC without a zone, like the pass-2 frames. Trace lines are not stored, so ``traces`` is None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+import psycopg
+
+from argus.mining.pass2 import empty_buckets
+from argus.tools.digest import BatchStats, TemplateText
+
+_BUCKETS = """
+SELECT b.template_id AS tid, b.mod, b.smod, b.level, b.thread_id AS thread,
+       (b.bucket_start AT TIME ZONE 'UTC') AS minute,
+       sum(b.count_in_bucket)::bigint AS count,
+       (greatest(b.bucket_start, min(s.first_ts)) AT TIME ZONE 'UTC') AS first_ts,
+       (least(b.bucket_start + interval '1 minute' - interval '1 microsecond', max(s.last_ts))
+        AT TIME ZONE 'UTC') AS last_ts
+  FROM key_time_bucket b
+  LEFT JOIN log_match_summary s
+    ON s.file_id = b.file_id AND s.run_id = b.run_id AND s.template_id = b.template_id
+   AND s.mod IS NOT DISTINCT FROM b.mod AND s.smod IS NOT DISTINCT FROM b.smod
+   AND s.level IS NOT DISTINCT FROM b.level AND s.thread_id IS NOT DISTINCT FROM b.thread_id
+ WHERE b.file_id = ANY(%s)
+ GROUP BY b.template_id, b.mod, b.smod, b.level, b.thread_id, b.bucket_start
+"""
+
+_TEMPLATES = """
+SELECT template_id, template, sample_log, semantic_info
+  FROM regex_template WHERE template_id = ANY(%s)
+"""
+
+
+def load_batch_stats(conn: psycopg.Connection, file_ids: Sequence[str]) -> BatchStats:
+    """The merged statistics of ``file_ids`` with the texts of their templates."""
+    rows = conn.execute(_BUCKETS, (list(file_ids),)).fetchall()
+    empty = empty_buckets()
+    buckets = pl.DataFrame(rows, schema=empty.schema, orient="row") if rows else empty
+    tids = buckets["tid"].unique().to_list()
+    texts = conn.execute(_TEMPLATES, (tids,)).fetchall() if tids else []
+    templates = {
+        int(tid): TemplateText(int(tid), str(text), str(sample or ""), category)
+        for tid, text, sample, category in texts
+    }
+    return BatchStats(buckets=buckets, templates=templates, traces=None)

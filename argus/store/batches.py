@@ -1,0 +1,75 @@
+"""Repository of ``batch``, ``batch_file`` and ``diagnosis`` (one diagnosis per batch)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from argus.agents.report import Report
+
+
+async def create_batch(
+    conn: psycopg.AsyncConnection[Any], source: str, labels: dict[str, str], status: str
+) -> uuid.UUID:
+    """A new batch row; returns its id."""
+    batch_id = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO batch (batch_id, source, labels, status) VALUES (%s, %s, %s, %s)",
+        (batch_id, source, json.dumps(labels), status),
+    )
+    return batch_id
+
+
+async def add_files(
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    files: Sequence[tuple[str, str | None, str, str | None]],
+) -> None:
+    """Attach files: (name, file_id, status, error) each; counts go to the batch row."""
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO batch_file (batch_id, name, file_id, status, error)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (batch_id, name) DO UPDATE"
+            " SET file_id = EXCLUDED.file_id, status = EXCLUDED.status, error = EXCLUDED.error,"
+            " updated_at = now()",
+            [(batch_id, *f) for f in files],
+        )
+    await conn.execute(
+        "UPDATE batch SET file_count = (SELECT count(*) FROM batch_file WHERE batch_id = %s),"
+        " updated_at = now() WHERE batch_id = %s",
+        (batch_id, batch_id),
+    )
+
+
+async def set_status(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: str, reason: str | None = None
+) -> None:
+    """Move a batch to ``status`` (keeping the failure reason, if any)."""
+    stamp = {"parsed": ", parsed_at = now()", "diagnosed": ", diagnosed_at = now()"}.get(status, "")
+    await conn.execute(
+        f"UPDATE batch SET status = %s, failure_reason = %s, updated_at = now(){stamp}"
+        " WHERE batch_id = %s",
+        (status, reason, batch_id),
+    )
+
+
+async def save_diagnosis(
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    report: Report,
+) -> None:
+    """Store (or replace) the batch's one diagnosis (its embedding is set by the knowledge
+    package's ``index_diagnosis``)."""
+    await conn.execute(
+        "INSERT INTO diagnosis (batch_id, status, report, summary, confidence, mode, model,"
+        " prompt_tokens) VALUES (%s, 'completed', %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (batch_id) DO UPDATE SET status = 'completed', report = EXCLUDED.report,"
+        " summary = EXCLUDED.summary, confidence = EXCLUDED.confidence, mode = EXCLUDED.mode,"
+        " model = EXCLUDED.model, prompt_tokens = EXCLUDED.prompt_tokens, updated_at = now()",
+        (batch_id, report.model_dump_json(), report.summary, report.confidence, report.mode,
+         report.model, report.tokens),
+    )  # fmt: skip

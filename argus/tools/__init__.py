@@ -1,0 +1,1 @@
+"""The tools agents call: statistics, baseline comparison and trace relations."""

@@ -1,0 +1,124 @@
+"""The data the statistics tools read and write: batch statistics in, a digest out.
+
+Everything here is plain data (dataclasses over polars frames), so the same digest serves the
+rule-based path, the LLM prompt and the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+import polars as pl
+
+ChangeKind = Literal["new", "spike", "drop"]
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    """What a template says (from ``regex_template`` or an in-memory library)."""
+
+    template_id: int  #: regex_template.template_id
+    template: str  #: logpai notation, ``<*>`` for each variable
+    sample: str = ""  #: one key text it matched
+    category: str | None = None  #: semantic classification, when known
+
+
+@dataclass
+class BatchStats:
+    """The statistics of one batch (or of a baseline): the input of every statistics tool."""
+
+    #: minute buckets of every file, merged: tid, mod, smod, level, thread, minute, count,
+    #: first_ts, last_ts (the pass-2 ``buckets`` schema)
+    buckets: pl.DataFrame
+    templates: dict[int, TemplateText] = field(default_factory=dict)  #: texts by template id
+    #: optional per-trace lines (see :func:`argus.tools.traces.trace_lines`): trace, mod, tid,
+    #: level, count, first_ts, last_ts; None when no request or trace ids were extracted
+    traces: pl.DataFrame | None = None
+
+    def text(self, tid: int) -> str:
+        """The template text of ``tid`` (or a placeholder when it is unknown)."""
+        known = self.templates.get(tid)
+        return known.template if known else f"template {tid}"
+
+
+@dataclass(frozen=True)
+class TemplateCount:
+    """One (template, module, level) of the batch with its volume."""
+
+    template_id: int  #: template id
+    template: str  #: template text
+    module: str | None  #: module that wrote it
+    level: str | None  #: log level
+    count: int  #: lines in the window
+    per_min: float  #: lines per minute of the window
+    first_ts: datetime | None = None  #: first occurrence
+    last_ts: datetime | None = None  #: last occurrence
+    why: str = ""  #: for error templates: "level", "words" or "level+words"
+
+
+@dataclass(frozen=True)
+class ModuleCount:
+    """One module's volume, errors and rate against the baseline."""
+
+    module: str  #: module name
+    count: int  #: lines in the window
+    per_min: float  #: lines per minute
+    errors: int  #: error lines (by level or words) in the window
+    baseline_per_min: float | None = None  #: lines per minute in the baseline
+    expected_per_min: float | None = None  #: baseline rate scaled by the batch's traffic factor
+
+
+@dataclass(frozen=True)
+class Burst:
+    """A minute in which a template ran far above its own average of the window."""
+
+    template_id: int  #: template id
+    module: str | None  #: module
+    minute: datetime  #: start of the minute
+    count: int  #: lines in that minute
+    mean_per_min: float  #: the template's average per minute over the window
+
+
+@dataclass(frozen=True)
+class Change:
+    """A (template, module) that behaves differently from the baseline."""
+
+    template_id: int  #: template id
+    template: str  #: template text
+    module: str | None  #: module
+    kind: ChangeKind  #: new, spike or drop
+    baseline_per_min: float  #: rate in the baseline
+    current_per_min: float  #: rate in the batch
+    count: int  #: lines in the batch
+    error: bool  #: an error template (by level or words)
+    score: float  #: strength of the evidence (grows with volume and surprise)
+    variant_of: int | None = None  #: a known baseline template it differs from by one word
+    first_ts: datetime | None = None  #: first occurrence in the batch
+
+
+@dataclass
+class Digest:
+    """The statistics of a batch, compared with its baseline (DESIGN.md §6 state digest)."""
+
+    window_minutes: float  #: length of the batch's window
+    lines: int  #: records counted
+    top_templates: list[TemplateCount]  #: most frequent (template, module, level)
+    error_templates: list[TemplateCount]  #: templates at an error level or with error words
+    error_codes: list[str]  #: codes found in the error templates (E1234, HTTP 503, errno ...)
+    modules: list[ModuleCount]  #: per-module counts
+    bursts: list[Burst]  #: minutes far above a template's average
+    changes: list[Change] = field(default_factory=list)  #: against the baseline (empty if none)
+    baseline_minutes: float | None = None  #: length of the baseline's window
+    traffic_factor: float = 1.0  #: batch rate / baseline rate over modules seen in both
+    calls: dict[str, set[str]] = field(default_factory=dict)  #: caller -> callees (traces)
+    #: module -> seconds of extra time per request against the baseline (traces); see traces
+    slowdowns: dict[str, float] = field(default_factory=dict)
+    #: module -> z-score of its requests taking paths the baseline never showed (traces)
+    novel_paths: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_baseline(self) -> bool:
+        """True when the batch was compared with a baseline."""
+        return self.baseline_minutes is not None

@@ -1,0 +1,91 @@
+"""What the words of a template say: error, exception, latency and error codes.
+
+Generic English and common log conventions only; nothing here knows a particular system.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+#: Levels that mark a line as an error or a warning.
+ERROR_LEVELS = frozenset(
+    {"ERROR", "ERR", "E", "WARN", "WARNING", "W", "FATAL", "F", "CRITICAL", "CRIT", "ALERT",
+     "EMERG", "SEVERE", "PANIC"}
+)  # fmt: skip
+
+_ERROR_WORDS = re.compile(
+    r"(?i)\b(error|errors|fail|failed|failure|fatal|exception|refused|denied|unavailable|"
+    r"timeout|timed out|abort|aborted|panic|crash|crashed|invalid|not found|cannot|can't|"
+    r"unable|wrong|rejected|unreachable|no instances|overflow|exhausted|corrupt)\b|"
+    r"(?i:\b(?:HTTP[/ ]?(?:\d\.\d )?|status(?: code)?[ :=]+)5\d\d\b)"
+)
+_EXCEPTION = re.compile(
+    r"(?i)(\b\w*exception\b|traceback|\bpanic\b|stack ?trace|segmentation fault|\bthrew\b|"
+    r"\bthrown\b|\bcaught\b|\bcatch\b|\braise[ds]?\b)"
+)
+_LATENCY = re.compile(
+    r"(?i)\b(timeout|timed out|time out|deadline|slow|latency|took \d|elapsed|retry|retrying|"
+    r"too long|delay(ed)?)\b"
+)
+_RESOURCE = re.compile(
+    r"(?i)\b(out of memory|oom|heap space|cpu|throttl\w*|load average|no space left|disk full|"
+    r"too many open files|pool exhausted)\b"
+)
+
+#: Error codes: prefixed numbers (E1234, ERR-42), HTTP statuses, errno names, UPPER-KEBAB codes.
+_CODES = (
+    re.compile(r"\b(?:HTTP[/ ]?(?:\d\.\d )?|status(?: code)?[ :=]+)([45]\d\d)\b", re.I),
+    re.compile(r"\b([A-Z]{1,5}-?\d{3,6})\b"),
+    re.compile(r"\b(E[A-Z]{3,12})\b"),  # errno names: ECONNREFUSED, ETIMEDOUT, ENOSPC ...
+    re.compile(r"\b([A-Z][A-Z0-9]{1,15}(?:[-_][A-Z0-9]{2,15}){1,4})\b"),
+    re.compile(r"\berrno[ :=]+(\d+)\b", re.I),
+)
+_NOT_CODES = frozenset({"UTF-8", "ISO-8859", "SHA-256", "HTTP", "GET", "POST", "PUT", "DELETE"})
+
+
+def is_error_level(level: str | None) -> bool:
+    """True for ERROR, WARN, FATAL and their spellings."""
+    return bool(level) and level.strip().upper() in ERROR_LEVELS  # type: ignore[union-attr]
+
+
+def has_error_words(text: str) -> bool:
+    """True when ``text`` reads like a failure (error, failed, refused, not found ...)."""
+    return _ERROR_WORDS.search(text) is not None
+
+
+def has_exception_words(text: str) -> bool:
+    """True when ``text`` reports an exception, a panic or a stack trace."""
+    return _EXCEPTION.search(text) is not None
+
+
+def has_latency_words(text: str) -> bool:
+    """True when ``text`` speaks of timeouts, slowness or retries."""
+    return _LATENCY.search(text) is not None
+
+
+def has_resource_words(text: str) -> bool:
+    """True when ``text`` speaks of CPU, memory, disk or pool exhaustion."""
+    return _RESOURCE.search(text) is not None
+
+
+def error_codes(texts: Iterable[str]) -> list[str]:
+    """Codes found in ``texts`` (first-seen order, no duplicates): ``HTTP 503``, ``E1234`` ..."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for index, pattern in enumerate(_CODES):
+            for match in pattern.finditer(text):
+                code = _normalise(index, match.group(1))
+                if code and code not in _NOT_CODES:
+                    seen.setdefault(code, None)
+    return list(seen)
+
+
+def _normalise(kind: int, raw: str) -> str | None:
+    if kind == 0:
+        return f"HTTP {raw}"
+    if kind == 4:
+        return f"errno {raw}"
+    if kind == 3 and not any(c.isalpha() for c in raw.replace("-", "").replace("_", "")[:1]):
+        return None
+    return raw

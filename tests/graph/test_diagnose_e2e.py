@@ -1,0 +1,75 @@
+"""``argus diagnose`` end to end on the embedded services: rule path and the local LLM."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from argus.agents.report import Report
+from argus.cli import app
+from argus.config import Settings, get_settings
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.integration
+
+BATCH = EXAMPLES / "shop" / "payment-db-pool.log.gz"
+BASELINE = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
+
+
+@pytest.fixture
+def env(settings: Settings, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    get_settings.cache_clear()
+    monkeypatch.setenv("ARGUS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ARGUS_HOME", str(settings.home))
+    monkeypatch.setenv("ARGUS_LLM", "none")
+    return db_url
+
+
+def _diagnose(*extra: str) -> Report:
+    result = CliRunner().invoke(
+        app, ["diagnose", str(BATCH), "--baseline", str(BASELINE), "--json", *extra]
+    )
+    assert result.exit_code == 0, result.output
+    return Report.model_validate(json.loads(result.stdout))
+
+
+def test_rule_based_diagnosis_finds_the_faulty_module(env: str) -> None:
+    report = _diagnose("--label", "platform=shop")
+    assert report.incident and report.mode == "rule-based" and report.llm_calls == 0
+    assert report.root_cause.module == "payment"
+    assert any("DB-POOL-EXHAUSTED" in code for code in report.error_codes)
+    assert {a.kind for a in report.anomalies} >= {"new"}
+    with psycopg.connect(env) as conn:
+        row = conn.execute(
+            "SELECT b.status, b.labels->>'platform', d.mode, d.embedding IS NOT NULL"
+            " FROM batch b JOIN diagnosis d USING (batch_id) ORDER BY b.created_at DESC LIMIT 1"
+        ).fetchone()
+    assert row == ("diagnosed", "shop", "rule-based", True)
+
+
+def test_bad_label_is_a_clear_error(env: str) -> None:
+    result = CliRunner().invoke(app, ["diagnose", str(BATCH), "--label", "platform"])
+    assert result.exit_code == 3 and "KEY=VALUE" in result.output
+
+
+@pytest.mark.llm
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None,
+    reason="the local-llm extra is not installed (pip install 'argus[local-llm]')",
+)
+def test_local_llm_diagnosis_is_always_a_valid_report(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ARGUS_LLM", "local")
+    monkeypatch.setenv("ARGUS_LLM_MAX_ANSWER_TOKENS", "160")
+    monkeypatch.setenv("ARGUS_LIMITS__MAX_LLM_CALLS", "6")
+    get_settings.cache_clear()
+    report = _diagnose()
+    assert report.llm_calls >= 1 and report.llm_calls <= 6
+    assert report.mode in {"llm", "rule-based"}  # whatever the small model answered
+    assert report.root_cause.module in {None, *(s.module for s in report.suspects)}
+    assert 0.0 <= report.confidence <= 1.0
