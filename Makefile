@@ -32,8 +32,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy argus
 
-pytest: install
-	$(BIN)/python -m pytest -q -ra
+pytest: install  ## a private --basetemp: concurrent pytest runs must not share /tmp/pytest-of-*
+	$(BIN)/python -m pytest -q -ra --basetemp=$(CURDIR)/.pytest-tmp
 
 test: lint typecheck pytest  ## lint, types and the whole test suite
 

@@ -34,6 +34,38 @@ class DiagnosisDraft(BaseModel):
     confidence: float = 0.5
 
 
+#: Knowledge-base categories (argus.knowledge.categories) in the report's vocabulary.
+KNOWLEDGE_CATEGORIES = {
+    "cpu_contention": "resource_cpu", "memory_exhaustion": "resource_memory",
+    "disk_full": "resource_disk", "network_latency": "network_latency", "timeout": "timeout",
+    "connection_refused": "network_connection", "connection_reset": "network_connection",
+    "dns_failure": "dns", "tls_certificate": "tls", "authentication": "auth",
+    "wrong_return_value": "code_wrong_return_value", "unhandled_exception": "code_exception",
+    "configuration_error": "config", "db_deadlock": "database", "db_pool_exhaustion": "database",
+    "queue_backlog": "queue_backlog", "sensor_timeout": "hardware", "driver_fault": "hardware",
+    "thermal_power": "hardware", "checksum_mismatch": "data_integrity",
+    "ota_download_failure": "ota", "ota_install_failure": "ota",
+}  # fmt: skip
+
+
+#: Cosine similarity at which the best knowledge hit is trusted to name the category.
+TRUSTED_SIMILARITY = 0.55
+
+
+def known_category(knowledge: list[dict[str, Any]]) -> str | None:
+    """The category of a knowledge hit that matched the batch's own error code, or of the best
+    hit when it is close or first by both vector and full-text ranking; None when unsure."""
+    for hit in knowledge[:3]:
+        if hit.get("code_match"):
+            return KNOWLEDGE_CATEGORIES.get(str(hit.get("category")))
+    if not knowledge:
+        return None
+    best = knowledge[0]
+    close = float(best.get("vector_similarity") or 0.0) >= TRUSTED_SIMILARITY
+    agreed = best.get("vector_rank") == 1 and best.get("text_rank") == 1  # both signals agree
+    return KNOWLEDGE_CATEGORIES.get(str(best.get("category"))) if close or agreed else None
+
+
 def rule_report(state: DiagnosisState) -> Report:
     """The report the statistics and the knowledge base support on their own."""
     digest = state.get("digest", {})
@@ -41,7 +73,8 @@ def rule_report(state: DiagnosisState) -> Report:
     knowledge = state.get("knowledge", [])[:5]
     incident = bool(digest.get("incident", bool(digest.get("anomalies"))))
     top = suspects[0] if (suspects and incident) else None
-    category = digest.get("category_guess", "unknown") if incident else "none"
+    guess = known_category(knowledge) or digest.get("category_guess", "unknown")
+    category = guess if incident else "none"
     recommendations = [h["solution"] for h in knowledge[:3] if h.get("solution")]
     recommendations += [t["advice"] for t in _named(state) if t.get("advice")]
     return Report.model_validate({

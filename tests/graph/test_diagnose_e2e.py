@@ -43,6 +43,10 @@ def test_rule_based_diagnosis_finds_the_faulty_module(env: str) -> None:
     assert report.root_cause.module == "payment"
     assert any("DB-POOL-EXHAUSTED" in code for code in report.error_codes)
     assert {a.kind for a in report.anomalies} >= {"new"}
+    # The starter knowledge pack is seeded on first use; its pool-exhaustion entry matches the
+    # batch's own error code, so it sets the category and the first recommendation.
+    assert report.evidence.knowledge and report.recommendations
+    assert report.root_cause.category == "database"
     with psycopg.connect(env) as conn:
         row = conn.execute(
             "SELECT b.status, b.labels->>'platform', d.mode, d.embedding IS NOT NULL"

@@ -124,3 +124,17 @@ async def test_no_incident_gives_none_without_suspects() -> None:
     report, _ = await run_diagnosis(ctx)
     assert not report.incident and report.root_cause.category == "none"
     assert report.root_cause.module is None
+
+
+def test_knowledge_names_the_category_only_when_it_is_sure() -> None:
+    from argus.agents.diagnosis import known_category
+
+    code = {"category": "db_pool_exhaustion", "code_match": True, "vector_similarity": 0.2}
+    close = {"category": "disk_full", "code_match": False, "vector_similarity": 0.7}
+    agreed = {"category": "dns_failure", "vector_similarity": 0.3, "vector_rank": 1, "text_rank": 1}
+    vague = {"category": "timeout", "vector_similarity": 0.3, "vector_rank": 1, "text_rank": 4}
+    assert known_category([vague, code]) == "database"
+    assert known_category([close]) == "resource_disk"
+    assert known_category([agreed]) == "dns"
+    assert known_category([vague]) is None
+    assert known_category([]) is None
