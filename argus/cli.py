@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from argus.agents.report_view import print_report
-from argus.config import Settings, get_settings
+from argus.cli_support import console, err_console, fail, load_settings, run
 from argus.errors import ArgusError
 from argus.graph.diagnose import BatchDiagnosis, BatchRequest, diagnose_batch
 from argus.ingest.formats import LogFormat
@@ -33,29 +32,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(knowledge_app, name="knowledge")
-console = Console()
-err_console = Console(stderr=True)
-
-T = TypeVar("T")
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine; print an ArgusError as message and hint, and exit with its code."""
-    try:
-        return asyncio.run(coro)
-    except ArgusError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}")
-        if exc.hint:
-            err_console.print(f"[yellow]hint:[/] {exc.hint}")
-        raise typer.Exit(exc.exit_code) from None
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ArgusError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}\n[yellow]hint:[/] {exc.hint}")
-        raise typer.Exit(exc.exit_code) from None
 
 
 @app.callback()
@@ -77,12 +53,12 @@ def doctor(
     ] = False,
 ) -> None:
     """Print the effective configuration (secrets masked) and check every service."""
-    settings = _settings()
+    settings = load_settings()
     table = Table("setting", "value", title="Effective configuration")
     for key, value in settings.masked().items():
         table.add_row(key, str(value))
     console.print(table)
-    checks = _run(run_doctor(settings, embeddings=not skip_embeddings))
+    checks = run(run_doctor(settings, embeddings=not skip_embeddings))
     results = Table("service", "status", "detail", "s", title="Services")
     for check in checks:
         status = "[green]ok[/]" if check.ok else "[red]DOWN[/]"
@@ -95,13 +71,13 @@ def doctor(
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations (they are also applied by every command at start)."""
-    settings = _settings()
+    settings = load_settings()
 
     async def go() -> list[int]:
         async with running_services(settings) as services:
             return services.migrations_applied
 
-    applied = _run(go())
+    applied = run(go())
     if applied:
         console.print(f"applied migrations: {', '.join(f'{v:04d}' for v in applied)}")
     else:
@@ -131,13 +107,12 @@ def _process(
     on_engine: Callable[[MiningEngine, Path], None] | None = None,
 ) -> list[FileOutcome]:  # fmt: skip
     """Run the passes of ``mode`` over ``paths`` on the configured (or embedded) database."""
-    settings = _settings()
+    settings = load_settings()
     _check_files(paths)
     try:
         fmt = LogFormat.parse(log_format)
     except ArgusError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}")
-        raise typer.Exit(exc.exit_code) from None
+        raise fail(exc) from None
 
     async def go() -> list[FileOutcome]:
         if not use_db:
@@ -152,7 +127,7 @@ def _process(
                 on_engine,
             )  # fmt: skip
 
-    outcomes = _run(go())
+    outcomes = run(go())
     _print_totals(outcomes)
     return outcomes
 
@@ -215,7 +190,7 @@ def diagnose(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Diagnose one batch: both passes, the analysis against the baseline, the agent graph."""
-    settings = _settings()
+    settings = load_settings()
     _check_files([*paths, *(baseline or [])])
     labels = _labels(label or [])
     request = BatchRequest(paths, baseline or [], log_format, "cli", labels)
@@ -228,7 +203,7 @@ def diagnose(
             assert services.database_url is not None
             return await diagnose_batch(settings, services.database_url, request, out)
 
-    result = _run(go())
+    result = run(go())
     if as_json:
         print(result.report.model_dump_json(indent=2))
         return

