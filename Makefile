@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 EXAMPLE := examples/shop/payment-db-pool.log.gz
+EXAMPLE_BASELINE := examples/shop/baseline/payment-normal.log.gz
 # llama.cpp built for the host CPU crashes in batched decoding on AVX-512/AMX machines; a
 # portable AVX2 build is safe everywhere. Built uncached so that no native wheel is reused.
 LLAMA_CPP := llama-cpp-python[server]==0.3.36
@@ -23,7 +24,7 @@ install: $(STAMP)  ## create .venv and install argus with the local-llm and dev 
 
 demo: install  ## check the embedded services, then run the main job on the bundled example
 	$(BIN)/argus doctor
-	$(BIN)/argus diagnose $(EXAMPLE)
+	$(BIN)/argus diagnose $(EXAMPLE) --baseline $(EXAMPLE_BASELINE) --label platform=shop
 
 lint: install
 	$(BIN)/ruff check argus tests bench

@@ -187,13 +187,20 @@ def diagnose(
     label: Annotated[
         list[str] | None, typer.Option(help="batch label KEY=VALUE, e.g. platform=pos (repeatable)")
     ] = None,
+    source: Annotated[
+        str,
+        typer.Option(
+            help="where the batch comes from; without --baseline, the last "
+            "diagnosed batches of the same source are the baseline"
+        ),
+    ] = "cli",
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Diagnose one batch: both passes, the analysis against the baseline, the agent graph."""
     settings = load_settings()
     _check_files([*paths, *(baseline or [])])
     labels = _labels(label or [])
-    request = BatchRequest(paths, baseline or [], log_format, "cli", labels)
+    request = BatchRequest(paths, baseline or [], log_format, source, labels)
     out = err_console if as_json else console
 
     async def go() -> BatchDiagnosis:

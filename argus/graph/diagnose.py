@@ -31,7 +31,7 @@ from argus.ingest.pipeline import FileOutcome, process_files, template_store
 from argus.knowledge.embeddings import local_embedder
 from argus.mining.engine import MiningEngine
 from argus.store import batches
-from argus.store.batch_stats import load_batch_stats
+from argus.store.batch_stats import earlier_batch_files, load_batch_stats
 from argus.tools.traces import empty_traces, traces_of
 
 
@@ -67,7 +67,9 @@ async def diagnose_batch(
     base = await asyncio.to_thread(
         process_files, settings, database_url, request.baseline, fmt, "all", console
     ) if request.baseline else []  # fmt: skip
-    analysis = await asyncio.to_thread(_analyse, settings, database_url, fmt, files, base)
+    analysis = await asyncio.to_thread(
+        _analyse, settings, database_url, fmt, files, base, request.source
+    )
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await register_vector_async(conn)
@@ -86,12 +88,18 @@ async def diagnose_batch(
 
 def _analyse(
     settings: Settings, database_url: str, fmt: LogFormat,
-    files: list[FileOutcome], base: list[FileOutcome],
+    files: list[FileOutcome], base: list[FileOutcome], source: str,
 ) -> Analysis:  # fmt: skip
-    """Statistics from the database; trace-id lines re-read from the files (they are not stored)."""
+    """Statistics from the database; trace-id lines re-read from the files (they are not stored).
+
+    The baseline is the given baseline files or, without them, the files of the last diagnosed
+    batches of the same source.
+    """
+    current_ids = [f.file_id for f in files if f.file_id]
     with psycopg.connect(database_url) as conn:
-        current = load_batch_stats(conn, [f.file_id for f in files if f.file_id])
+        current = load_batch_stats(conn, current_ids)
         ids = [f.file_id for f in base if f.file_id]
+        ids = ids or ([] if base else earlier_batch_files(conn, source, current_ids))
         baseline = load_batch_stats(conn, ids) if ids else None
     with template_store(database_url) as store:
         engine = MiningEngine(

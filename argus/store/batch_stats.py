@@ -50,3 +50,22 @@ def load_batch_stats(conn: psycopg.Connection, file_ids: Sequence[str]) -> Batch
         for tid, text, sample, category in texts
     }
     return BatchStats(buckets=buckets, templates=templates, traces=None)
+
+
+_EARLIER = """
+SELECT DISTINCT bf.file_id
+  FROM batch_file bf
+ WHERE bf.file_id IS NOT NULL AND bf.status = 'parsed' AND NOT (bf.file_id = ANY(%(exclude)s))
+   AND bf.batch_id IN (SELECT batch_id FROM batch WHERE source = %(source)s
+                        AND status = 'diagnosed' ORDER BY created_at DESC LIMIT %(n)s)
+"""
+
+
+def earlier_batch_files(
+    conn: psycopg.Connection, source: str, exclude: Sequence[str], batches: int = 3
+) -> list[str]:
+    """Files of the last ``batches`` diagnosed batches of ``source`` (the default baseline)."""
+    rows = conn.execute(
+        _EARLIER, {"source": source, "exclude": list(exclude), "n": batches}
+    ).fetchall()
+    return [str(r[0]) for r in rows]

@@ -46,6 +46,17 @@ def test_rule_based_diagnosis_finds_the_faulty_module(cli_env: str) -> None:
     assert row == ("diagnosed", "shop", "rule-based", True)
 
 
+def test_earlier_batches_of_the_source_are_the_default_baseline(cli_env: str) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["diagnose", str(BASELINE), "--source", "till-7", "--json"])
+    assert first.exit_code == 0, first.output
+    result = runner.invoke(app, ["diagnose", str(BATCH), "--source", "till-7", "--json"])
+    assert result.exit_code == 0, result.output
+    report = Report.model_validate(json.loads(result.stdout))
+    assert report.root_cause.module == "payment"
+    assert any(a.kind == "new" and a.module == "payment" for a in report.anomalies)
+
+
 def test_bad_label_is_a_clear_error(cli_env: str) -> None:
     result = CliRunner().invoke(app, ["diagnose", str(BATCH), "--label", "platform"])
     assert result.exit_code == 3 and "KEY=VALUE" in result.output
