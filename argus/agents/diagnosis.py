@@ -8,6 +8,7 @@ validated, and anything it gets wrong is replaced by the rule path's value.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -75,7 +76,7 @@ def rule_report(state: DiagnosisState) -> Report:
     top = suspects[0] if (suspects and incident) else None
     guess = known_category(knowledge) or digest.get("category_guess", "unknown")
     category = guess if incident else "none"
-    recommendations = [h["solution"] for h in knowledge[:3] if h.get("solution")]
+    recommendations = steps_of(str(knowledge[0].get("solution", ""))) if knowledge else []
     recommendations += [t["advice"] for t in _named(state) if t.get("advice")]
     return Report.model_validate({
         "summary": _summary(top, category, digest, knowledge),
@@ -96,6 +97,12 @@ def rule_report(state: DiagnosisState) -> Report:
         "confidence": float(state.get("confidence", 0.0)) if incident else 0.8,
         "mode": "rule-based",
     })  # fmt: skip
+
+
+def steps_of(solution: str) -> list[str]:
+    """A runbook's remediation text as separate steps (its own numbering removed)."""
+    steps = [re.sub(r"^\s*(?:\d+[.)]|[-*])\s*", "", line).strip() for line in solution.splitlines()]
+    return [s for s in steps if s]
 
 
 def _named(state: DiagnosisState) -> list[dict[str, Any]]:

@@ -126,6 +126,13 @@ async def test_no_incident_gives_none_without_suspects() -> None:
     assert report.root_cause.module is None
 
 
+def test_runbook_solution_becomes_separate_steps() -> None:
+    from argus.agents.diagnosis import steps_of
+
+    text = "1. Check the pool.\n2) Raise its size.\n\n- Restart the service."
+    assert steps_of(text) == ["Check the pool.", "Raise its size.", "Restart the service."]
+
+
 def test_knowledge_names_the_category_only_when_it_is_sure() -> None:
     from argus.agents.diagnosis import known_category
 
