@@ -219,6 +219,18 @@ def diagnose(
         console.print(f"[yellow]note:[/] {error}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
+    workers: Annotated[int, typer.Option(help="batch worker tasks in this process")] = 1,
+) -> None:
+    """Serve the API and the batch workers (embedded PostgreSQL and Kafka unless configured)."""
+    from argus.api.serve import serve as run_service
+
+    run(run_service(load_settings(), host, port, workers, console))
+
+
 def _labels(pairs: list[str]) -> dict[str, str]:
     labels = {}
     for pair in pairs:

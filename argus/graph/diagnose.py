@@ -44,6 +44,7 @@ class BatchRequest:
     log_format: str | None = None  #: logpai log_format; None: the bracket format
     source: str = "cli"  #: where the batch comes from
     labels: dict[str, str] | None = None  #: platform, firmware, ...
+    batch_id: uuid.UUID | None = None  #: an existing batch (the service); None: create one
 
 
 @dataclass
@@ -129,7 +130,9 @@ async def _seed_if_empty(conn: psycopg.AsyncConnection[Any], embedder: Any) -> N
 async def _open_batch(
     conn: psycopg.AsyncConnection[Any], request: BatchRequest, files: list[FileOutcome]
 ) -> uuid.UUID:
-    batch_id = await batches.create_batch(conn, request.source, request.labels or {}, "parsed")
+    batch_id = request.batch_id or await batches.create_batch(
+        conn, request.source, request.labels or {}, "parsed"
+    )
     await batches.add_files(conn, batch_id, [
         (f.path.name, f.file_id, "failed" if f.error else "parsed", f.error) for f in files
     ])  # fmt: skip

@@ -73,3 +73,55 @@ async def save_diagnosis(
         (batch_id, report.model_dump_json(), report.summary, report.confidence, report.mode,
          report.model, report.tokens),
     )  # fmt: skip
+
+
+async def register_upload(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, name: str, path: str, size: int
+) -> None:
+    """Record an uploaded file of a batch (replacing an earlier upload of the same name)."""
+    await conn.execute(
+        "INSERT INTO batch_file (batch_id, name, path, size_bytes, status)"
+        " VALUES (%s, %s, %s, %s, 'uploaded') ON CONFLICT (batch_id, name) DO UPDATE"
+        " SET path = EXCLUDED.path, size_bytes = EXCLUDED.size_bytes, status = 'uploaded',"
+        " error = NULL, updated_at = now()",
+        (batch_id, name, path, size),
+    )
+    await conn.execute(
+        "UPDATE batch SET file_count = (SELECT count(*) FROM batch_file WHERE batch_id = %s),"
+        " updated_at = now() WHERE batch_id = %s",
+        (batch_id, batch_id),
+    )
+
+
+async def get_batch(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The batch row with its files, or None."""
+    cur = await conn.execute(
+        "SELECT batch_id, source, labels, status, failure_reason, file_count, created_at,"
+        " updated_at, diagnosed_at FROM batch WHERE batch_id = %s",
+        (batch_id,),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    keys = ["batch_id", "source", "labels", "status", "failure_reason", "file_count",
+            "created_at", "updated_at", "diagnosed_at"]  # fmt: skip
+    batch = dict(zip(keys, row, strict=True))
+    cur = await conn.execute(
+        "SELECT name, file_id, path, size_bytes, status, error FROM batch_file"
+        " WHERE batch_id = %s ORDER BY name",
+        (batch_id,),
+    )
+    names = ["name", "file_id", "path", "size_bytes", "status", "error"]
+    batch["files"] = [dict(zip(names, r, strict=True)) for r in await cur.fetchall()]
+    return batch
+
+
+async def get_report(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> Any | None:
+    """The stored report of a batch, or None when it has no completed diagnosis."""
+    cur = await conn.execute(
+        "SELECT report FROM diagnosis WHERE batch_id = %s AND status = 'completed'", (batch_id,)
+    )
+    row = await cur.fetchone()
+    return row[0] if row else None

@@ -1,0 +1,1 @@
+"""The HTTP service: batches (create, upload, complete, status, report), health and metrics."""

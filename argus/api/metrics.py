@@ -1,0 +1,14 @@
+"""Prometheus metrics of the service."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+BATCHES = Counter("argus_batches_total", "Batches by the state they reached", ["state"])
+UPLOADED_BYTES = Counter("argus_uploaded_bytes_total", "Bytes of uploaded log files")
+DIAGNOSIS_SECONDS = Histogram(
+    "argus_diagnosis_seconds", "Wall time of one diagnosis", buckets=(1, 2, 5, 10, 30, 60, 120, 300)
+)
+LLM_CALLS = Counter("argus_llm_calls_total", "LLM calls made by diagnoses")
+LLM_TOKENS = Counter("argus_llm_tokens_total", "LLM tokens used by diagnoses")
+ERRORS = Counter("argus_errors_total", "Errors by class", ["kind"])

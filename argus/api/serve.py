@@ -1,0 +1,26 @@
+"""``argus serve``: the API and the batch workers on the configured (or embedded) services."""
+
+from __future__ import annotations
+
+import uvicorn
+from rich.console import Console
+
+from argus.api.app import create_app
+from argus.config import Settings
+from argus.runtime.services import running_services
+
+
+async def serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
+    """Start (or reach) PostgreSQL and Kafka, then serve until interrupted."""
+    async with running_services(settings, database=True, kafka=True) as services:
+        for note in services.started:
+            console.print(f"[dim]{note}[/]")
+        if not settings.api_keys:
+            console.print("[yellow]warning:[/] no ARGUS_API_KEYS set: the API is open to anyone "
+                          "who can reach it")  # fmt: skip
+        assert services.database_url is not None and services.kafka_bootstrap is not None
+        app = create_app(settings, services.database_url, services.kafka_bootstrap,
+                         workers=workers)  # fmt: skip
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+        console.print(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")
+        await uvicorn.Server(config).serve()

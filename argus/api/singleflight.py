@@ -1,0 +1,35 @@
+"""Single-flight reads: concurrent readers of one key share one query."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+
+class SingleFlight:
+    """Runs ``load(key)`` once for all callers that ask for ``key`` while it is in flight."""
+
+    def __init__(self, load: Callable[[uuid.UUID], Awaitable[Any]]) -> None:
+        self._load = load
+        self._inflight: dict[uuid.UUID, asyncio.Future[Any]] = {}
+        self.loads = 0  #: queries actually run
+
+    async def get(self, key: uuid.UUID) -> Any:
+        """The value for ``key``: joins a running load, or starts one."""
+        running = self._inflight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            self.loads += 1
+            value = await self._load(key)
+            future.set_result(value)
+            return value
+        except BaseException as exc:
+            future.set_exception(exc)
+            raise
+        finally:
+            del self._inflight[key]

@@ -1,0 +1,109 @@
+"""The service over real HTTP on embedded PostgreSQL and Kafka: upload a batch, get its report."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from argus.api.app import create_app
+from argus.config import Settings
+from argus.runtime.kafka import ensure_topics, free_port
+from argus.runtime.services import TOPICS
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.integration
+
+KEY = "test-key-123"
+AUTH = {"Authorization": f"Bearer {KEY}"}
+
+
+@pytest.fixture
+async def service(
+    settings: Settings, db_url: str, kafka_bootstrap: str
+) -> AsyncIterator[httpx.AsyncClient]:
+    await ensure_topics(kafka_bootstrap, TOPICS)
+    configured = settings.model_copy(update={"api_keys": [SecretStr(KEY)], "llm": "none"})
+    port = free_port()
+    app = create_app(configured, db_url, kafka_bootstrap)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started:
+            break
+        await asyncio.sleep(0.05)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+        yield client
+    server.should_exit = True
+    await task
+
+
+async def _report(client: httpx.AsyncClient, batch_id: str, wait_s: float = 120) -> Any:
+    for _ in range(int(wait_s / 0.5)):
+        answer = await client.get(f"/api/v1/batches/{batch_id}/report", headers=AUTH)
+        if answer.status_code == 200:
+            return answer.json()
+        state = (await client.get(f"/api/v1/batches/{batch_id}", headers=AUTH)).json()
+        assert state["status"] != "failed", state
+        await asyncio.sleep(0.5)
+    raise AssertionError("no report in time")
+
+
+async def _submit(client: httpx.AsyncClient, files: dict[str, bytes]) -> str:
+    created = await client.post("/api/v1/batches", json={"source": "till-9",
+                                "labels": {"platform": "shop"}}, headers=AUTH)  # fmt: skip
+    assert created.status_code == 201, created.text
+    batch_id: str = created.json()["batch_id"]
+    for name, body in files.items():
+        put = await client.put(f"/api/v1/batches/{batch_id}/files/{name}", content=body,
+                               headers=AUTH)  # fmt: skip
+        assert put.status_code == 201, put.text
+    done = await client.post(f"/api/v1/batches/{batch_id}/complete", headers=AUTH)
+    assert done.status_code == 202 and done.json()["status"] == "uploaded"
+    return batch_id
+
+
+async def test_upload_a_batch_and_receive_its_report(
+    service: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    normal = (EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz").read_bytes()
+    await _report(service, await _submit(service, {"payment.log.gz": normal}))
+    faulty = (EXAMPLES / "shop" / "payment-db-pool.log.gz").read_bytes()
+    payload = gzip.compress(b"[2026-01-01 10:00:00.000][INFO][T1][m][s] line\n" * 40_000)
+    batch_id = await _submit(
+        service, {"payment.log.gz": faulty, "broken.log.gz": payload[: len(payload) // 3]}
+    )
+    report = await _report(service, batch_id)  # the earlier batch of till-9 is the baseline
+    assert report["incident"] and report["root_cause"]["module"] == "payment"
+    files = {f["name"]: f for f in (await service.get(f"/api/v1/batches/{batch_id}",
+                                                      headers=AUTH)).json()["files"]}  # fmt: skip
+    assert files["payment.log.gz"]["status"] == "parsed"
+    assert files["broken.log.gz"]["status"] == "failed"
+    assert "corrupt or truncated" in files["broken.log.gz"]["error"]
+
+
+async def test_api_keys_and_health(service: httpx.AsyncClient) -> None:
+    assert (await service.get("/healthz")).status_code == 200
+    ready = await service.get("/readyz")
+    assert ready.status_code == 200 and "pgvector" in ready.text
+    assert (await service.post("/api/v1/batches", json={"source": "x"})).status_code == 401
+    wrong = {"Authorization": "Bearer nope"}
+    assert (await service.get("/metrics", headers=wrong)).status_code == 401
+    metrics = await service.get("/metrics", headers=AUTH)
+    assert "argus_batches_total" in metrics.text
+
+
+@pytest.mark.parametrize("name", ["../etc/passwd", ".hidden", "a b.log", "x" * 300])
+async def test_unsafe_file_names_are_refused(service: httpx.AsyncClient, name: str) -> None:
+    created = await service.post("/api/v1/batches", json={"source": "x"}, headers=AUTH)
+    batch_id = created.json()["batch_id"]
+    put = await service.put(f"/api/v1/batches/{batch_id}/files/{name}", content=b"x",
+                            headers=AUTH)  # fmt: skip
+    assert put.status_code in {400, 404}
