@@ -231,6 +231,16 @@ def serve(
     run(run_service(load_settings(), host, port, workers, console))
 
 
+@app.command()
+def worker(
+    count: Annotated[int, typer.Option(help="worker tasks in this process")] = 1,
+) -> None:
+    """Run batch workers only (parse + diagnose), e.g. one process per core."""
+    from argus.api.workers import run_workers
+
+    run(run_workers(load_settings(), count, console))
+
+
 def _labels(pairs: list[str]) -> dict[str, str]:
     labels = {}
     for pair in pairs:

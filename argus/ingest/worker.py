@@ -27,6 +27,9 @@ from argus.store import batches
 log = logging.getLogger(__name__)
 
 GROUP = "argus-batch-workers"
+#: A claim not renewed for this long belongs to a dead worker and may be taken over.
+LEASE_S = 20.0
+RENEW_EVERY_S = 5.0
 
 
 class BatchWorker:
@@ -49,6 +52,7 @@ class BatchWorker:
         producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
         await consumer.start()
         await producer.start()
+        await self._resume_stale(producer)
         try:
             async for message in consumer:
                 await self._handle(message.value, producer)
@@ -75,14 +79,45 @@ class BatchWorker:
             await producer.send_and_wait("argus.diagnosed", json.dumps(outcome).encode(),
                                          key=str(batch_id).encode())  # fmt: skip
 
-    async def _diagnose(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
+    async def _resume_stale(self, producer: AIOKafkaProducer) -> None:
+        """Re-announce batches left mid-way by workers that died (claims time out)."""
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
-            batch = await batches.get_batch(c, batch_id)
-            if batch is None:
-                raise LookupError(f"no batch {batch_id}")
-            if batch["status"] == "diagnosed":
-                return None  # redelivered: already done, exactly once
-            await batches.set_status(c, batch_id, "parsing")
+            stale = await batches.stale_batches(c, LEASE_S)
+        for batch_id in stale:
+            event = json.dumps({"batch_id": str(batch_id)}).encode()
+            await producer.send_and_wait("argus.batches", event, key=str(batch_id).encode())
+
+    async def _claim(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
+        """Claim the batch, waiting out a live claim held by a worker that may have died."""
+        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+            for _ in range(int(LEASE_S / 2) + 5):
+                outcome = await batches.claim(c, batch_id, LEASE_S)
+                if outcome == "missing":
+                    raise LookupError(f"no batch {batch_id}")
+                if outcome == "done":
+                    return None  # redelivered after success: exactly once
+                if outcome == "claimed":
+                    return await batches.get_batch(c, batch_id)
+                await asyncio.sleep(2.0)  # busy: its holder renews the claim while it lives
+        return None  # still held by a live worker: it will finish the batch
+
+    async def _renew(self, batch_id: uuid.UUID) -> None:
+        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+            while True:
+                await asyncio.sleep(RENEW_EVERY_S)
+                await batches.renew(c, batch_id)
+
+    async def _diagnose(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
+        batch = await self._claim(batch_id)
+        if batch is None:
+            return None
+        renewing = asyncio.create_task(self._renew(batch_id))
+        try:
+            return await self._run_batch(batch_id, batch)
+        finally:
+            renewing.cancel()
+
+    async def _run_batch(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> dict[str, Any]:
         labels = {k: str(v) for k, v in (batch["labels"] or {}).items()}
         request = BatchRequest(
             [Path(f["path"]) for f in batch["files"] if f["path"]], (),

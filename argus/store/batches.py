@@ -125,3 +125,41 @@ async def get_report(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) ->
     )
     row = await cur.fetchone()
     return row[0] if row else None
+
+
+async def claim(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float) -> str:
+    """Take a batch for processing: "claimed", "done" (already diagnosed), "busy" (another live
+    worker holds it) or "missing". A claim whose holder stopped renewing it for ``lease_s``
+    seconds (a dead worker) can be taken over."""
+    cur = await conn.execute(
+        "UPDATE batch SET status = 'parsing', updated_at = now() WHERE batch_id = %s"
+        " AND (status IN ('uploaded', 'failed') OR (status IN ('parsing', 'diagnosing')"
+        " AND updated_at < now() - make_interval(secs => %s))) RETURNING batch_id",
+        (batch_id, lease_s),
+    )
+    if await cur.fetchone():
+        return "claimed"
+    cur = await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
+    row = await cur.fetchone()
+    if row is None:
+        return "missing"
+    return "done" if row[0] == "diagnosed" else "busy"
+
+
+async def renew(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> None:
+    """Keep a claim alive (its holder is still working)."""
+    await conn.execute(
+        "UPDATE batch SET updated_at = now() WHERE batch_id = %s"
+        " AND status IN ('parsing', 'diagnosing')",
+        (batch_id,),
+    )
+
+
+async def stale_batches(conn: psycopg.AsyncConnection[Any], lease_s: float) -> list[uuid.UUID]:
+    """Batches left mid-way (uploaded or in progress with an expired claim)."""
+    cur = await conn.execute(
+        "SELECT batch_id FROM batch WHERE status IN ('uploaded', 'parsing', 'diagnosing')"
+        " AND updated_at < now() - make_interval(secs => %s) ORDER BY created_at",
+        (lease_s,),
+    )
+    return [row[0] for row in await cur.fetchall()]

@@ -1,0 +1,5 @@
+"""``python -m argus`` runs the command line."""
+
+from argus.cli import app
+
+app()

@@ -1,0 +1,124 @@
+"""Batch workers as separate processes in one consumer group: exactly once, even after SIGKILL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from argus.runtime.kafka import ensure_topics
+from argus.runtime.services import TOPICS
+from argus.store import batches
+from tests.conftest import EXAMPLES
+
+pytestmark = pytest.mark.integration
+
+NORMAL = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
+
+
+def _start_worker(db_url: str, bootstrap: str, home: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "ARGUS_DATABASE_URL": db_url, "ARGUS_KAFKA_BOOTSTRAP": bootstrap,
+           "ARGUS_HOME": str(home), "ARGUS_LLM": "none"}  # fmt: skip
+    return subprocess.Popen([sys.executable, "-m", "argus", "worker"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+async def _new_batches(db_url: str, bootstrap: str, count: int, source: str) -> list[uuid.UUID]:
+    ids = []
+    async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+        for _ in range(count):
+            batch_id = await batches.create_batch(conn, source, {}, "pending")
+            await batches.register_upload(conn, batch_id, NORMAL.name, str(NORMAL), 1)
+            await batches.set_status(conn, batch_id, "uploaded")
+            ids.append(batch_id)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+    await producer.start()
+    for batch_id in ids:
+        event = json.dumps({"batch_id": str(batch_id)}).encode()
+        await producer.send_and_wait("argus.batches", event, key=str(batch_id).encode())
+    await producer.stop()
+    return ids
+
+
+async def _wait_diagnosed(db_url: str, ids: list[uuid.UUID], timeout_s: float) -> None:
+    for _ in range(int(timeout_s)):
+        async with await psycopg.AsyncConnection.connect(db_url) as conn:
+            cur = await conn.execute(
+                "SELECT count(*) FROM batch WHERE batch_id = ANY(%s) AND status = 'diagnosed'",
+                (ids,),
+            )
+            row = await cur.fetchone()
+        if row and row[0] == len(ids):
+            return
+        await asyncio.sleep(1)
+    raise AssertionError(f"not all {len(ids)} batches were diagnosed in {timeout_s}s")
+
+
+async def _diagnosed_events(bootstrap: str) -> Counter[str]:
+    consumer = AIOKafkaConsumer(
+        "argus.diagnosed", bootstrap_servers=bootstrap, group_id=f"audit-{uuid.uuid4()}",
+        auto_offset_reset="earliest", session_timeout_ms=2000, heartbeat_interval_ms=300,
+    )  # fmt: skip
+    await consumer.start()
+    seen: Counter[str] = Counter()
+    try:
+        for _ in range(6):
+            for messages in (await consumer.getmany(timeout_ms=1000)).values():
+                seen.update(json.loads(m.value)["batch_id"] for m in messages)
+    finally:
+        await consumer.stop()
+    return seen
+
+
+async def test_two_worker_processes_diagnose_each_batch_exactly_once(
+    db_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    await ensure_topics(kafka_bootstrap, TOPICS)
+    workers = [_start_worker(db_url, kafka_bootstrap, tmp_path / f"w{i}") for i in range(2)]
+    try:
+        ids = await _new_batches(db_url, kafka_bootstrap, 20, "fleet-a")
+        await _wait_diagnosed(db_url, ids, timeout_s=300)
+    finally:
+        for w in workers:
+            w.terminate()
+            w.wait(timeout=30)
+    seen = await _diagnosed_events(kafka_bootstrap)
+    assert [seen[str(i)] for i in ids] == [1] * 20
+
+
+async def test_a_worker_killed_mid_diagnosis_is_replaced_and_the_batch_done_once(
+    db_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    await ensure_topics(kafka_bootstrap, TOPICS)
+    first = _start_worker(db_url, kafka_bootstrap, tmp_path / "first")
+    (batch_id,) = await _new_batches(db_url, kafka_bootstrap, 1, "fleet-b")
+    held = False
+    for _ in range(120):  # wait until the worker holds the batch
+        async with await psycopg.AsyncConnection.connect(db_url) as conn:
+            row = await (
+                await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
+            ).fetchone()
+        if row and row[0] in {"parsing", "diagnosing"}:
+            held = True
+            break
+        await asyncio.sleep(0.25)
+    assert held, "the first worker never took the batch"
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    second = _start_worker(db_url, kafka_bootstrap, tmp_path / "second")
+    try:
+        await _wait_diagnosed(db_url, [batch_id], timeout_s=240)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    assert (await _diagnosed_events(kafka_bootstrap))[str(batch_id)] == 1
