@@ -61,6 +61,7 @@ class Settings(BaseSettings):
     home: Path = Field(Path.home() / ".argus", description="data, embedded services, uploads")
     database_url: SecretStr | None = Field(None, description="PostgreSQL URL; unset = embedded")
     kafka_bootstrap: str | None = Field(None, description="Kafka bootstrap; unset = embedded")
+    kafka_group: str = Field("argus-batch-workers", description="consumer group of batch workers")
     llm: Literal["none", "local", "auto"] = Field(
         "auto", description="none, local (llama.cpp + SmolLM2), or auto (remote if a URL is set)"
     )

@@ -26,7 +26,6 @@ from argus.store import batches
 
 log = logging.getLogger(__name__)
 
-GROUP = "argus-batch-workers"
 #: A claim not renewed for this long belongs to a dead worker and may be taken over.
 LEASE_S = 20.0
 RENEW_EVERY_S = 5.0
@@ -45,7 +44,7 @@ class BatchWorker:
     async def run(self) -> None:
         """Consume until cancelled."""
         consumer = AIOKafkaConsumer(
-            "argus.batches", bootstrap_servers=self.bootstrap, group_id=GROUP,
+            "argus.batches", bootstrap_servers=self.bootstrap, group_id=self.settings.kafka_group,
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )  # fmt: skip

@@ -26,9 +26,9 @@ pytestmark = pytest.mark.integration
 NORMAL = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
 
 
-def _start_worker(db_url: str, bootstrap: str, home: Path) -> subprocess.Popen[bytes]:
+def _start_worker(db_url: str, bootstrap: str, home: Path, group: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ARGUS_DATABASE_URL": db_url, "ARGUS_KAFKA_BOOTSTRAP": bootstrap,
-           "ARGUS_HOME": str(home), "ARGUS_LLM": "none"}  # fmt: skip
+           "ARGUS_HOME": str(home), "ARGUS_LLM": "none", "ARGUS_KAFKA_GROUP": group}  # fmt: skip
     return subprocess.Popen([sys.executable, "-m", "argus", "worker"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
@@ -84,7 +84,8 @@ async def test_two_worker_processes_diagnose_each_batch_exactly_once(
     db_url: str, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     await ensure_topics(kafka_bootstrap, TOPICS)
-    workers = [_start_worker(db_url, kafka_bootstrap, tmp_path / f"w{i}") for i in range(2)]
+    group = f"workers-{uuid.uuid4().hex[:8]}"  # this test's own group
+    workers = [_start_worker(db_url, kafka_bootstrap, tmp_path / f"w{i}", group) for i in range(2)]
     try:
         ids = await _new_batches(db_url, kafka_bootstrap, 20, "fleet-a")
         await _wait_diagnosed(db_url, ids, timeout_s=300)
@@ -100,7 +101,8 @@ async def test_a_worker_killed_mid_diagnosis_is_replaced_and_the_batch_done_once
     db_url: str, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
     await ensure_topics(kafka_bootstrap, TOPICS)
-    first = _start_worker(db_url, kafka_bootstrap, tmp_path / "first")
+    group = f"workers-{uuid.uuid4().hex[:8]}"
+    first = _start_worker(db_url, kafka_bootstrap, tmp_path / "first", group)
     (batch_id,) = await _new_batches(db_url, kafka_bootstrap, 1, "fleet-b")
     held = False
     for _ in range(120):  # wait until the worker holds the batch
@@ -115,7 +117,7 @@ async def test_a_worker_killed_mid_diagnosis_is_replaced_and_the_batch_done_once
     assert held, "the first worker never took the batch"
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=10)
-    second = _start_worker(db_url, kafka_bootstrap, tmp_path / "second")
+    second = _start_worker(db_url, kafka_bootstrap, tmp_path / "second", group)
     try:
         await _wait_diagnosed(db_url, [batch_id], timeout_s=240)
     finally:
