@@ -13,6 +13,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from argus.api.deps import require_api_key
+from argus.api.metrics import BY_STATE
 from argus.api.routes_batches import router as batches_router
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
@@ -71,5 +72,8 @@ def _health_routes(app: FastAPI, database_url: str, bootstrap: str) -> None:
 
     @app.get("/metrics", tags=["health"], dependencies=[Depends(require_api_key)])
     async def metrics(request: Request) -> PlainTextResponse:
-        """Prometheus metrics."""
+        """Prometheus metrics (batch states read from PostgreSQL at each scrape)."""
+        async with request.app.state.pool.connection() as conn:
+            for state, n in (await batches.count_by_state(conn)).items():
+                BY_STATE.labels(state).set(n)
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)

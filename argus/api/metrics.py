@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 BATCHES = Counter("argus_batches_total", "Batches by the state they reached", ["state"])
 UPLOADED_BYTES = Counter("argus_uploaded_bytes_total", "Bytes of uploaded log files")
@@ -12,3 +12,4 @@ DIAGNOSIS_SECONDS = Histogram(
 LLM_CALLS = Counter("argus_llm_calls_total", "LLM calls made by diagnoses")
 LLM_TOKENS = Counter("argus_llm_tokens_total", "LLM tokens used by diagnoses")
 ERRORS = Counter("argus_errors_total", "Errors by class", ["kind"])
+BY_STATE = Gauge("argus_batches_by_state", "Batches in each state now", ["state"])

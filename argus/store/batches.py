@@ -75,6 +75,12 @@ async def save_diagnosis(
     )  # fmt: skip
 
 
+async def count_by_state(conn: psycopg.AsyncConnection[Any]) -> dict[str, int]:
+    """How many batches are in each state."""
+    cur = await conn.execute("SELECT status, count(*) FROM batch GROUP BY status")
+    return {str(status): int(n) for status, n in await cur.fetchall()}
+
+
 async def register_upload(
     conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, name: str, path: str, size: int
 ) -> None:

@@ -96,8 +96,10 @@ async def test_api_keys_and_health(service: httpx.AsyncClient) -> None:
     assert (await service.post("/api/v1/batches", json={"source": "x"})).status_code == 401
     wrong = {"Authorization": "Bearer nope"}
     assert (await service.get("/metrics", headers=wrong)).status_code == 401
+    assert (await service.post("/api/v1/batches", json={"source": "x"}, headers=AUTH)).is_success
     metrics = await service.get("/metrics", headers=AUTH)
     assert "argus_batches_total" in metrics.text
+    assert 'argus_batches_by_state{state="pending"}' in metrics.text
 
 
 @pytest.mark.parametrize("name", ["../etc/passwd", ".hidden", "a b.log", "x" * 300])
