@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from argus.errors import KafkaUnavailable
+from argus.runtime.processes import stop_process
 
 log = logging.getLogger(__name__)
 
@@ -164,12 +165,7 @@ class EmbeddedKafka:
         proc, self._proc = self._proc, None
         if proc is None or proc.poll() is not None:
             return
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc)
         with contextlib.suppress(OSError):
             self._address_file.unlink()
         log.info("embedded Kafka stopped")

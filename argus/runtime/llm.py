@@ -19,6 +19,7 @@ import httpx
 from argus.config import Settings
 from argus.errors import LLMUnavailable
 from argus.runtime.kafka import free_port
+from argus.runtime.processes import stop_process
 
 LOCAL_MODEL_ALIAS = "smollm2"
 READY_TIMEOUT_S = 60.0
@@ -58,12 +59,7 @@ def local_llm(settings: Settings, *, n_ctx: int = 4096) -> Iterator[str]:
         _wait_ready(proc, base_url, log_path)
         yield base_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop_process(proc, grace_s=10)
 
 
 def _wait_ready(proc: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
