@@ -32,15 +32,20 @@ def pg_url(argus_home: Path) -> Iterator[str]:
     server.stop()
 
 
+async def migrated_database(pg_url: str, name: str) -> str:
+    """A new database ``name`` on the session's server with every migration applied."""
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    url = _with_database(pg_url, name)
+    await apply_migrations(url)
+    return url
+
+
 @pytest.fixture(scope="session")
 async def db_url(pg_url: str) -> str:
     """A database on the session's server with every migration applied."""
-    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
-        await conn.execute("DROP DATABASE IF EXISTS argus_test")
-        await conn.execute("CREATE DATABASE argus_test")
-    url = _with_database(pg_url, "argus_test")
-    await apply_migrations(url)
-    return url
+    return await migrated_database(pg_url, "argus_test")
 
 
 def _with_database(url: str, name: str) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,11 +41,16 @@ async def _connection(settings: Settings) -> AsyncIterator[psycopg.AsyncConnecti
             yield conn
 
 
-def _progress(description: str) -> Progress:
-    return Progress(
+@contextmanager
+def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar; yields the ``advance(done, total)`` callback the long tasks call."""
+    bar = Progress(
         TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True,
     )  # fmt: skip
+    with bar:
+        task = bar.add_task(description, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @knowledge_app.command()
@@ -71,12 +76,7 @@ def seed(
     async def go() -> SeedReport:
         embedder = make_embedder(settings)
         async with _connection(settings) as conn:
-            with _progress("embedding and writing") as bar:
-                task = bar.add_task("seed", total=None)
-
-                def advance(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
+            with _progress("embedding and writing") as advance:
                 return await seed_entries(conn, loaded, embedder, progress=advance)
 
     report = run(go())
@@ -147,12 +147,7 @@ def reembed() -> None:
     async def go() -> tuple[int, int]:
         embedder = make_embedder(settings)
         async with _connection(settings) as conn:
-            with _progress("re-embedding") as bar:
-                task = bar.add_task("reembed", total=None)
-
-                def advance(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
+            with _progress("re-embedding") as advance:
                 return await reembed_all(conn, embedder, progress=advance)
 
     entries, diagnoses = run(go())

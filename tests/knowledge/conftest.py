@@ -17,19 +17,13 @@ from argus.knowledge.embeddings import LocalEmbedder, local_embedder
 from argus.knowledge.entry import KnowledgeEntry
 from argus.knowledge.loaders import LoadedEntry
 from argus.store import knowledge as store
-from argus.store.migrate import apply_migrations
-from tests.conftest import _with_database
+from tests.conftest import migrated_database
 
 
 @pytest.fixture(scope="session")
 async def kb_url(pg_url: str) -> str:
     """A migrated database shared by the knowledge tests (they isolate by unique platforms)."""
-    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
-        await conn.execute("DROP DATABASE IF EXISTS argus_kb_test")
-        await conn.execute("CREATE DATABASE argus_kb_test")
-    url = _with_database(pg_url, "argus_kb_test")
-    await apply_migrations(url)
-    return url
+    return await migrated_database(pg_url, "argus_kb_test")
 
 
 @pytest.fixture
