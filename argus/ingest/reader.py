@@ -34,12 +34,6 @@ class FileFacts:
     compressed: bool  #: True when it is a gzip stream
 
 
-def is_gzip(path: Path) -> bool:
-    """True when the file starts with the gzip magic bytes (the name does not matter)."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == GZIP_MAGIC
-
-
 def file_facts(path: Path) -> FileFacts:
     """Hash and size a file in one streaming pass; raise InputError when it cannot be read."""
     try:
