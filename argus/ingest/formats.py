@@ -17,7 +17,6 @@ Rust engine polars uses, so headers can be split one line at a time or a million
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -97,53 +96,53 @@ class LogFormat:
         return {col: _join(groups[n] for n in self.roles[col]) if col in self.roles else None
                 for col in COLUMNS}  # fmt: skip
 
-    def _prefix(self, upto: int, capture: bool) -> str:
-        """Fast regex from the line start through field ``upto`` (captured if asked)."""
-        out = r"^\s*" + self.literals[0]
-        for k in range(upto + 1):
-            group = "(" if capture and k == upto else "(?:"
-            out += group + self.fast[k] + ")"
-            if k < upto:
-                out += self.literals[k + 1]
-        return out
+    def _fast_regex(self, wanted: set[str]) -> tuple[str, bool]:
+        """One lazy-free regex capturing the ``wanted`` fields, and whether it stops at the head.
 
-    def _field_expr(self, name: str, raw: pl.Expr) -> pl.Expr:
-        k = self.names.index(name)
-        last = k == len(self.names) - 1 and self.literals[-1] == ""
-        if last:  # the rest of the line, minus the header in front of it
-            head = self._prefix(k - 1, capture=False) + self.literals[k] if k else r"^\s*"
-            return raw.str.replace(head, "")
-        return raw.str.extract(self._prefix(k, capture=True), 1)
+        When the last field is the rest of the line, the regex covers only the header, in a
+        group named ``_head``: the last field is then the text after it, cut without a regex.
+        """
+        names, fast, literals = self.names, self.fast, self.literals
+        head_only = literals[-1] == "" and len(names) > 1
+        upto = len(names) - 1 if head_only else len(names)
+        out = r"^\s*" + literals[0]
+        for k in range(upto):
+            group = f"(?P<{names[k]}>" if names[k] in wanted else "(?:"
+            out += group + fast[k] + ")" + literals[k + 1]
+        if head_only:
+            return r"(?P<_head>" + out + ")", True
+        return out + "$", False
 
-    def parse_frame(
-        self, lines: pl.Series, extra: Mapping[str, pl.Expr] | None = None
-    ) -> pl.DataFrame:
+    def parse_frame(self, lines: pl.Series) -> pl.DataFrame:
         """Split many lines at once; rows that do not start a record have a null ``content``.
 
-        Fields are cut with lazy-free patterns (a field ends at the first character that may
-        follow it), all columns in one parallel polars pass. Where that fails, logpai's exact
-        lazy regex decides, for those rows only; where both succeed they agree. ``extra``
-        expressions over the ``raw`` line are computed in the same pass and kept.
+        Fields are cut with one lazy-free pattern (a field ends at the first character that
+        may follow it), vectorised in polars. Where that fails, logpai's exact lazy regex
+        decides, for those rows only; where both succeed they agree.
         """
-        extra = dict(extra or {})
         if not self.splittable:  # e.g. an optional group spanning a field: exact regex only
             groups = lines.str.strip_chars().str.extract_groups(self.regex).struct.unnest()
-            more = pl.DataFrame({"raw": lines}).select(**extra) if extra else None
-            columns = groups.with_columns(ok=pl.lit(True)).select(self._column(c) for c in COLUMNS)
-            return columns.hstack(more) if more is not None else columns
-        raw = pl.col("raw")
-        full = self._prefix(len(self.names) - 1, capture=False) + self.literals[-1] + "$"
+            return groups.select(self._column(c) for c in COLUMNS)
         wanted = [n for names in self.roles.values() for n in names]
-        fields = {n: self._field_expr(n, raw) for n in wanted}
-        frame = (
-            pl.DataFrame({"raw": lines})
+        regex, head_only = self._fast_regex(set(wanted))
+        raw = pl.col("_line")  # fields are plain names: no "_" prefix can collide
+        query = (
+            pl.DataFrame({"_line": lines})
             .lazy()
-            .select(ok=raw.str.contains(full), **fields, **extra)
-            .collect()
+            .with_columns(_fields=raw.str.extract_groups(regex))
+            .unnest("_fields")
         )
+        if head_only:
+            head = pl.col("_head")
+            rest = pl.when(head.is_not_null()).then(raw.str.slice(head.str.len_chars()))
+            query = query.with_columns(rest.alias(self.names[-1]))
+            ok = head.is_not_null()
+        else:
+            ok = pl.col(self.roles["content"][0]).is_not_null()
+        frame = query.with_columns(ok=ok).collect(engine="streaming")
         if not frame["ok"].all():
             frame = self._exact_where_fast_failed(lines, frame, wanted)
-        return frame.select(*(self._column(col) for col in COLUMNS), *extra)
+        return frame.select(*(self._column(col) for col in COLUMNS))
 
     def _exact_where_fast_failed(
         self, lines: pl.Series, frame: pl.DataFrame, wanted: list[str]

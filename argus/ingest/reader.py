@@ -9,18 +9,20 @@ raises :class:`CorruptInputError` saying where it stopped.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import polars as pl
+from isal import isal_zlib
 
 from argus.errors import CorruptInputError, InputError
 
+#: isal's stubs type its error as an instance; it is the exception class.
+_InflateError = cast("type[Exception]", isal_zlib.error)
 GZIP_MAGIC = b"\x1f\x8b"
-BLOCK_BYTES = 1 << 20
+BLOCK_BYTES = 1 << 22  # compressed; about 30 MB of text, which vectorised work wants
 TRUNCATED_MARK = " …[truncated]"
 
 
@@ -54,14 +56,14 @@ def file_facts(path: Path) -> FileFacts:
 def _decompressed(raw: BinaryIO) -> Iterator[bytes]:
     """Inflate a gzip stream (members may be concatenated) block by block.
 
-    zlib hands back every byte it could inflate before it meets damage, so the lines before a
-    corrupt or truncated spot are never lost.
+    The inflater (ISA-L, zlib-compatible) hands back every byte it could inflate before it
+    meets damage, so the lines before a corrupt or truncated spot are never lost.
     """
-    inflater, fed = zlib.decompressobj(wbits=31), False
+    inflater, fed = isal_zlib.decompressobj(wbits=31), False
     while block := raw.read(BLOCK_BYTES):
         while block:
             if inflater.eof:  # the previous member is complete and another one follows
-                inflater, fed = zlib.decompressobj(wbits=31), False
+                inflater, fed = isal_zlib.decompressobj(wbits=31), False
             out = inflater.decompress(block)
             fed = True
             if out:
@@ -83,7 +85,7 @@ def iter_blocks(path: Path) -> Iterator[bytes]:
                 done += len(block)
                 if block:
                     yield block
-    except (EOFError, zlib.error, OSError) as exc:
+    except (EOFError, _InflateError, OSError) as exc:
         raise CorruptInputError(
             f"{path.name}: the gzip stream is corrupt or truncated after {done:,} bytes ({exc})"
         ) from exc
@@ -95,15 +97,20 @@ def decode_lines(data: bytes, max_line_bytes: int) -> pl.Series:
     Invalid UTF-8 is replaced (U+FFFD), NUL bytes are dropped, a trailing CR is removed and a
     line longer than ``max_line_bytes`` is cut there and marked.
     """
-    text = data.decode("utf-8", "replace")
-    if "\x00" in text:
-        text = text.replace("\x00", "")
-    lines = pl.Series("raw", [text]).str.split("\n").explode().str.strip_suffix("\r")
+    if b"\x00" in data:
+        data = data.replace(b"\x00", b"")
+    # With NUL gone, a CSV reader splitting on NUL sees one field per line: polars then cuts
+    # and decodes the lines in parallel, several times faster than splitting a str.
+    frame = pl.read_csv(
+        data + b"\n", has_header=False, separator="\x00", quote_char=None, comment_prefix=None,
+        new_columns=["raw"], infer_schema=False, encoding="utf8-lossy", raise_if_empty=False,
+    )  # fmt: skip
+    lines = frame.to_series().fill_null("")
     too_long = lines.str.len_bytes() > max_line_bytes
     if too_long.any():
         cut = lines.str.slice(0, max_line_bytes) + TRUNCATED_MARK
-        lines = pl.select(pl.when(too_long).then(cut).otherwise(lines)).to_series().alias("raw")
-    return lines
+        lines = pl.select(pl.when(too_long).then(cut).otherwise(lines)).to_series()
+    return lines.alias("raw")
 
 
 def iter_line_series(path: Path, max_line_bytes: int = 64 * 1024) -> Iterator[pl.Series]:

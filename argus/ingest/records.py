@@ -7,8 +7,6 @@ have no record to join, so each stands alone with the whole line as its key text
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import polars as pl
 
 from argus.ingest.formats import LogFormat
@@ -22,7 +20,6 @@ def parse_records(
     lines: pl.Series | list[str],
     *,
     file_start: bool,
-    extra: Mapping[str, pl.Expr] | None = None,
 ) -> pl.DataFrame:
     """Parse a chunk of lines into one row per line with columns of COLUMNS plus:
 
@@ -31,11 +28,7 @@ def parse_records(
     a record of an earlier chunk).
     """
     raw = lines.alias("raw") if isinstance(lines, pl.Series) else pl.Series("raw", lines, pl.String)
-    frame = fmt.parse_frame(raw, extra).with_columns(
-        content=pl.col("content").str.slice(0, MAX_KEY_CHARS),
-        raw=raw,
-        line_no=pl.int_range(pl.len()),
-    )
+    frame = _capped(fmt.parse_frame(raw)).with_columns(raw=raw, line_no=pl.int_range(pl.len()))
     starts = pl.col("content").is_not_null()
     frame = frame.with_columns(starts=starts, record=starts.cast(pl.Int64).cum_sum() - 1)
     if file_start:
@@ -46,6 +39,13 @@ def parse_records(
             .otherwise(pl.col("content")),
             starts=pl.col("starts") | orphan,
         ).with_columns(record=pl.col("starts").cast(pl.Int64).cum_sum() - 1)
+    return frame
+
+
+def _capped(frame: pl.DataFrame) -> pl.DataFrame:
+    """Key texts cut at MAX_KEY_CHARS (checked by bytes first: slicing copies every text)."""
+    if (frame["content"].str.len_bytes() > MAX_KEY_CHARS).any():
+        frame = frame.with_columns(pl.col("content").str.slice(0, MAX_KEY_CHARS))
     return frame
 
 

@@ -1,0 +1,38 @@
+"""Vectorised template assignment: every id it gives is a real match of that line."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from argus.mining.index import Template, TemplateIndex
+from argus.mining.matching import ChunkMatcher
+
+
+def _index(*templates: Template) -> TemplateIndex:
+    return TemplateIndex.build(templates, version=1)
+
+
+def test_lines_of_one_shape_but_other_templates_are_matched_alone() -> None:
+    index = _index(
+        Template(1, r"^port 80 open$", "port 80 open", "port 80 open"),
+        Template(2, r"^port \d+ open$", "port <*> open", "port 1 open"),
+    )
+    lines = pl.Series(["port 80 open", "port 81 open", "port 80 open", "port 7 open"])
+    # all four share the shape "port 0 open"; the first fixes it to template 1
+    assert ChunkMatcher(index).assign(lines).to_list() == [1, 2, 1, 2]
+
+
+def test_shapes_learnt_in_one_chunk_serve_the_next() -> None:
+    index = _index(Template(1, r"^took \d+ ms$", "took <*> ms", "took 1 ms"))
+    matcher = ChunkMatcher(index)
+    assert matcher.assign(pl.Series(["took 5 ms", "nope"])).to_list() == [1, None]
+    assert matcher.assign(pl.Series(["took 99 ms", "took x ms"])).to_list() == [1, None]
+
+
+def test_a_pattern_polars_cannot_compile_is_matched_by_re2() -> None:
+    # \Q...\E quoting is RE2 syntax that polars' Rust engine rejects
+    index = _index(
+        Template(1, r"^\Quser(1)\E logged in$", "user(1) logged in", "user(1) logged in")
+    )
+    lines = pl.Series(["user(1) logged in", "user(2) logged in", "user(1) logged out"])
+    assert ChunkMatcher(index).assign(lines).to_list() == [1, None, None]
