@@ -10,6 +10,8 @@ real match of that line.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import polars as pl
 
 from argus.mining.index import TemplateIndex
@@ -31,7 +33,7 @@ class ChunkMatcher:
     def __init__(self, index: TemplateIndex) -> None:
         self.index = index
         self._known = pl.DataFrame(schema=_SCHEMA)  #: shape -> template id and its pattern
-        self._patterns = {t.template_id: _verifiable(t.pattern) for t in index.templates}
+        self._patterns = {t.template_id: t.pattern for t in index.templates}
 
     def assign(self, content: pl.Series, shapes: pl.Series | None = None) -> pl.Series:
         """Template id of each key text (null when no template matches).
@@ -58,7 +60,7 @@ class ChunkMatcher:
             return
         reps = unknown.unique(subset="shape", keep="first")
         tids = [self._match(text) for text in reps["content"]]
-        patterns = [self._patterns.get(tid) if tid is not None else None for tid in tids]
+        patterns = [_verifiable(self._patterns[tid]) if tid is not None else None for tid in tids]
         learnt = pl.DataFrame(
             {"shape": reps["shape"], "tid": tids, "pattern": patterns}, schema=_SCHEMA
         )
@@ -78,6 +80,7 @@ class ChunkMatcher:
         return tid.scatter(failed, pl.Series(again, dtype=pl.Int64))
 
 
+@lru_cache(maxsize=1 << 16)
 def _verifiable(pattern: str) -> str | None:
     """The pattern when polars' regex engine accepts it; None sends its lines to RE2 one by one."""
     try:
