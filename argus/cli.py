@@ -14,7 +14,7 @@ from rich.table import Table
 
 from argus.agents.report_view import print_report
 from argus.cli_support import console, err_console, fail, load_settings, run
-from argus.errors import ArgusError
+from argus.errors import ArgusError, ConfigError
 from argus.graph.diagnose import BatchDiagnosis, BatchRequest, diagnose_batch
 from argus.ingest.formats import LogFormat
 from argus.ingest.parse_output import write_parse_csv
@@ -233,12 +233,21 @@ def serve(
 
 @app.command()
 def worker(
-    count: Annotated[int, typer.Option(help="worker tasks in this process")] = 1,
+    count: Annotated[int, typer.Option(help="consumers of each kind in this process")] = 1,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="parse and/or diagnose (default: both)")
+    ] = None,
 ) -> None:
-    """Run batch workers only (parse + diagnose), e.g. one process per core."""
+    """Run stage workers only (no API): parse and diagnose consumer groups, to scale out."""
     from argus.api.workers import run_workers
+    from argus.workers.pool import KINDS
 
-    run(run_workers(load_settings(), count, console))
+    kinds = tuple(kind or KINDS)
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        problem = f"unknown worker kind(s): {', '.join(sorted(unknown))}"
+        raise fail(ConfigError(problem, hint="use --kind parse and/or --kind diagnose"))
+    run(run_workers(load_settings(), count, kinds, console))
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:

@@ -41,7 +41,8 @@ class LimitSettings(BaseModel):
 
     max_upload_bytes: int = Field(2 * 1024**3, ge=1, description="cap on one uploaded file")
     max_line_bytes: int = Field(64 * 1024, ge=256, description="longer lines are truncated")
-    diagnose_concurrency: int = Field(2, ge=1, description="concurrent diagnoses per worker")
+    diagnose_concurrency: int = Field(2, ge=1, description="concurrent diagnoses per process")
+    parse_concurrency: int = Field(2, ge=1, description="files parsed at once per process")
     max_steps: int = Field(12, ge=1, description="graph steps per diagnosis")
     max_llm_calls: int = Field(8, ge=0, description="LLM calls per diagnosis")
     max_tokens: int = Field(16_000, ge=0, description="LLM tokens per diagnosis")
@@ -61,7 +62,9 @@ class Settings(BaseSettings):
     home: Path = Field(Path.home() / ".argus", description="data, embedded services, uploads")
     database_url: SecretStr | None = Field(None, description="PostgreSQL URL; unset = embedded")
     kafka_bootstrap: str | None = Field(None, description="Kafka bootstrap; unset = embedded")
-    kafka_group: str = Field("argus-batch-workers", description="consumer group of batch workers")
+    kafka_group: str = Field(
+        "argus-workers", description="consumer group prefix: <prefix>-parse, <prefix>-diagnose"
+    )
     llm: Literal["none", "local", "auto"] = Field(
         "auto", description="none, local (llama.cpp + SmolLM2), or auto (remote if a URL is set)"
     )

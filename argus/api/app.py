@@ -1,4 +1,4 @@
-"""The FastAPI application: routes, the connection pool, the producer and the batch worker."""
+"""The FastAPI application: routes, the connection pool, the producer and the stage workers."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from argus.api.metrics import BY_STATE
 from argus.api.routes_batches import router as batches_router
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
-from argus.ingest.worker import BatchWorker
 from argus.runtime.health import check_database, check_kafka
 from argus.store import batches
 from argus.store.pool import open_pool
+from argus.workers.pool import worker_runs
 
 
 def create_app(
@@ -35,8 +35,8 @@ def create_app(
         app.state.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
         await app.state.producer.start()
         app.state.reports = SingleFlight(lambda key: _load_report(app, key))
-        tasks = [asyncio.create_task(BatchWorker(settings, database_url, bootstrap).run())
-                 for _ in range(workers)]  # fmt: skip
+        runs = worker_runs(settings, database_url, bootstrap, workers)
+        tasks = [asyncio.create_task(run) for run in runs]
         try:
             yield
         finally:

@@ -1,4 +1,4 @@
-"""``argus worker``: batch workers only (no API), to scale the pipeline out across processes."""
+"""``argus worker``: stage workers only (no API), to scale the pipeline out across processes."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ import asyncio
 from rich.console import Console
 
 from argus.config import Settings
-from argus.ingest.worker import BatchWorker
 from argus.runtime.services import running_services
+from argus.workers.pool import worker_runs
 
 
-async def run_workers(settings: Settings, count: int, console: Console) -> None:
-    """Run ``count`` workers of the batch consumer group until interrupted."""
+async def run_workers(
+    settings: Settings, count: int, kinds: tuple[str, ...], console: Console
+) -> None:
+    """Run ``count`` consumers of each kind until interrupted."""
     async with running_services(settings, database=True, kafka=True) as services:
         assert services.database_url is not None and services.kafka_bootstrap is not None
-        console.print(f"{count} batch worker(s) consuming argus.batches at "
-                      f"{services.kafka_bootstrap}")  # fmt: skip
-        workers = [BatchWorker(settings, services.database_url, services.kafka_bootstrap)
-                   for _ in range(count)]  # fmt: skip
-        await asyncio.gather(*(w.run() for w in workers))
+        console.print(f"{count} x {' + '.join(kinds)} worker(s), groups "
+                      f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip
+        await asyncio.gather(
+            *worker_runs(settings, services.database_url, services.kafka_bootstrap, count, kinds)
+        )

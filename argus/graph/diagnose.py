@@ -65,6 +65,23 @@ async def diagnose_batch(
     files = await asyncio.to_thread(
         process_files, settings, database_url, request.paths, fmt, "all", console
     )
+    return await diagnose_files(settings, database_url, request, files, console)
+
+
+async def diagnose_files(
+    settings: Settings,
+    database_url: str,
+    request: BatchRequest,
+    files: list[FileOutcome],
+    console: Console,
+    *,
+    record_files: bool = True,
+) -> BatchDiagnosis:
+    """Analyse files whose statistics are stored, run the graph, store the diagnosis.
+
+    ``record_files`` attaches the files to the batch (off when the parse stage already did).
+    """
+    fmt = LogFormat.parse(request.log_format)
     base = await asyncio.to_thread(
         process_files, settings, database_url, request.baseline, fmt, "all", console
     ) if request.baseline else []  # fmt: skip
@@ -75,7 +92,7 @@ async def diagnose_batch(
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await register_vector_async(conn)
         await _seed_if_empty(conn, embedder)
-        batch_id = await _open_batch(conn, request, files)
+        batch_id = await _open_batch(conn, request, files if record_files else [])
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(
@@ -133,9 +150,10 @@ async def _open_batch(
     batch_id = request.batch_id or await batches.create_batch(
         conn, request.source, request.labels or {}, "parsed"
     )
-    await batches.add_files(conn, batch_id, [
-        (f.path.name, f.file_id, "failed" if f.error else "parsed", f.error) for f in files
-    ])  # fmt: skip
+    if files:
+        await batches.add_files(conn, batch_id, [
+            (f.path.name, f.file_id, "failed" if f.error else "parsed", f.error) for f in files
+        ])  # fmt: skip
     await batches.set_status(conn, batch_id, "diagnosing")
     return batch_id
 

@@ -133,15 +133,27 @@ async def get_report(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) ->
     return row[0] if row else None
 
 
-async def claim(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float) -> str:
-    """Take a batch for processing: "claimed", "done" (already diagnosed), "busy" (another live
-    worker holds it) or "missing". A claim whose holder stopped renewing it for ``lease_s``
-    seconds (a dead worker) can be taken over."""
+#: Per stage: the states a batch may be claimed from, the state a claim moves it to, and the
+#: states that mean the stage is already done.
+_STAGES = {
+    "parse": (("uploaded", "failed"), "parsing", ("parsed", "diagnosing", "diagnosed")),
+    "diagnose": (("parsed",), "diagnosing", ("diagnosed",)),
+}
+
+
+async def claim(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float, stage: str = "parse"
+) -> str:
+    """Take a batch for a stage ("parse" or "diagnose"): "claimed", "done" (the stage is done
+    already), "busy" (another live worker holds it, or an earlier stage is running) or
+    "missing". A claim whose holder stopped renewing it for ``lease_s`` seconds (a dead
+    worker) can be taken over."""
+    sources, working, done = _STAGES[stage]
     cur = await conn.execute(
-        "UPDATE batch SET status = 'parsing', updated_at = now() WHERE batch_id = %s"
-        " AND (status IN ('uploaded', 'failed') OR (status IN ('parsing', 'diagnosing')"
+        "UPDATE batch SET status = %s, updated_at = now() WHERE batch_id = %s"
+        " AND (status = ANY(%s) OR (status = %s"
         " AND updated_at < now() - make_interval(secs => %s))) RETURNING batch_id",
-        (batch_id, lease_s),
+        (working, batch_id, list(sources), working, lease_s),
     )
     if await cur.fetchone():
         return "claimed"
@@ -149,7 +161,43 @@ async def claim(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s
     row = await cur.fetchone()
     if row is None:
         return "missing"
-    return "done" if row[0] == "diagnosed" else "busy"
+    return "done" if row[0] in done else "busy"
+
+
+async def file_done(
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    name: str,
+    file_id: str | None,
+    error: str | None,
+) -> None:
+    """Record one parsed file (idempotent): "parsed", or "failed" with its reason."""
+    await conn.execute(
+        "UPDATE batch_file SET file_id = %s, status = %s, error = %s, updated_at = now()"
+        " WHERE batch_id = %s AND name = %s",
+        (file_id, "failed" if error else "parsed", error, batch_id, name),
+    )
+
+
+async def close_parse_barrier(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> str:
+    """The per-file barrier: when no file of the batch is left unparsed, move the batch to
+    "parsed" (some file has statistics) or "failed" (none has). Returns the batch's state;
+    only one caller ever sees the transition, so the next stage is announced once."""
+    cur = await conn.execute(
+        "UPDATE batch SET status = CASE WHEN EXISTS (SELECT 1 FROM batch_file f"
+        "   WHERE f.batch_id = batch.batch_id AND f.file_id IS NOT NULL)"
+        "   THEN 'parsed' ELSE 'failed' END,"
+        " failure_reason = CASE WHEN EXISTS (SELECT 1 FROM batch_file f"
+        "   WHERE f.batch_id = batch.batch_id AND f.file_id IS NOT NULL)"
+        "   THEN NULL ELSE 'no file of the batch could be read' END,"
+        " parsed_at = now(), updated_at = now()"
+        " WHERE batch_id = %s AND status = 'parsing' AND NOT EXISTS (SELECT 1 FROM batch_file f"
+        "   WHERE f.batch_id = batch.batch_id AND f.status IN ('uploaded', 'parsing'))"
+        " RETURNING status",
+        (batch_id,),
+    )
+    row = await cur.fetchone()
+    return str(row[0]) if row else "open"
 
 
 async def renew(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> None:
@@ -161,11 +209,15 @@ async def renew(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> None
     )
 
 
-async def stale_batches(conn: psycopg.AsyncConnection[Any], lease_s: float) -> list[uuid.UUID]:
-    """Batches left mid-way (uploaded or in progress with an expired claim)."""
+async def stale_batches(
+    conn: psycopg.AsyncConnection[Any], lease_s: float
+) -> list[tuple[uuid.UUID, str]]:
+    """Batches left mid-way, with their state: uploaded or parsed but not announced onward in
+    ``lease_s``, or in progress with an expired claim."""
     cur = await conn.execute(
-        "SELECT batch_id FROM batch WHERE status IN ('uploaded', 'parsing', 'diagnosing')"
+        "SELECT batch_id, status FROM batch"
+        " WHERE status IN ('uploaded', 'parsing', 'parsed', 'diagnosing')"
         " AND updated_at < now() - make_interval(secs => %s) ORDER BY created_at",
         (lease_s,),
     )
-    return [row[0] for row in await cur.fetchall()]
+    return [(row[0], str(row[1])) for row in await cur.fetchall()]

@@ -26,11 +26,21 @@ pytestmark = pytest.mark.integration
 NORMAL = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
 
 
-def _start_worker(db_url: str, bootstrap: str, home: Path, group: str) -> subprocess.Popen[bytes]:
+def _start_worker(
+    db_url: str, bootstrap: str, home: Path, group: str, kinds: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "ARGUS_DATABASE_URL": db_url, "ARGUS_KAFKA_BOOTSTRAP": bootstrap,
            "ARGUS_HOME": str(home), "ARGUS_LLM": "none", "ARGUS_KAFKA_GROUP": group}  # fmt: skip
-    return subprocess.Popen([sys.executable, "-m", "argus", "worker"], env=env,
+    kind_args = [arg for kind in kinds for arg in ("--kind", kind)]
+    return subprocess.Popen([sys.executable, "-m", "argus", "worker", *kind_args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+async def _status(db_url: str, batch_id: uuid.UUID) -> str | None:
+    async with await psycopg.AsyncConnection.connect(db_url) as conn:
+        cur = await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
 
 
 async def _new_batches(db_url: str, bootstrap: str, count: int, source: str) -> list[uuid.UUID]:
@@ -106,11 +116,7 @@ async def test_a_worker_killed_mid_diagnosis_is_replaced_and_the_batch_done_once
     (batch_id,) = await _new_batches(db_url, kafka_bootstrap, 1, "fleet-b")
     held = False
     for _ in range(120):  # wait until the worker holds the batch
-        async with await psycopg.AsyncConnection.connect(db_url) as conn:
-            row = await (
-                await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
-            ).fetchone()
-        if row and row[0] in {"parsing", "diagnosing"}:
+        if await _status(db_url, batch_id) in {"parsing", "diagnosing"}:
             held = True
             break
         await asyncio.sleep(0.25)
@@ -123,4 +129,30 @@ async def test_a_worker_killed_mid_diagnosis_is_replaced_and_the_batch_done_once
     finally:
         second.terminate()
         second.wait(timeout=30)
+    assert (await _diagnosed_events(kafka_bootstrap))[str(batch_id)] == 1
+
+
+async def test_parse_and_diagnose_are_separate_consumer_groups(
+    db_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    await ensure_topics(kafka_bootstrap, TOPICS)
+    group = f"workers-{uuid.uuid4().hex[:8]}"
+    parser = _start_worker(db_url, kafka_bootstrap, tmp_path / "p", group, ("parse",))
+    try:
+        (batch_id,) = await _new_batches(db_url, kafka_bootstrap, 1, "fleet-c")
+        for _ in range(240):
+            if await _status(db_url, batch_id) == "parsed":
+                break
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(3)  # nobody in the diagnose group: the batch waits, parsed
+        assert await _status(db_url, batch_id) == "parsed"
+        diagnoser = _start_worker(db_url, kafka_bootstrap, tmp_path / "d", group, ("diagnose",))
+        try:
+            await _wait_diagnosed(db_url, [batch_id], timeout_s=180)
+        finally:
+            diagnoser.terminate()
+            diagnoser.wait(timeout=30)
+    finally:
+        parser.terminate()
+        parser.wait(timeout=30)
     assert (await _diagnosed_events(kafka_bootstrap))[str(batch_id)] == 1

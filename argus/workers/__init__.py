@@ -1,0 +1,1 @@
+"""Kafka-driven stage workers: parse (``argus.batches``) and diagnose (``argus.parsed``)."""

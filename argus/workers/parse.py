@@ -1,0 +1,67 @@
+"""The parse stage: both passes over each file of a batch, then the per-file barrier.
+
+Files of a batch are parsed in parallel (bounded per process); each file's outcome is recorded
+on its own row, so a redelivered batch re-parses only the files not finished. When the last
+file is done the barrier in PostgreSQL moves the batch to ``parsed`` (or ``failed`` when no
+file could be read) exactly once, and the batch is announced on ``argus.parsed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from aiokafka import AIOKafkaProducer
+from rich.console import Console
+
+from argus.api.metrics import BATCHES, PARSE_SECONDS
+from argus.config import Settings
+from argus.ingest.formats import LogFormat
+from argus.ingest.pipeline import FileOutcome, process_files
+from argus.store import batches
+from argus.workers.stage import StageWorker, announce
+
+_UNFINISHED = {"uploaded", "parsing"}
+
+
+class ParseWorker(StageWorker):
+    """Consumes ``argus.batches``; parses files; announces parsed batches."""
+
+    topic = "argus.batches"
+    stage = "parse"
+
+    @staticmethod
+    def concurrency(settings: Settings) -> int:
+        """Files parsed at once."""
+        return settings.limits.parse_concurrency
+
+    async def process(
+        self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer
+    ) -> None:
+        """Parse the unfinished files in parallel, then close the barrier."""
+        fmt = LogFormat.parse((batch["labels"] or {}).get("log_format"))
+        todo = [f for f in batch["files"] if f["status"] in _UNFINISHED]
+        with PARSE_SECONDS.time():
+            await asyncio.gather(*(self._one(batch_id, f, fmt) for f in todo))
+        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+            state = await batches.close_parse_barrier(c, batch_id)
+        BATCHES.labels(state).inc()
+        if state == "parsed":
+            await announce(producer, "argus.parsed", batch_id)
+
+    async def _one(self, batch_id: uuid.UUID, file: dict[str, Any], fmt: LogFormat) -> None:
+        async with self.slots:
+            outcome = await asyncio.to_thread(self._parse, file.get("path"), fmt)
+        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+            await batches.file_done(c, batch_id, file["name"], outcome.file_id, outcome.error)
+
+    def _parse(self, path: str | None, fmt: LogFormat) -> FileOutcome:
+        if not path:
+            return FileOutcome(Path("?"), None, error="the file was never uploaded")
+        quiet = Console(quiet=True)
+        (outcome,) = process_files(self.settings, self.database_url, [Path(path)], fmt, "all",
+                                   quiet)  # fmt: skip
+        return outcome

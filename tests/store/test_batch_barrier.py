@@ -1,0 +1,59 @@
+"""The per-file barrier: a batch is parsed once, when its last file is, and only then."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import psycopg
+
+from argus.ingest.reader import FileFacts
+from argus.store import batches
+from argus.store.files import register_file
+
+
+async def _batch(conn: psycopg.AsyncConnection[object], names: list[str]) -> uuid.UUID:
+    batch_id = await batches.create_batch(conn, "barrier-test", {}, "pending")
+    for name in names:
+        await batches.register_upload(conn, batch_id, name, f"/nowhere/{name}", 1)
+    await batches.set_status(conn, batch_id, "uploaded")
+    return batch_id
+
+
+def _known_file(db_url: str) -> str:
+    file_id = uuid.uuid4().hex * 2  # a sha256-shaped id
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        register_file(conn, FileFacts(Path("/nowhere/a.log"), file_id, 1, False))
+    return file_id
+
+
+async def test_the_barrier_closes_once_after_the_last_file(db_url: str) -> None:
+    file_id = _known_file(db_url)
+    async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+        batch_id = await _batch(conn, ["a.log", "b.log"])
+        assert await batches.claim(conn, batch_id, 20, "parse") == "claimed"
+        assert await batches.claim(conn, batch_id, 20, "diagnose") == "busy"
+        await batches.file_done(conn, batch_id, "a.log", file_id, None)
+        assert await batches.close_parse_barrier(conn, batch_id) == "open"
+        await batches.file_done(conn, batch_id, "b.log", None, "gzip stream is corrupt")
+        await batches.file_done(conn, batch_id, "b.log", None, "gzip stream is corrupt")
+        assert await batches.close_parse_barrier(conn, batch_id) == "parsed"
+        assert await batches.close_parse_barrier(conn, batch_id) == "open"  # announced once
+        assert await batches.claim(conn, batch_id, 20, "parse") == "done"
+        assert await batches.claim(conn, batch_id, 20, "diagnose") == "claimed"
+        batch = await batches.get_batch(conn, batch_id)
+    assert batch is not None
+    assert {f["name"]: f["status"] for f in batch["files"]} == {"a.log": "parsed",
+                                                                 "b.log": "failed"}  # fmt: skip
+    assert batch["files"][1]["error"] == "gzip stream is corrupt"
+
+
+async def test_a_batch_whose_files_all_fail_fails_with_the_reason(db_url: str) -> None:
+    async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+        batch_id = await _batch(conn, ["x.log"])
+        assert await batches.claim(conn, batch_id, 20, "parse") == "claimed"
+        await batches.file_done(conn, batch_id, "x.log", None, "not a log file")
+        assert await batches.close_parse_barrier(conn, batch_id) == "failed"
+        batch = await batches.get_batch(conn, batch_id)
+    assert batch is not None and batch["status"] == "failed"
+    assert "no file" in batch["failure_reason"]
