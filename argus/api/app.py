@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from argus.api.deps import require_api_key
 from argus.api.metrics import BY_STATE
 from argus.api.routes_batches import router as batches_router
+from argus.api.schemas import errors
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
 from argus.runtime.health import check_database, check_kafka
@@ -63,14 +64,20 @@ def _health_routes(app: FastAPI, database_url: str, bootstrap: str) -> None:
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["health"])
+    @app.get(
+        "/readyz", tags=["health"], response_class=PlainTextResponse,
+        responses={503: {"description": "a dependency is down (the body says which)"}},
+    )  # fmt: skip
     async def readyz() -> PlainTextResponse:
         """PostgreSQL (with pgvector) and Kafka answer."""
         checks = [await check_database(database_url), await check_kafka(bootstrap, timeout_s=3)]
         body = "\n".join(f"{c.name}: {'ok' if c.ok else 'DOWN'} {c.detail}" for c in checks)
         return PlainTextResponse(body, status_code=200 if all(c.ok for c in checks) else 503)
 
-    @app.get("/metrics", tags=["health"], dependencies=[Depends(require_api_key)])
+    @app.get(
+        "/metrics", tags=["health"], dependencies=[Depends(require_api_key)],
+        response_class=PlainTextResponse, responses=errors(401),
+    )  # fmt: skip
     async def metrics(request: Request) -> PlainTextResponse:
         """Prometheus metrics (batch states read from PostgreSQL at each scrape)."""
         async with request.app.state.pool.connection() as conn:

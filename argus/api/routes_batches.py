@@ -10,12 +10,12 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from argus.api.deps import ConnDep, SettingsDep
 from argus.api.metrics import BATCHES, UPLOADED_BYTES
-from argus.api.schemas import BatchCreate, BatchView, UploadResult
+from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
 from argus.api.uploads import safe_name, store_stream, upload_path
 from argus.errors import InputError
 from argus.store import batches
 
-router = APIRouter(prefix="/api/v1/batches", tags=["batches"])
+router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))
 
 
 async def _existing(conn: Any, batch_id: uuid.UUID) -> dict[str, Any]:
@@ -34,7 +34,10 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
     return BatchView.model_validate(await _existing(conn, batch_id))
 
 
-@router.put("/{batch_id}/files/{name}", status_code=status.HTTP_201_CREATED)
+@router.put(
+    "/{batch_id}/files/{name}", status_code=status.HTTP_201_CREATED,
+    responses=errors(400, 404, 409, 413),
+)  # fmt: skip
 async def upload_file(
     batch_id: uuid.UUID, name: str, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> UploadResult:
@@ -55,7 +58,9 @@ async def upload_file(
     return UploadResult(name=name, size_bytes=size)
 
 
-@router.post("/{batch_id}/complete", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{batch_id}/complete", status_code=status.HTTP_202_ACCEPTED, responses=errors(404, 409)
+)
 async def complete_batch(batch_id: uuid.UUID, request: Request, conn: ConnDep) -> BatchView:
     """Close the upload: the batch goes to the parse and diagnose workers."""
     batch = await _existing(conn, batch_id)
@@ -71,13 +76,13 @@ async def complete_batch(batch_id: uuid.UUID, request: Request, conn: ConnDep) -
     return BatchView.model_validate(await _existing(conn, batch_id))
 
 
-@router.get("/{batch_id}")
+@router.get("/{batch_id}", responses=errors(404))
 async def get_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
     """Status of a batch and of each of its files."""
     return BatchView.model_validate(await _existing(conn, batch_id))
 
 
-@router.get("/{batch_id}/report")
+@router.get("/{batch_id}/report", responses=errors(404))
 async def get_report(batch_id: uuid.UUID, request: Request) -> dict[str, Any]:
     """The diagnosis report (404 until the batch is diagnosed)."""
     report = await request.app.state.reports.get(batch_id)

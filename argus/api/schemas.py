@@ -4,34 +4,37 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StringConstraints
+
+#: No NUL characters (PostgreSQL text cannot hold them); stated in the schema, so clients know.
+_NO_NUL = r"^[^\x00]*$"
+Source = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
+LabelKey = Annotated[str, StringConstraints(max_length=100, pattern=_NO_NUL)]
+LabelValue = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
+LogFormatText = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
+
+
+def _labels_schema(schema: dict[str, Any]) -> None:
+    """State the key rules as ``propertyNames`` (pydantic would emit ``patternProperties``,
+    which leaves keys that break the pattern unconstrained)."""
+    schema.pop("patternProperties", None)
+    schema["propertyNames"] = {"maxLength": 100, "pattern": _NO_NUL}
+    schema["additionalProperties"] = {"type": "string", "maxLength": 500, "pattern": _NO_NUL}
 
 
 class BatchCreate(BaseModel):
     """A new batch."""
 
-    source: str = Field(min_length=1, max_length=200, description="device, service or site")
-    labels: dict[str, str] = Field(default_factory=dict, description="platform, firmware, ...")
-    log_format: str | None = Field(None, max_length=500, description="logpai log_format")
-
-    @field_validator("source", "log_format")
-    @classmethod
-    def _no_nul(cls, value: str | None) -> str | None:
-        if value is not None and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
-        return value
-
-    @field_validator("labels")
-    @classmethod
-    def _clean_labels(cls, value: dict[str, str]) -> dict[str, str]:
-        if len(value) > 50:
-            raise ValueError("at most 50 labels")
-        for key, text in value.items():
-            if "\x00" in key or "\x00" in text or len(key) > 100 or len(text) > 500:
-                raise ValueError("labels: keys up to 100 and values up to 500 characters, no NUL")
-        return value
+    source: Source = Field(description="device, service or site")
+    labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="platform, firmware, ...",
+        json_schema_extra=_labels_schema,
+    )
+    log_format: LogFormatText | None = Field(None, description="logpai log_format")
 
 
 class BatchFile(BaseModel):
@@ -64,3 +67,23 @@ class UploadResult(BaseModel):
 
     name: str
     size_bytes: int
+
+
+class ErrorBody(BaseModel):
+    """Why a request was refused."""
+
+    detail: str
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for the refusals a route may answer with."""
+    return {code: {"model": ErrorBody, "description": _REFUSALS[code]} for code in codes}
+
+
+_REFUSALS = {
+    400: "the upload is not acceptable (the reason says why)",
+    401: "missing or wrong bearer key",
+    404: "no such batch (or no report yet)",
+    409: "the batch is not in a state that allows this",
+    413: "the upload is larger than the configured cap",
+}

@@ -2,44 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import httpx
 import pytest
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import SecretStr
 
-from argus.api.app import create_app
-from argus.config import Settings
-from argus.runtime.kafka import free_port
+from tests.api.conftest import AUTH
 
 pytestmark = pytest.mark.integration
-
-AUTH = {"Authorization": "Bearer k"}
-
-
-@pytest.fixture(scope="module")
-def base_url(
-    db_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    configured = Settings(home=tmp_path_factory.mktemp("api-home"), api_keys=[SecretStr("k")],
-                          llm="none")  # fmt: skip
-    port = free_port()
-    app = create_app(configured, db_url, kafka_bootstrap, workers=0)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    while not server.started:
-        threading.Event().wait(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
 
 
 def test_openapi_spec_lists_the_routes(base_url: str) -> None:

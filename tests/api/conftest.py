@@ -1,0 +1,37 @@
+"""The service on real embedded PostgreSQL and Kafka, served over HTTP for a test module."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+import uvicorn
+from pydantic import SecretStr
+
+from argus.api.app import create_app
+from argus.config import Settings
+from argus.runtime.kafka import free_port
+
+AUTH = {"Authorization": "Bearer k"}
+
+
+@pytest.fixture(scope="module")
+def base_url(
+    db_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The API (no workers) on a free loopback port; the bearer key is ``k``."""
+    configured = Settings(home=tmp_path_factory.mktemp("api-home"), api_keys=[SecretStr("k")],
+                          llm="none")  # fmt: skip
+    port = free_port()
+    app = create_app(configured, db_url, kafka_bootstrap, workers=0)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    while not server.started:
+        threading.Event().wait(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=30)
