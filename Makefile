@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir '$(LLAMA_CPP)'
-	$(BIN)/python -m pip install --quiet -e '.[local-llm,dev]'
+	$(BIN)/python -m pip install --quiet -e '.[local-llm,eval,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install argus with the local-llm and dev extras
+install: $(STAMP)  ## create .venv and install argus with the local-llm, eval and dev extras
 
 demo: install  ## check the embedded services, then run the main job on the bundled example
 	$(BIN)/argus doctor

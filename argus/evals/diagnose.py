@@ -2,33 +2,57 @@
 
 ``graph_diagnose(case, settings)`` mines the case's baseline and batch with a private library,
 analyses the batch against the baseline and runs the supervisor graph (rule-based paths unless an
-LLM is configured; no knowledge base). It reads only the files and the log_format of the case,
-never its id, notes or expectation.
+LLM is configured). With ``knowledge`` the graph searches that knowledge base (so retrieval can
+be scored); without it, it runs with none. It reads only the files and the log_format of the
+case, never its id, notes or expectation.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
-from argus.agents.log_analysis import analyse
+import psycopg
+from pgvector.psycopg import register_vector_async
+
+from argus.agents.log_analysis import Analysis, analyse
 from argus.agents.report import Report
 from argus.config import Settings
 from argus.evals.cases import Case
+from argus.evals.knowledge import EvalKnowledge
 from argus.evals.offline import engine_for, mine_all, stats_of
 from argus.graph.context import DiagnosisContext
-from argus.graph.inputs import digest_of, llm_runtime
+from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
 
 
-def graph_diagnose(case: Case, settings: Settings) -> Report:
+def graph_diagnose(
+    case: Case, settings: Settings, knowledge: EvalKnowledge | None = None
+) -> Report:
     """Diagnose ``case`` through the supervisor graph."""
     engine = engine_for(settings, case.log_format)
     mine_all(engine, [*case.baseline, *case.logs])
     baseline = stats_of(engine, case.baseline) if case.baseline else None
     analysis = analyse(stats_of(engine, case.logs), baseline)
+    return asyncio.run(_run_graph(case, settings, analysis, knowledge))
+
+
+async def _run_graph(
+    case: Case, settings: Settings, analysis: Analysis, knowledge: EvalKnowledge | None
+) -> Report:
     limits, usage = UsageLimits.from_settings(settings.limits), Usage()
-    with llm_runtime(settings, limits, usage) as llm:
-        ctx = DiagnosisContext(case.id, lambda: digest_of(analysis), None, {}, llm, limits, usage)
-        report, _ = asyncio.run(run_diagnosis(ctx))
-    return report
+    conn: psycopg.AsyncConnection[Any] | None = None
+    if knowledge is not None:
+        conn = await psycopg.AsyncConnection.connect(knowledge.database_url, autocommit=True)
+        await register_vector_async(conn)
+    try:
+        search = knowledge_search(conn, knowledge.embedder) if conn and knowledge else None
+        with llm_runtime(settings, limits, usage) as llm:
+            ctx = DiagnosisContext(case.id, lambda: digest_of(analysis), search, {}, llm,
+                                   limits, usage)  # fmt: skip
+            report, _ = await run_diagnosis(ctx)
+        return report
+    finally:
+        if conn is not None:
+            await conn.close()

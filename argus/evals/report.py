@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from argus.evals.ragas_ids import scorer
 from argus.evals.scoring import (
     Outcome,
     accuracy_at,
@@ -71,7 +72,8 @@ class EvalSummary:
                 "claims no incident; none cases count as hits when no incident is claimed",
                 "strict_accuracy": "as module_accuracy, but a fault case counts only when the "
                 "report also claims an incident",
-                "retrieval": "ID-based context precision/recall as in ragas, computed offline",
+                "retrieval": "ID-based context precision/recall by knowledge id, offline; "
+                f"scored by {scorer()}",
             },
             **self.figures(),
             "cases": [_case_json(o) for o in self.outcomes],

@@ -2,14 +2,15 @@
 
 Retrieval precision and recall are the ID-based context precision / recall of ragas
 (``IDBasedContextPrecision``: share of retrieved ids that are expected; ``IDBasedContextRecall``:
-share of expected ids that were retrieved), computed here offline so that the harness does not
-depend on ragas.
+share of expected ids that were retrieved), offline; see :mod:`argus.evals.ragas_ids`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from argus.evals.ragas_ids import precision_recall
 
 
 @dataclass
@@ -100,12 +101,8 @@ def retrieval(outcomes: Sequence[Outcome]) -> tuple[float | None, float | None]:
     scored = [o for o in outcomes if o.expected_knowledge]
     if not scored:
         return None, None
-    precisions, recalls = [], []
-    for o in scored:
-        expected, got = set(o.expected_knowledge), set(o.retrieved_knowledge)
-        precisions.append(len(expected & got) / len(got) if got else 0.0)
-        recalls.append(len(expected & got) / len(expected))
-    return sum(precisions) / len(scored), sum(recalls) / len(scored)
+    pairs = [precision_recall(o.retrieved_knowledge, o.expected_knowledge) for o in scored]
+    return sum(p for p, _ in pairs) / len(pairs), sum(r for _, r in pairs) / len(pairs)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

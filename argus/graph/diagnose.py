@@ -29,6 +29,7 @@ from argus.graph.run import run_diagnosis
 from argus.ingest.formats import LogFormat
 from argus.ingest.pipeline import FileOutcome, process_files, template_store
 from argus.knowledge.embeddings import local_embedder
+from argus.knowledge.pack import seed_starter_pack_if_empty
 from argus.mining.engine import MiningEngine
 from argus.store import batches
 from argus.store.batch_stats import earlier_batch_files, load_batch_stats
@@ -91,7 +92,7 @@ async def diagnose_files(
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await register_vector_async(conn)
-        await _seed_if_empty(conn, embedder)
+        await seed_starter_pack_if_empty(conn, embedder)
         batch_id = await _open_batch(conn, request, files if record_files else [])
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         with llm_runtime(settings, limits, usage) as llm:
@@ -132,16 +133,6 @@ def _analyse(
 def _traces(engine: MiningEngine, files: list[FileOutcome]) -> pl.DataFrame:
     parts = [traces_of(engine, f.path) for f in files if f.file_id and not f.error]
     return pl.concat(parts) if parts else empty_traces()
-
-
-async def _seed_if_empty(conn: psycopg.AsyncConnection[Any], embedder: Any) -> None:
-    """Seed the starter knowledge pack into an empty knowledge base (first use only)."""
-    from argus.knowledge.pack import load_starter_pack
-    from argus.knowledge.seed import seed_entries
-
-    row = await (await conn.execute("SELECT EXISTS (SELECT 1 FROM knowledge_base)")).fetchone()
-    if row is not None and not row[0]:
-        await seed_entries(conn, load_starter_pack(), embedder)
 
 
 async def _open_batch(

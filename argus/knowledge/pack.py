@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
+
+import psycopg
 
 from argus.knowledge.loaders import LoadedEntry, knowledge_files, load_file
 
@@ -22,3 +25,12 @@ def load_starter_pack() -> list[LoadedEntry]:
     for path in knowledge_files(pack_dir()):
         loaded.extend(load_file(path, source=f"starter:{path.name}"))
     return loaded
+
+
+async def seed_starter_pack_if_empty(conn: psycopg.AsyncConnection[Any], embedder: Any) -> None:
+    """Seed the starter pack into an empty knowledge base (first use only)."""
+    from argus.knowledge.seed import seed_entries
+
+    row = await (await conn.execute("SELECT EXISTS (SELECT 1 FROM knowledge_base)")).fetchone()
+    if row is not None and not row[0]:
+        await seed_entries(conn, load_starter_pack(), embedder)
