@@ -14,7 +14,6 @@ from aiokafka import AIOKafkaProducer
 from rich.console import Console
 
 from argus.api.metrics import BATCHES, DIAGNOSIS_SECONDS, LLM_CALLS, LLM_TOKENS
-from argus.config import Settings
 from argus.graph.diagnose import BatchRequest, diagnose_files
 from argus.ingest.pipeline import FileOutcome
 from argus.workers.stage import StageWorker, announce
@@ -25,11 +24,7 @@ class DiagnoseWorker(StageWorker):
 
     topic = "argus.parsed"
     stage = "diagnose"
-
-    @staticmethod
-    def concurrency(settings: Settings) -> int:
-        """Diagnoses run at once."""
-        return settings.limits.diagnose_concurrency
+    limit = "diagnose_concurrency"  #: diagnoses run at once
 
     async def process(
         self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer

@@ -18,7 +18,6 @@ from aiokafka import AIOKafkaProducer
 from rich.console import Console
 
 from argus.api.metrics import BATCHES, PARSE_SECONDS
-from argus.config import Settings
 from argus.ingest.formats import LogFormat
 from argus.ingest.pipeline import FileOutcome, process_files
 from argus.store import batches
@@ -32,11 +31,7 @@ class ParseWorker(StageWorker):
 
     topic = "argus.batches"
     stage = "parse"
-
-    @staticmethod
-    def concurrency(settings: Settings) -> int:
-        """Files parsed at once."""
-        return settings.limits.parse_concurrency
+    limit = "parse_concurrency"  #: files parsed at once
 
     async def process(
         self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer

@@ -41,6 +41,7 @@ class StageWorker(ABC):
 
     topic: ClassVar[str]  #: the topic consumed
     stage: ClassVar[str]  #: "parse" or "diagnose": the claim kind and the group's suffix
+    limit: ClassVar[str]  #: the ``limits`` setting bounding the units run at once per process
 
     def __init__(
         self, settings: Settings, database_url: str, bootstrap: str,
@@ -51,10 +52,10 @@ class StageWorker(ABC):
         self.bootstrap = bootstrap
         self.slots = slots or asyncio.Semaphore(self.concurrency(settings))
 
-    @staticmethod
-    @abstractmethod
-    def concurrency(settings: Settings) -> int:
+    @classmethod
+    def concurrency(cls, settings: Settings) -> int:
         """How many units of this stage may run at once in one process."""
+        return int(getattr(settings.limits, cls.limit))
 
     @abstractmethod
     async def process(
