@@ -223,7 +223,9 @@ def diagnose(
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8080,
-    workers: Annotated[int, typer.Option(help="batch worker tasks in this process")] = 1,
+    workers: Annotated[
+        int, typer.Option(help="consumers per stage (at least its ARGUS_LIMITS__*_CONCURRENCY)")
+    ] = 1,
 ) -> None:
     """Serve the API and the batch workers (embedded PostgreSQL and Kafka unless configured)."""
     from argus.api.serve import serve as run_service
@@ -233,7 +235,9 @@ def serve(
 
 @app.command()
 def worker(
-    count: Annotated[int, typer.Option(help="consumers of each kind in this process")] = 1,
+    count: Annotated[
+        int, typer.Option(help="consumers per stage (at least its ARGUS_LIMITS__*_CONCURRENCY)")
+    ] = 1,
     kind: Annotated[
         list[str] | None, typer.Option(help="parse and/or diagnose (default: both)")
     ] = None,
