@@ -18,7 +18,8 @@ from argus.store import batches
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))
 
 
-async def _existing(conn: Any, batch_id: uuid.UUID) -> dict[str, Any]:
+async def existing_batch(conn: Any, batch_id: uuid.UUID) -> dict[str, Any]:
+    """The batch row with its files; 404 when there is none."""
     found = await batches.get_batch(conn, batch_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
@@ -31,7 +32,7 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
     labels = {**body.labels, **({"log_format": body.log_format} if body.log_format else {})}
     batch_id = await batches.create_batch(conn, body.source, labels, "pending")
     BATCHES.labels("pending").inc()
-    return BatchView.model_validate(await _existing(conn, batch_id))
+    return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 
 @router.put(
@@ -42,7 +43,7 @@ async def upload_file(
     batch_id: uuid.UUID, name: str, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> UploadResult:
     """Stream one file (plain or gzip) as the raw request body; it is never held in memory."""
-    batch = await _existing(conn, batch_id)
+    batch = await existing_batch(conn, batch_id)
     if batch["status"] != "pending":
         raise HTTPException(status.HTTP_409_CONFLICT, f"batch is {batch['status']}, not pending")
     try:
@@ -63,7 +64,7 @@ async def upload_file(
 )
 async def complete_batch(batch_id: uuid.UUID, request: Request, conn: ConnDep) -> BatchView:
     """Close the upload: the batch goes to the parse and diagnose workers."""
-    batch = await _existing(conn, batch_id)
+    batch = await existing_batch(conn, batch_id)
     if not batch["files"]:
         raise HTTPException(status.HTTP_409_CONFLICT, "the batch has no files")
     if batch["status"] == "pending":
@@ -73,13 +74,13 @@ async def complete_batch(batch_id: uuid.UUID, request: Request, conn: ConnDep) -
             "argus.batches", event, key=str(batch_id).encode()
         )
         BATCHES.labels("uploaded").inc()
-    return BatchView.model_validate(await _existing(conn, batch_id))
+    return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 
 @router.get("/{batch_id}", responses=errors(404))
 async def get_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
     """Status of a batch and of each of its files."""
-    return BatchView.model_validate(await _existing(conn, batch_id))
+    return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 
 @router.get("/{batch_id}/report", responses=errors(404))

@@ -76,10 +76,10 @@ class StageWorker(ABC):
             session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )  # fmt: skip
         producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
-        await consumer.start()
-        await producer.start()
-        await self._resume_stale(producer)
-        try:
+        try:  # stopped however the run ends, even while still joining: no ghost group member
+            await consumer.start()
+            await producer.start()
+            await self._resume_stale(producer)
             async for message in consumer:
                 self._record_lag(consumer, message)
                 await self._handle(message.value, producer)

@@ -1,0 +1,100 @@
+"""What the chat tools read about one batch: its row, its report, its statistics (lazily).
+
+The statistics are loaded once per question, on the first tool that needs them, with the same
+baseline the diagnosis uses (the last diagnosed batches of the same source). Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+import psycopg
+
+from argus.agents.log_analysis import Analysis, analyse
+from argus.errors import NotFoundError
+from argus.store.batch_stats import earlier_batch_files, load_batch_stats
+from argus.tools.digest import BatchStats
+from argus.tools.statistics import error_flags
+
+#: Knowledge search: (query text, module or None) -> hits as plain dicts, best first.
+KnowledgeSearch = Callable[[str, str | None], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass
+class Statistics:
+    """The batch's statistics and their analysis against the baseline."""
+
+    current: BatchStats  #: minute buckets and template texts of the batch
+    analysis: Analysis  #: digest, suspects, anomalies (rule-based, deterministic)
+
+
+@dataclass
+class BatchData:
+    """Read-only access to one batch for the tools of one question."""
+
+    batch: dict[str, Any]  #: the batch row with its files (argus.store.batches.get_batch)
+    report: dict[str, Any] | None  #: the stored diagnosis, None until diagnosed
+    conninfo: str  #: database to read the statistics from
+    search: KnowledgeSearch | None = None  #: None when no knowledge base is reachable
+    loaded: Statistics | None = field(default=None, repr=False)  #: set on first use
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+
+    @property
+    def batch_id(self) -> str:
+        """The batch id as text."""
+        return str(self.batch["batch_id"])
+
+    async def statistics(self) -> Statistics:
+        """The batch's statistics (loaded on first use, in a worker thread)."""
+        async with self._lock:
+            if self.loaded is None:
+                self.loaded = await asyncio.to_thread(load_statistics, self.conninfo, self.batch)
+        return self.loaded
+
+
+def parsed_file_ids(batch: dict[str, Any]) -> list[str]:
+    """Ids of the batch's files whose statistics are stored."""
+    return [
+        str(f["file_id"])
+        for f in batch.get("files", [])
+        if f.get("file_id") and f.get("status") == "parsed"
+    ]
+
+
+def load_statistics(conninfo: str, batch: dict[str, Any]) -> Statistics:
+    """Load the batch's statistics and its default baseline; analyse them (blocking)."""
+    ids = parsed_file_ids(batch)
+    if not ids:
+        raise NotFoundError(
+            f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",
+            hint="ask again once the batch is parsed",
+        )
+    with psycopg.connect(conninfo) as conn:
+        current = load_batch_stats(conn, ids)
+        base_ids = earlier_batch_files(conn, str(batch["source"]), ids)
+        baseline = load_batch_stats(conn, base_ids) if base_ids else None
+    return Statistics(current, analyse(current, baseline))
+
+
+def error_ids(stats: Statistics) -> set[int]:
+    """Template ids of the batch written at an error level or with error words."""
+    flags = error_flags(stats.current, stats.current.buckets)
+    return {tid for tid, on in flags.items() if on}
+
+
+def error_minutes(stats: Statistics, limit: int, module: str | None = None) -> pl.DataFrame:
+    """The minutes with the most error lines (minute, lines, errors), in time order."""
+    buckets = stats.current.buckets.drop_nulls("minute")
+    if module is not None:
+        buckets = buckets.filter(pl.col("mod") == module)
+    ids = list(error_ids(stats))
+    per = buckets.group_by("minute").agg(
+        lines=pl.col("count").sum(),
+        errors=pl.col("count").filter(pl.col("tid").is_in(ids)).sum(),
+    )
+    top = per.filter(pl.col("errors") > 0).sort("errors", descending=True).head(limit)
+    return top.sort("minute")

@@ -1,0 +1,149 @@
+"""The chat of a service: the checkpointer and graph (one per app), one question as events,
+and a thread's history."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+import weakref
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from psycopg_pool import AsyncConnectionPool
+
+from argus.chat.checkpoint import open_saver
+from argus.chat.context import ChatContext
+from argus.chat.data import BatchData, KnowledgeSearch
+from argus.chat.events import ChatEvent
+from argus.chat.graph import build_chat_graph
+from argus.chat.llm import open_chat_llm
+from argus.chat.state import Turn
+from argus.chat.tools import chat_tools
+from argus.chat.turn import run_turn, thread_config, turns_of
+from argus.config import Settings
+from argus.errors import ArgusError
+from argus.graph.limits import Usage, UsageLimits
+from argus.knowledge.embeddings import make_embedder
+from argus.knowledge.filters import SearchFilters
+from argus.knowledge.search import hybrid_search
+from argus.llm.policy import CircuitBreaker
+from argus.store import batches
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = {
+    "type": "InternalError",
+    "message": "the chat failed unexpectedly (see the service log)",
+    "hint": "ask again; report the problem if it persists",
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question about a batch, in a thread."""
+
+    batch: dict[str, Any]  #: the batch row with its files (argus.store.batches.get_batch)
+    text: str  #: the question
+    thread_id: str  #: the conversation it belongs to
+
+
+def thread_key(batch_id: object, thread_id: str) -> str:
+    """The checkpointer's thread id: threads are private to their batch."""
+    return f"{batch_id}/{thread_id}"
+
+
+class ChatService:
+    """The chat graph with its PostgreSQL checkpointer and the LLM's circuit breaker."""
+
+    def __init__(
+        self, saver: BaseCheckpointSaver[Any], saver_pool: AsyncConnectionPool[Any]
+    ) -> None:
+        self.graph = build_chat_graph(saver)
+        self.breaker = CircuitBreaker()  #: shared by the questions, so a dead LLM is skipped
+        self._saver_pool = saver_pool
+        #: one turn at a time per thread (in this process), so no turn overwrites another
+        self._threads: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    @classmethod
+    async def open(cls, conninfo: str) -> ChatService:
+        """Set up the checkpoint tables on ``conninfo`` and compile the graph."""
+        saver, pool = await open_saver(conninfo)
+        return cls(saver, pool)
+
+    async def close(self) -> None:
+        """Close the checkpointer's connections."""
+        await self._saver_pool.close()
+
+    async def ask(
+        self, question: Question, settings: Settings, pool: AsyncConnectionPool[Any]
+    ) -> AsyncIterator[ChatEvent]:
+        """Answer ``question``: thread, tool_start/tool_result, token... and final (or error)."""
+        yield ChatEvent(
+            "thread", {"thread_id": question.thread_id, "batch_id": str(question.batch["batch_id"])}
+        )
+        try:
+            async for event in self._answer(question, settings, pool):
+                yield event
+        except ArgusError as exc:
+            yield ChatEvent(
+                "error", {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
+            )
+        except Exception:  # the stream has started: report the failure as an event
+            log.exception("chat on batch %s failed", question.batch["batch_id"])
+            yield ChatEvent("error", UNEXPECTED)
+
+    async def history(self, batch_id: object, thread_id: str) -> list[Turn] | None:
+        """The answered turns of a thread, oldest first; None when the thread does not exist."""
+        config = thread_config(thread_key(batch_id, thread_id))
+        if not (await self.graph.aget_state(config)).values:
+            return None
+        return await turns_of(self.graph, config)
+
+    async def _answer(
+        self, question: Question, settings: Settings, pool: AsyncConnectionPool[Any]
+    ) -> AsyncIterator[ChatEvent]:
+        limits, usage = UsageLimits.from_settings(settings.limits), Usage()
+        data = await _batch_data(question.batch, settings, pool)
+        key = thread_key(data.batch_id, question.thread_id)
+        lock = self._threads.setdefault(key, asyncio.Lock())
+        async with lock, open_chat_llm(settings, limits, usage, self.breaker) as (llm, note):
+            ctx = ChatContext(data, chat_tools(data), llm, limits, usage, note)
+            async for event in run_turn(self.graph, ctx, question.text, key):
+                yield _with_thread(event, question.thread_id)
+
+
+def _with_thread(event: ChatEvent, thread_id: str) -> ChatEvent:
+    if event.event != "final":
+        return event
+    return ChatEvent("final", {**event.data, "thread_id": thread_id})
+
+
+async def _batch_data(
+    batch: dict[str, Any], settings: Settings, pool: AsyncConnectionPool[Any]
+) -> BatchData:
+    async with pool.connection() as conn:
+        report = await batches.get_report(conn, uuid.UUID(str(batch["batch_id"])))
+    labels = {str(k): str(v) for k, v in (batch.get("labels") or {}).items()}
+    return BatchData(batch, report, str(pool.conninfo), _knowledge(pool, settings, labels))
+
+
+def _knowledge(
+    pool: AsyncConnectionPool[Any], settings: Settings, labels: dict[str, str]
+) -> KnowledgeSearch:
+    """Hybrid search under the batch's platform and firmware (hard filters), like diagnosis."""
+
+    async def search(text: str, module: str | None) -> list[dict[str, Any]]:
+        embedder = await asyncio.to_thread(make_embedder, settings)  # loads once per process
+        filters = SearchFilters.build(
+            platform=labels.get("platform"), firmware=labels.get("firmware"), module=module
+        )
+        async with pool.connection() as conn:
+            result = await hybrid_search(conn, text, embedder=embedder, filters=filters, limit=5)
+        return [hit.to_dict() for hit in result.hits]
+
+    return search

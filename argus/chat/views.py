@@ -1,0 +1,140 @@
+"""Compact, JSON-ready views of the batch's data for tool results (sizes capped).
+
+Log content is untrusted and can be long: every text is clipped and every list is capped, so a
+tool result stays small whatever the batch holds.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from argus.agents.report import Suspect
+from argus.tools.digest import Burst, Change, ModuleCount, TemplateCount
+
+MAX_TEXT = 160  #: characters kept of a template text
+MAX_ITEMS = 25  #: the most rows any list of a tool result holds
+
+
+def clip(text: object, limit: int = MAX_TEXT) -> str | None:
+    """``text`` as a string of at most ``limit`` characters (None stays None)."""
+    if text is None:
+        return None
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def stamp(value: datetime | None) -> str | None:
+    """An ISO time to the second, or None."""
+    return value.isoformat(timespec="seconds") if value is not None else None
+
+
+def report_view(report: dict[str, Any] | None, batch: dict[str, Any]) -> dict[str, Any]:
+    """The essentials of a stored report (or the batch's state when it has none yet)."""
+    if report is None:
+        return {
+            "diagnosed": False,
+            "status": batch.get("status"),
+            "failure_reason": clip(batch.get("failure_reason"), 300),
+        }
+    cause = report.get("root_cause") or {}
+    evidence = report.get("evidence") or {}
+    return {
+        "diagnosed": True,
+        "summary": clip(report.get("summary"), 600),
+        "incident": bool(report.get("incident")),
+        "root_cause": {
+            "module": clip(cause.get("module"), 100),
+            "submodule": clip(cause.get("submodule"), 100),
+            "category": cause.get("category"),
+            "description": clip(cause.get("description"), 300),
+        },
+        "confidence": report.get("confidence"),
+        "mode": report.get("mode"),
+        "suspects": [
+            {"module": clip(s.get("module"), 100), "score": s.get("score")}
+            for s in (report.get("suspects") or [])[:5]
+        ],
+        "error_codes": [clip(c, 40) for c in (report.get("error_codes") or [])[:10]],
+        "recommendations": [clip(r, 200) for r in (report.get("recommendations") or [])[:5]],
+        "knowledge": [clip(k.get("source_id"), 80) for k in (evidence.get("knowledge") or [])[:5]],
+    }
+
+
+def template_view(row: TemplateCount) -> dict[str, Any]:
+    """One (template, module, level) with its volume and first and last time."""
+    return {
+        "template_id": row.template_id,
+        "template": clip(row.template),
+        "module": clip(row.module, 100),
+        "level": row.level,
+        "count": row.count,
+        "per_min": round(row.per_min, 2),
+        "first": stamp(row.first_ts),
+        "last": stamp(row.last_ts),
+    }
+
+
+def module_view(row: ModuleCount) -> dict[str, Any]:
+    """One module's lines, errors and rates (baseline rates when there is a baseline)."""
+    view: dict[str, Any] = {
+        "module": clip(row.module, 100),
+        "count": row.count,
+        "errors": row.errors,
+        "per_min": round(row.per_min, 2),
+    }
+    if row.baseline_per_min is not None:
+        view["baseline_per_min"] = round(row.baseline_per_min, 2)
+        view["expected_per_min"] = round(row.expected_per_min or 0.0, 2)
+    return view
+
+
+def burst_view(burst: Burst, template: str) -> dict[str, Any]:
+    """A minute in which a template ran far above its own average."""
+    return {
+        "minute": stamp(burst.minute),
+        "template_id": burst.template_id,
+        "template": clip(template),
+        "module": clip(burst.module, 100),
+        "count": burst.count,
+        "mean_per_min": round(burst.mean_per_min, 2),
+    }
+
+
+def change_view(change: Change) -> dict[str, Any]:
+    """A template that behaves differently from the baseline."""
+    return {
+        "kind": change.kind,
+        "template_id": change.template_id,
+        "template": clip(change.template),
+        "module": clip(change.module, 100),
+        "error": change.error,
+        "baseline_per_min": round(change.baseline_per_min, 2),
+        "current_per_min": round(change.current_per_min, 2),
+        "count": change.count,
+        "score": round(change.score, 3),
+        "first": stamp(change.first_ts),
+    }
+
+
+def suspect_view(suspect: Suspect) -> dict[str, Any]:
+    """A suspect module with its score and strongest reasons."""
+    return {
+        "module": clip(suspect.module, 100),
+        "score": suspect.score,
+        "reasons": [clip(r, 200) for r in suspect.reasons[:3]],
+    }
+
+
+def knowledge_view(hit: dict[str, Any]) -> dict[str, Any]:
+    """A knowledge-base entry found by the search."""
+    return {
+        "source_id": clip(hit.get("source_id"), 80),
+        "module": clip(hit.get("module"), 100),
+        "category": hit.get("category"),
+        "error_code": clip(hit.get("error_code"), 40),
+        "symptom": clip(hit.get("symptom"), 200),
+        "root_cause": clip(hit.get("root_cause"), 200),
+        "solution": clip(hit.get("solution"), 300),
+        "score": round(float(hit.get("score") or 0.0), 4),
+    }

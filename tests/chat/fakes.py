@@ -1,0 +1,97 @@
+"""A scripted chat model and a batch with synthetic statistics, for the chat tests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from langgraph.checkpoint.memory import InMemorySaver
+from pydantic import Field
+
+from argus.agents.llm_call import LLMRuntime
+from argus.agents.log_analysis import analyse
+from argus.chat.context import ChatContext
+from argus.chat.data import BatchData, Statistics
+from argus.chat.events import ChatEvent
+from argus.chat.graph import ChatGraph, build_chat_graph
+from argus.chat.tools import chat_tools
+from argus.chat.turn import run_turn
+from argus.graph.limits import Usage, UsageLimits
+from argus.llm.policy import RetryPolicy
+from tests.tools.frames import stats, steady
+
+TEXTS = {1: "GET /cart ok", 2: "db query ok", 3: "db query failed: connection refused"}
+
+
+class ScriptedModel(BaseChatModel):
+    """Answers with the scripted replies in order (the last one repeats); records its prompts."""
+
+    replies: list[AIMessage]
+    prompts: list[list[BaseMessage]] = Field(default_factory=list)
+    failure: Exception | None = None  #: raised by every call when set
+    choices: list[str | None] = Field(default_factory=list)  #: tool_choice of each binding
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
+        self.choices.append(kwargs.get("tool_choice"))
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.prompts.append(list(messages))
+        if self.failure is not None:
+            raise self.failure
+        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
+        usage = {"input_tokens": 50, "output_tokens": 10, "total_tokens": 60}
+        message = reply.model_copy(update={"usage_metadata": usage})
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+
+def call(name: str, args: dict[str, Any] | None = None, call_id: str = "c1") -> AIMessage:
+    """A reply that calls one tool."""
+    return AIMessage("", tool_calls=[{"name": name, "args": args or {}, "id": call_id}])
+
+
+def batch_data(report: dict[str, Any] | None = None) -> BatchData:
+    """A batch whose db module starts failing against a clean baseline."""
+    base = steady(1, "api", 30, 3) + steady(2, "db", 20, 3)
+    current = stats(base + steady(3, "db", 10, 3, "ERROR"), TEXTS)
+    analysis = analyse(current, stats(base, TEXTS))
+    batch = {"batch_id": "b-1", "source": "shop", "status": "diagnosed", "files": []}
+    return BatchData(batch, report, conninfo="", loaded=Statistics(current, analysis))
+
+
+def context(model: BaseChatModel | None = None, limits: UsageLimits | None = None) -> ChatContext:
+    """A context on batch_data(): the rule path without ``model``, else the LLM path."""
+    data = batch_data()
+    limits = limits or UsageLimits()
+    usage = Usage()
+    llm = None
+    if model is not None:
+        retry = RetryPolicy(attempts=2, initial_wait_s=0.0, max_wait_s=0.0)
+        llm = LLMRuntime(model, limits, usage, retry=retry, model_name="scripted")
+    return ChatContext(data, chat_tools(data), llm, limits, usage, "no LLM is configured")
+
+
+def graph() -> ChatGraph:
+    """The chat graph on an in-memory checkpointer."""
+    return build_chat_graph(InMemorySaver())
+
+
+async def ask(
+    chat: ChatGraph, ctx: ChatContext, question: str, thread: str = "t"
+) -> list[ChatEvent]:
+    """Every event of one turn."""
+    return [event async for event in run_turn(chat, ctx, question, thread)]
