@@ -16,6 +16,7 @@ from argus.api.deps import require_api_key
 from argus.api.metrics import BY_STATE
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
+from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
@@ -51,6 +52,7 @@ def create_app(
     app = FastAPI(title="Argus", version="0.1.0", lifespan=lifespan)
     app.include_router(batches_router, dependencies=[Depends(require_api_key)])
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
+    app.include_router(stats_router, dependencies=[Depends(require_api_key)])
     _health_routes(app, database_url, bootstrap)
     return app
 

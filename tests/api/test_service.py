@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,21 @@ async def test_upload_a_batch_and_receive_its_report(
     assert files["payment.log.gz"]["status"] == "parsed"
     assert files["broken.log.gz"]["status"] == "failed"
     assert "corrupt or truncated" in files["broken.log.gz"]["error"]
+    await _statistics_and_templates(service, batch_id)
+
+
+async def _statistics_and_templates(client: httpx.AsyncClient, batch_id: str) -> None:
+    stats = (await client.get(f"/api/v1/batches/{batch_id}/statistics", headers=AUTH)).json()
+    modules = {m["module"]: m for m in stats["modules"]}
+    assert modules["payment"]["errors"] > 0 and modules["payment"]["baseline_per_min"] > 0
+    assert any("DB-POOL-EXHAUSTED" in t["template"] for t in stats["error_templates"])
+    assert "DB-POOL-EXHAUSTED" in stats["error_codes"]
+    answer = await client.get(f"/api/v1/batches/{batch_id}/templates?limit=500", headers=AUTH)
+    rows = answer.json()["templates"]
+    assert sum(t["count"] for t in rows) == stats["records"]  # every record, once
+    assert [t["count"] for t in rows] == sorted((t["count"] for t in rows), reverse=True)
+    pool = next(t for t in rows if "DB-POOL-EXHAUSTED" in t["template"])
+    assert pool["modules"] == ["payment"] and pool["levels"] == ["ERROR"]
 
 
 async def test_api_keys_and_health(service: httpx.AsyncClient) -> None:
@@ -100,6 +116,15 @@ async def test_api_keys_and_health(service: httpx.AsyncClient) -> None:
     metrics = await service.get("/metrics", headers=AUTH)
     assert "argus_batches_total" in metrics.text
     assert 'argus_batches_by_state{state="pending"}' in metrics.text
+
+
+async def test_statistics_wait_for_the_parse(service: httpx.AsyncClient) -> None:
+    created = await service.post("/api/v1/batches", json={"source": "x"}, headers=AUTH)
+    batch_id = created.json()["batch_id"]
+    early = await service.get(f"/api/v1/batches/{batch_id}/statistics", headers=AUTH)
+    assert early.status_code == 409 and "no parsed files" in early.json()["detail"]
+    missing = await service.get(f"/api/v1/batches/{uuid.uuid4()}/templates", headers=AUTH)
+    assert missing.status_code == 404
 
 
 @pytest.mark.parametrize("name", ["../etc/passwd", ".hidden", "a b.log", "x" * 300])
