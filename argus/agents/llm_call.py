@@ -64,25 +64,9 @@ class LLMRuntime:
 
             raise LLMUnavailable("the LLM circuit breaker is open after repeated failures")
         try:
-            text = await _retrying(self.retry, invoke)
+            text = await self.retry.acall(invoke)
         except Exception:
             self.breaker.record(False)
             raise
         self.breaker.record(True)
         return text
-
-
-async def _retrying(policy: RetryPolicy, fn: object) -> str:
-    from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
-
-    from argus.llm.policy import is_transient
-
-    async for attempt in AsyncRetrying(
-        stop=stop_after_attempt(policy.attempts),
-        wait=wait_exponential(multiplier=policy.initial_wait_s, max=policy.max_wait_s),
-        retry=retry_if_exception(is_transient),
-        reraise=True,
-    ):
-        with attempt:
-            return await fn()  # type: ignore[operator, no-any-return]
-    raise AssertionError("unreachable")

@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.tools import BaseTool
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from argus.agents.llm_call import LLMRuntime
 from argus.chat.data import BatchData
@@ -21,7 +20,7 @@ from argus.config import Settings
 from argus.errors import ArgusError, LLMOutputInvalid, LLMUnavailable, UsageLimitExceeded
 from argus.graph.inputs import llm_runtime
 from argus.graph.limits import Usage, UsageLimits
-from argus.llm.policy import CircuitBreaker, RetryPolicy, is_transient
+from argus.llm.policy import CircuitBreaker
 
 ToolChoice = Literal["auto", "none"]  #: may the model call tools in this reply
 MAX_ANSWER_CHARS = 4000  #: a longer answer is clipped
@@ -90,7 +89,7 @@ async def _guarded(runtime: LLMRuntime, fn: Callable[[], Awaitable[AIMessage]]) 
     if runtime.breaker.is_open:
         raise LLMUnavailable("the LLM circuit breaker is open after repeated failures")
     try:
-        reply = await _retrying(runtime.retry, fn)
+        reply = await runtime.retry.acall(fn)
     except UsageLimitExceeded:
         raise  # the budget, not the LLM, stopped the call
     except Exception:
@@ -98,18 +97,6 @@ async def _guarded(runtime: LLMRuntime, fn: Callable[[], Awaitable[AIMessage]]) 
         raise
     runtime.breaker.record(True)
     return reply
-
-
-async def _retrying(policy: RetryPolicy, fn: Callable[[], Awaitable[AIMessage]]) -> AIMessage:
-    async for attempt in AsyncRetrying(
-        stop=stop_after_attempt(policy.attempts),
-        wait=wait_exponential(multiplier=policy.initial_wait_s, max=policy.max_wait_s),
-        retry=retry_if_exception(is_transient),
-        reraise=True,
-    ):
-        with attempt:
-            return await fn()
-    raise AssertionError("unreachable: tenacity re-raises the last error")
 
 
 def prompt(data: BatchData, turns: list[Turn], current: list[AnyMessage]) -> list[BaseMessage]:

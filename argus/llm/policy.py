@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import (
+    AsyncRetrying,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+)
 
 from argus.errors import LLMUnavailable
 
@@ -39,13 +45,22 @@ class RetryPolicy:
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run ``fn``, retrying transient errors with exponential back-off."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=self.initial_wait_s, max=self.max_wait_s),
-            retry=retry_if_exception(is_transient),
-            reraise=True,
-        )
-        return retrying(fn)
+        return Retrying(**self._options())(fn)
+
+    async def acall(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Await ``fn()``, retrying transient errors with exponential back-off."""
+        async for attempt in AsyncRetrying(**self._options()):
+            with attempt:
+                return await fn()
+        raise AssertionError("unreachable: tenacity re-raises the last error")
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "stop": stop_after_attempt(self.attempts),
+            "wait": wait_exponential(multiplier=self.initial_wait_s, max=self.max_wait_s),
+            "retry": retry_if_exception(is_transient),
+            "reraise": True,
+        }
 
 
 @dataclass

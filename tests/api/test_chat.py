@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from argus.api.app import create_app
 from argus.config import LimitSettings, Settings
-from argus.runtime.kafka import ensure_topics, free_port
+from argus.runtime.kafka import ensure_topics
 from argus.runtime.services import TOPICS
+from tests.api.conftest import served
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration
@@ -40,22 +40,12 @@ async def serve(settings: Settings, db_url: str, kafka_bootstrap: str) -> Serve:
         configured = settings.model_copy(
             update={"api_keys": [SecretStr(KEY)], "llm": "none", **update}
         )
-        port = free_port()
         app = create_app(configured, db_url, kafka_bootstrap, workers=workers)
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-        task = asyncio.create_task(server.serve())
-        for _ in range(200):
-            if server.started:
-                break
-            await asyncio.sleep(0.05)
-        try:
-            async with httpx.AsyncClient(
-                base_url=f"http://127.0.0.1:{port}", timeout=300
-            ) as client:
-                yield client
-        finally:
-            server.should_exit = True
-            await task
+        async with (
+            served(app) as url,
+            httpx.AsyncClient(base_url=url, timeout=300) as client,
+        ):
+            yield client
 
     return run
 

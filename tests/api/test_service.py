@@ -11,13 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from argus.api.app import create_app
 from argus.config import Settings
-from argus.runtime.kafka import ensure_topics, free_port
+from argus.runtime.kafka import ensure_topics
 from argus.runtime.services import TOPICS
+from tests.api.conftest import served
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration
@@ -32,18 +32,9 @@ async def service(
 ) -> AsyncIterator[httpx.AsyncClient]:
     await ensure_topics(kafka_bootstrap, TOPICS)
     configured = settings.model_copy(update={"api_keys": [SecretStr(KEY)], "llm": "none"})
-    port = free_port()
     app = create_app(configured, db_url, kafka_bootstrap)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    task = asyncio.create_task(server.serve())
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+    async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
         yield client
-    server.should_exit = True
-    await task
 
 
 async def _report(client: httpx.AsyncClient, batch_id: str, wait_s: float = 120) -> Any:
