@@ -80,6 +80,10 @@ async def test_upload_a_batch_and_receive_its_report(
     assert files["broken.log.gz"]["status"] == "failed"
     assert "corrupt or truncated" in files["broken.log.gz"]["error"]
     await _statistics_and_templates(service, batch_id)
+    metrics = (await service.get("/metrics", headers=AUTH)).text
+    for family in ("argus_queue_lag{", "argus_parse_seconds_count", "argus_diagnosis_seconds_count",
+                   'argus_batches_by_state{state="diagnosed"}'):  # fmt: skip
+        assert family in metrics, family
 
 
 async def _statistics_and_templates(client: httpx.AsyncClient, batch_id: str) -> None:
