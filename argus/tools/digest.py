@@ -117,6 +117,9 @@ class Digest:
     slowdowns: dict[str, float] = field(default_factory=dict)
     #: module -> z-score of its requests taking paths the baseline never showed (traces)
     novel_paths: dict[str, float] = field(default_factory=dict)
+    #: module -> how much later its requests start after the caller's last line than in the
+    #: baseline, relative to the median module (traces; only large ratios)
+    late_starts: dict[str, float] = field(default_factory=dict)
 
     @property
     def has_baseline(self) -> bool:

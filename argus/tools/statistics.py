@@ -18,7 +18,7 @@ from argus.tools.baseline import compare
 from argus.tools.digest import BatchStats, Burst, Digest, ModuleCount, TemplateCount
 from argus.tools.suspects import guess_category, rank_suspects
 from argus.tools.textsignals import error_codes, has_error_words, is_error_level
-from argus.tools.traces import call_graph, novel_paths, request_times
+from argus.tools.traces import call_graph, entry_delays, novel_paths, request_times
 
 __all__ = ["build_digest", "error_flags", "guess_category", "rank_suspects", "window_minutes"]
 
@@ -26,7 +26,11 @@ TOP_N = 20  #: templates kept in the top and error lists
 BURST_FACTOR = 3.0  #: a minute above this many times a template's average is a burst
 MIN_BURST = 10  #: and holds at least this many lines
 SLOWDOWN_RATIO = 1.5  #: request time ratio from which a module counts as slowed down
+#: A module whose requests start this many times later than in the baseline, relative to the
+#: median module, is slow to take work (in fault-free data the largest seen was about 2.4).
+LATE_START_RATIO = 3.0
 _MIN_REQUESTS = 5
+_MIN_PEERS = 3  #: modules needed to tell a module's delay from a system-wide one
 _MIN_FACTOR_LINES = 5
 
 
@@ -160,6 +164,7 @@ def _add_baseline(
     if current.traces is not None and baseline.traces is not None:
         digest.slowdowns = _slowdowns(current.traces, baseline.traces)
         digest.novel_paths = novel_paths(current.traces, baseline.traces)
+        digest.late_starts = late_starts(current.traces, baseline.traces)
 
 
 def caller_factors(digest: Digest, base_rates: dict[str, float]) -> dict[str, float]:
@@ -198,3 +203,20 @@ def _slowdowns(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float
         if ratio >= SLOWDOWN_RATIO:
             out[str(mod)] = ratio
     return out
+
+
+def late_starts(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float]:
+    """Module -> how much later its requests start than in the baseline, relative to the median
+    module (a system-wide slowdown is nobody's fault); only ratios of LATE_START_RATIO and up."""
+    cur, base = entry_delays(current), entry_delays(baseline)
+    both = cur.join(base, on="mod", suffix="_b").filter(
+        (pl.col("requests") >= _MIN_REQUESTS) & (pl.col("requests_b") >= _MIN_REQUESTS)
+        & (pl.col("secs_b") > 0)
+    )  # fmt: skip
+    ratios = {str(mod): secs / secs_b for mod, secs, _n, secs_b, _nb in both.iter_rows()}
+    if len(ratios) < _MIN_PEERS:
+        return {}
+    typical = float(median(ratios.values()))
+    if typical <= 0:
+        return {}
+    return {m: r / typical for m, r in ratios.items() if r / typical >= LATE_START_RATIO}

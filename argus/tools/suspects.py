@@ -2,7 +2,8 @@
 
 Each module collects evidence from the digest, in channels: *error* (new and spiking error
 templates against the baseline; templates that differ from a known one by a single word weigh
-little), *rate* (the module writes significantly fewer lines than its callers' traffic implies),
+little), *rate* (the module writes significantly fewer lines than its callers' traffic implies,
+or its requests start much later after their caller than in the baseline),
 *paths* (its requests take paths, i.e. template sequences per trace id, the baseline never
 showed) and *other* (non-error template changes and request-time growth, capped: they mostly
 reflect shifts of the traffic mix and only break ties). Two generic corrections follow:
@@ -40,6 +41,7 @@ RATE_WEIGHT = 2.0  #: evidence per halving of a module's traffic-scaled line rat
 DROP_SHARE = 0.8  #: a module below this share of its expected lines has dropped
 MIN_RATE_EXPECTED = 20.0  #: expected lines below which a module's rate is not judged
 DROP_Z = 3.0  #: a throughput drop must be this many standard deviations below expectation
+LATE_WEIGHT = 2.0  #: evidence per doubling of a module's relative start delay
 PATH_Z = 3.0  #: z-score of new request paths from which a module is suspect
 PATH_WEIGHT = 1.5  #: evidence per e-fold of that z-score above PATH_Z
 ERROR_INCIDENT = 1.5  #: error evidence from which a batch counts as an incident
@@ -83,6 +85,10 @@ def gather(digest: Digest) -> dict[str, ModuleEvidence]:
     for module, ratio in throughput_drops(digest).items():
         get(module).rate += RATE_WEIGHT * -math.log2(ratio)
         get(module).reasons.append(f"writes x{ratio:.2f} of its expected lines (traffic-scaled)")
+    for module, ratio in digest.late_starts.items():
+        get(module).rate += LATE_WEIGHT * math.log2(ratio)
+        get(module).reasons.append(f"its requests start x{ratio:.1f} later after their caller "
+                                   "than in the baseline (relative to other modules)")  # fmt: skip
     for module, z in digest.novel_paths.items():
         if z > PATH_Z:
             get(module).paths += PATH_WEIGHT * math.log(z / PATH_Z)
@@ -193,7 +199,7 @@ def guess_category(digest: Digest, module: str | None = None) -> Category:
     errors = [c for c in evidence.changes if c.error and c.kind != "drop"]
     if errors:
         return _category_of_errors(errors)
-    if module in digest.slowdowns:
+    if module in digest.slowdowns or module in digest.late_starts:
         return "resource_cpu"
     if evidence.rate > 0 or evidence.paths > 0:
         return "code_exception"

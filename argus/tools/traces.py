@@ -114,6 +114,29 @@ def request_times(traces: pl.DataFrame) -> pl.DataFrame:
     return spans.group_by("mod").agg(pl.col("secs").median(), requests=pl.len())
 
 
+def entry_delays(traces: pl.DataFrame) -> pl.DataFrame:
+    """Per module: median seconds from the last earlier line of another module in the same
+    request to the module's own first line (mod, secs, requests).
+
+    That is how long a request waits before the module starts on it: a module starved of CPU
+    or threads starts late, whoever calls it.
+    """
+    ends = [traces.select("trace", "mod", ts=col) for col in ("first_ts", "last_ts")]
+    stamps = pl.concat(ends).drop_nulls().unique()
+    firsts = (
+        traces.drop_nulls(["mod", "first_ts"])
+        .group_by("trace", "mod")
+        .agg(start=pl.col("first_ts").min())
+    )
+    earlier = firsts.join(stamps, on="trace", suffix="_other").filter(
+        (pl.col("mod_other") != pl.col("mod")) & (pl.col("ts") <= pl.col("start"))
+    )
+    waits = earlier.group_by("trace", "mod").agg(
+        secs=(pl.col("start").first() - pl.col("ts").max()).dt.total_microseconds() / 1e6
+    )
+    return waits.group_by("mod").agg(pl.col("secs").median(), requests=pl.len())
+
+
 #: Requests a module needs in the batch (and the baseline) before its paths are judged.
 MIN_PATH_REQUESTS = 5
 MIN_BASELINE_REQUESTS = 3

@@ -153,3 +153,31 @@ def test_category_follows_the_weight_of_evidence_not_any_single_word() -> None:
     rows = base_rows + steady(5, "api", 20, 3, "ERROR") + [(4, "api", "ERROR", 0, 1)]
     digest = build_digest(stats(rows, TEXTS), stats(base_rows, TEXTS))
     assert guess_category(digest) == "code_exception"
+
+
+def _chain(prefix: str, delays: dict[str, int]) -> list[tuple[str, str, int, str, int]]:
+    """Requests through `web` then each callee, which starts ``delay`` seconds after `web`."""
+    rows = []
+    for n in range(8):
+        rows.append((f"{prefix}{n}", "web", 1, "INFO", 100 * n))
+        rows += [(f"{prefix}{n}", mod, 2 + i, "INFO", 100 * n + d)
+                 for i, (mod, d) in enumerate(delays.items())]  # fmt: skip
+    return rows
+
+
+def test_a_module_that_starts_its_requests_late_is_suspect_but_not_a_slow_system() -> None:
+    """`users` is starved: its requests start 10x later; a system-wide slowdown blames nobody."""
+    from argus.tools.statistics import late_starts
+
+    normal = {"users": 1, "cart": 2, "stock": 3, "price": 4}
+    base = trace_rows(_chain("b", normal))
+    starved = trace_rows(_chain("s", {**normal, "users": 40}))
+    slow_everywhere = trace_rows(_chain("w", {m: 4 * d for m, d in normal.items()}))
+    assert set(late_starts(starved, base)) == {"users"}
+    assert late_starts(slow_everywhere, base) == {}
+    texts = {t: f"line {t}" for t in range(1, 6)}
+    rows = [r for t, m in enumerate(["web", *normal], 1) for r in steady(t, m, 8, 3)]
+    digest = build_digest(stats(rows, texts, starved), stats(rows, texts, base))
+    top = rank_suspects(digest)[0]
+    assert top.module == "users" and "later" in top.reasons[0]
+    assert guess_category(digest, "users") == "resource_cpu"
