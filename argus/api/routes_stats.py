@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request, status
@@ -16,18 +17,21 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from argus.api.deps import ConnDep
 from argus.api.routes_batches import existing_batch
 from argus.api.schemas import errors
-from argus.chat.data import Statistics, error_minutes, load_statistics
+from argus.chat.data import error_minutes, load_current, load_statistics
 from argus.chat.views import burst_view, clip, module_view, stamp, template_view
 from argus.errors import NotFoundError
+from argus.tools.digest import BatchStats
 
 router = APIRouter(prefix="/api/v1/batches", tags=["statistics"], responses=errors(401))
+T = TypeVar("T")
 Limit = Annotated[int, Query(ge=1, le=500, description="rows per list")]
 
 
-async def _statistics(request: Request, batch: dict[str, Any]) -> Statistics:
+async def _loaded(request: Request, batch: dict[str, Any], load: Callable[..., T]) -> T:
+    """``load(conninfo, batch)`` in a thread; 409 while the batch has no parsed files."""
     conninfo = str(request.app.state.pool.conninfo)
     try:
-        return await asyncio.to_thread(load_statistics, conninfo, batch)
+        return await asyncio.to_thread(load, conninfo, batch)
     except NotFoundError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, exc.message) from exc
 
@@ -37,9 +41,9 @@ async def statistics(
     batch_id: uuid.UUID, request: Request, conn: ConnDep, limit: Limit = 20
 ) -> dict[str, Any]:
     """Per module, template and minute: what the batch holds (409 until it is parsed)."""
-    stats = await _statistics(request, await existing_batch(conn, batch_id))
+    stats = await _loaded(request, await existing_batch(conn, batch_id), load_statistics)
     digest = stats.analysis.digest
-    minutes = error_minutes(stats, limit=10_000).head(limit)
+    minutes = error_minutes(stats, limit)
     return {
         "batch_id": str(batch_id),
         "window_minutes": round(digest.window_minutes, 3),
@@ -62,9 +66,9 @@ async def templates(
     batch_id: uuid.UUID, request: Request, conn: ConnDep, limit: Limit = 100
 ) -> dict[str, Any]:
     """The templates matched in the batch, most frequent first, with their modules and levels."""
-    stats = await _statistics(request, await existing_batch(conn, batch_id))
+    current = await _loaded(request, await existing_batch(conn, batch_id), load_current)
     counted = (
-        stats.current.buckets.group_by("tid")
+        current.buckets.group_by("tid")
         .agg(
             pl.col("count").sum(),
             pl.col("mod").drop_nulls().unique().sort().head(20).alias("modules"),
@@ -77,12 +81,12 @@ async def templates(
     )
     return {
         "batch_id": str(batch_id),
-        "templates": [_template(stats, row) for row in counted.iter_rows(named=True)],
+        "templates": [_template(current, row) for row in counted.iter_rows(named=True)],
     }
 
 
-def _template(stats: Statistics, row: dict[str, Any]) -> dict[str, Any]:
-    text = stats.current.templates.get(int(row["tid"]))
+def _template(current: BatchStats, row: dict[str, Any]) -> dict[str, Any]:
+    text = current.templates.get(int(row["tid"]))
     return {
         "template_id": row["tid"],
         "template": clip(text.template, 2000) if text else None,

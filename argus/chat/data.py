@@ -67,17 +67,27 @@ def parsed_file_ids(batch: dict[str, Any]) -> list[str]:
 
 def load_statistics(conninfo: str, batch: dict[str, Any]) -> Statistics:
     """Load the batch's statistics and its default baseline; analyse them (blocking)."""
+    with psycopg.connect(conninfo) as conn:
+        current = _current(conn, batch)
+        base_ids = earlier_batch_files(conn, str(batch["source"]), parsed_file_ids(batch))
+        baseline = load_batch_stats(conn, base_ids) if base_ids else None
+    return Statistics(current, analyse(current, baseline))
+
+
+def load_current(conninfo: str, batch: dict[str, Any]) -> BatchStats:
+    """The batch's own statistics, without baseline or analysis (blocking)."""
+    with psycopg.connect(conninfo) as conn:
+        return _current(conn, batch)
+
+
+def _current(conn: psycopg.Connection, batch: dict[str, Any]) -> BatchStats:
     ids = parsed_file_ids(batch)
     if not ids:
         raise NotFoundError(
             f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",
             hint="ask again once the batch is parsed",
         )
-    with psycopg.connect(conninfo) as conn:
-        current = load_batch_stats(conn, ids)
-        base_ids = earlier_batch_files(conn, str(batch["source"]), ids)
-        baseline = load_batch_stats(conn, base_ids) if base_ids else None
-    return Statistics(current, analyse(current, baseline))
+    return load_batch_stats(conn, ids)
 
 
 def error_ids(stats: Statistics) -> set[int]:

@@ -192,31 +192,27 @@ def caller_factors(digest: Digest, base_rates: dict[str, float]) -> dict[str, fl
 
 def _slowdowns(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float]:
     """Module -> ratio of its median request time, batch over baseline (when >= 1.5)."""
-    cur, base = request_times(current), request_times(baseline)
-    both = cur.join(base, on="mod", suffix="_b").filter(
-        (pl.col("requests") >= _MIN_REQUESTS) & (pl.col("requests_b") >= _MIN_REQUESTS)
-        & (pl.col("secs_b") > 0)
-    )  # fmt: skip
-    out = {}
-    for mod, secs, _n, secs_b, _nb in both.iter_rows():
-        ratio = secs / secs_b
-        if ratio >= SLOWDOWN_RATIO:
-            out[str(mod)] = ratio
-    return out
+    ratios = _time_ratios(request_times(current), request_times(baseline))
+    return {mod: r for mod, r in ratios.items() if r >= SLOWDOWN_RATIO}
 
 
 def late_starts(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float]:
     """Module -> how much later its requests start than in the baseline, relative to the median
     module (a system-wide slowdown is nobody's fault); only ratios of LATE_START_RATIO and up."""
-    cur, base = entry_delays(current), entry_delays(baseline)
-    both = cur.join(base, on="mod", suffix="_b").filter(
-        (pl.col("requests") >= _MIN_REQUESTS) & (pl.col("requests_b") >= _MIN_REQUESTS)
-        & (pl.col("secs_b") > 0)
-    )  # fmt: skip
-    ratios = {str(mod): secs / secs_b for mod, secs, _n, secs_b, _nb in both.iter_rows()}
+    ratios = _time_ratios(entry_delays(current), entry_delays(baseline))
     if len(ratios) < _MIN_PEERS:
         return {}
     typical = float(median(ratios.values()))
     if typical <= 0:
         return {}
     return {m: r / typical for m, r in ratios.items() if r / typical >= LATE_START_RATIO}
+
+
+def _time_ratios(cur: pl.DataFrame, base: pl.DataFrame) -> dict[str, float]:
+    """Module -> batch secs / baseline secs, for modules with enough requests in both
+    (frames of mod, secs, requests)."""
+    both = cur.join(base, on="mod", suffix="_b").filter(
+        (pl.col("requests") >= _MIN_REQUESTS) & (pl.col("requests_b") >= _MIN_REQUESTS)
+        & (pl.col("secs_b") > 0)
+    )  # fmt: skip
+    return {str(mod): secs / secs_b for mod, secs, _n, secs_b, _nb in both.iter_rows()}
