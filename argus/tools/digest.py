@@ -6,6 +6,7 @@ rule-based path, the LLM prompt and the report.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -98,6 +99,20 @@ class Change:
     first_ts: datetime | None = None  #: first occurrence in the batch
 
 
+@dataclass(frozen=True)
+class Unanswered:
+    """Requests of the batch that reached a module's call sites, and how many it never answered."""
+
+    calls: int  #: batch requests that reached one of the module's reliable call sites
+    missing: int  #: of those, requests in which the module wrote no line after the call site
+    expected: float  #: missing requests the call sites' baseline reliability accounts for
+
+    @property
+    def z(self) -> float:
+        """How far ``missing`` is above ``expected``, in (Poisson) standard deviations."""
+        return (self.missing - self.expected) / math.sqrt(self.expected + 1.0)
+
+
 @dataclass
 class Digest:
     """The statistics of a batch, compared with its baseline (DESIGN.md §6 state digest)."""
@@ -120,6 +135,9 @@ class Digest:
     #: module -> how much later its requests start after the caller's last line than in the
     #: baseline, relative to the median module (traces; only large ratios)
     late_starts: dict[str, float] = field(default_factory=dict)
+    #: module -> requests that reached the lines that call it but not the module (traces; see
+    #: :mod:`argus.tools.callsites`)
+    unanswered: dict[str, Unanswered] = field(default_factory=dict)
 
     @property
     def has_baseline(self) -> bool:

@@ -4,7 +4,8 @@ Pure functions over polars frames (no database): top templates, error templates 
 by words), error codes, per-module counts, per-minute bursts and, when a baseline is given, the
 rate-normalised comparison with it (see :mod:`argus.tools.baseline`), plus what request or
 trace ids reveal (who calls whom, per-module request times, requests taking paths the baseline
-never showed; see :mod:`argus.tools.traces`).
+never showed; see :mod:`argus.tools.traces`; requests that reach the lines calling a module but
+never the module; see :mod:`argus.tools.callsites`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from statistics import median
 import polars as pl
 
 from argus.tools.baseline import compare
+from argus.tools.callsites import unanswered_calls
 from argus.tools.digest import BatchStats, Burst, Digest, ModuleCount, TemplateCount
 from argus.tools.suspects import guess_category, rank_suspects
 from argus.tools.textsignals import error_codes, has_error_words, is_error_level
@@ -165,6 +167,8 @@ def _add_baseline(
         digest.slowdowns = _slowdowns(current.traces, baseline.traces)
         digest.novel_paths = novel_paths(current.traces, baseline.traces)
         digest.late_starts = late_starts(current.traces, baseline.traces)
+        present = {m.module for m in digest.modules}
+        digest.unanswered = unanswered_calls(current.traces, baseline.traces, present)
 
 
 def caller_factors(digest: Digest, base_rates: dict[str, float]) -> dict[str, float]:

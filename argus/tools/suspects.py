@@ -3,9 +3,10 @@
 Each module collects evidence from the digest, in channels: *error* (new and spiking error
 templates against the baseline; templates that differ from a known one by a single word weigh
 little), *rate* (the module writes significantly fewer lines than its callers' traffic implies,
-or its requests start much later after their caller than in the baseline),
-*paths* (its requests take paths, i.e. template sequences per trace id, the baseline never
-showed) and *other* (non-error template changes and request-time growth, capped: they mostly
+or its requests start much later after their caller than in the baseline), *unanswered*
+(requests reach the lines that call it, per trace id, and then never reach it: it fails
+silently), *paths* (its requests take paths, i.e. template sequences per trace id, the baseline
+never showed) and *other* (non-error template changes and request-time growth, capped: they mostly
 reflect shifts of the traffic mix and only break ties). Two generic corrections follow:
 
 * a module whose error text names another module hands part of its weight to that module;
@@ -42,6 +43,11 @@ DROP_SHARE = 0.8  #: a module below this share of its expected lines has dropped
 MIN_RATE_EXPECTED = 20.0  #: expected lines below which a module's rate is not judged
 DROP_Z = 3.0  #: a throughput drop must be this many standard deviations below expectation
 LATE_WEIGHT = 2.0  #: evidence per doubling of a module's relative start delay
+UNANSWERED_Z = 3.0  #: z-score of unanswered calls from which a module is suspect
+UNANSWERED_WEIGHT = 1.5  #: evidence per e-fold of that z-score above UNANSWERED_Z
+#: Unanswered-call evidence from which a batch counts as an incident (z of about 6; the
+#: fault-free Nezha window's largest was 4.1)
+UNANSWERED_INCIDENT = 1.0
 PATH_Z = 3.0  #: z-score of new request paths from which a module is suspect
 PATH_WEIGHT = 1.5  #: evidence per e-fold of that z-score above PATH_Z
 ERROR_INCIDENT = 1.5  #: error evidence from which a batch counts as an incident
@@ -58,13 +64,15 @@ class ModuleEvidence:
     other: float = 0.0  #: weight of other changes and slowdowns
     rate: float = 0.0  #: weight of a throughput drop (fewer lines than its traffic share)
     paths: float = 0.0  #: weight of requests taking paths the baseline never showed
+    unanswered: float = 0.0  #: weight of requests that reached its call sites but not it
     reasons: list[str] = field(default_factory=list)  #: human-readable, strongest first
     changes: list[Change] = field(default_factory=list)  #: the changes counted
 
     @property
     def total(self) -> float:
         """All evidence (the non-error part capped at MAX_OTHER)."""
-        return self.error + self.rate + self.paths + min(self.other, MAX_OTHER)
+        return (self.error + self.rate + self.paths + self.unanswered
+                + min(self.other, MAX_OTHER))  # fmt: skip
 
 
 def gather(digest: Digest) -> dict[str, ModuleEvidence]:
@@ -89,6 +97,13 @@ def gather(digest: Digest) -> dict[str, ModuleEvidence]:
         get(module).rate += LATE_WEIGHT * math.log2(ratio)
         get(module).reasons.append(f"its requests start x{ratio:.1f} later after their caller "
                                    "than in the baseline (relative to other modules)")  # fmt: skip
+    for module, calls in digest.unanswered.items():
+        if calls.z > UNANSWERED_Z:
+            get(module).unanswered += UNANSWERED_WEIGHT * math.log(calls.z / UNANSWERED_Z)
+            get(module).reasons.append(
+                f"{calls.missing} of {calls.calls} requests that reached the lines calling it "
+                f"never reached it (baseline: {calls.expected:.1f}; z={calls.z:.1f})"
+            )
     for module, z in digest.novel_paths.items():
         if z > PATH_Z:
             get(module).paths += PATH_WEIGHT * math.log(z / PATH_Z)
@@ -175,6 +190,7 @@ def _incident(found: dict[str, ModuleEvidence]) -> bool:
     if not found:
         return False
     return (max(e.error for e in found.values()) >= ERROR_INCIDENT
+            or max(e.unanswered for e in found.values()) >= UNANSWERED_INCIDENT
             or max(e.total for e in found.values()) >= INCIDENT_EVIDENCE)  # fmt: skip
 
 
@@ -199,6 +215,8 @@ def guess_category(digest: Digest, module: str | None = None) -> Category:
     errors = [c for c in evidence.changes if c.error and c.kind != "drop"]
     if errors:
         return _category_of_errors(errors)
+    if evidence.unanswered > 0:
+        return "code_exception"  # it fails to answer, yet is neither slow nor starved of work
     if module in digest.slowdowns or module in digest.late_starts:
         return "resource_cpu"
     if evidence.rate > 0 or evidence.paths > 0:
