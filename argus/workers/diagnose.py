@@ -1,7 +1,8 @@
 """The diagnose stage: the graph over a parsed batch's statistics, one diagnosis per batch.
 
 Diagnoses in one process share one semaphore (``limits.diagnose_concurrency``), which bounds
-the LLM work they do at once however many consumers run.
+the LLM work they do at once however many consumers run. A consumer claims its batch only once
+it holds a slot, so a batch waiting for one still shows ``parsed``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class DiagnoseWorker(StageWorker):
     topic = "argus.parsed"
     stage = "diagnose"
     limit = "diagnose_concurrency"  #: diagnoses run at once
+    claim_in_slot = True  #: a batch waiting for a slot still shows "parsed"
 
     async def process(
         self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer
@@ -35,10 +37,9 @@ class DiagnoseWorker(StageWorker):
                  for f in batch["files"] if f["file_id"] and f["path"]]  # fmt: skip
         request = BatchRequest([f.path for f in files], (), labels.pop("log_format", None),
                                batch["source"], labels, batch_id)  # fmt: skip
-        async with self.slots:
-            with DIAGNOSIS_SECONDS.time():
-                result = await diagnose_files(self.settings, self.database_url, request, files,
-                                              Console(quiet=True), record_files=False)  # fmt: skip
+        with DIAGNOSIS_SECONDS.time():  # within a slot: see claim_in_slot
+            result = await diagnose_files(self.settings, self.database_url, request, files,
+                                          Console(quiet=True), record_files=False)  # fmt: skip
         BATCHES.labels("diagnosed").inc()
         LLM_CALLS.inc(result.report.llm_calls)
         LLM_TOKENS.inc(result.report.tokens)

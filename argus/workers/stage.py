@@ -42,6 +42,9 @@ class StageWorker(ABC):
     topic: ClassVar[str]  #: the topic consumed
     stage: ClassVar[str]  #: "parse" or "diagnose": the claim kind and the group's suffix
     limit: ClassVar[str]  #: the ``limits`` setting bounding the units run at once per process
+    #: True: a batch is claimed only once a slot is free, so while it waits it keeps the state
+    #: it was queued in; False: claim at once and let ``process`` take slots for its parts.
+    claim_in_slot: ClassVar[bool] = False
 
     def __init__(
         self, settings: Settings, database_url: str, bootstrap: str,
@@ -103,14 +106,18 @@ class StageWorker(ABC):
             await self._dead_letter(producer, raw, f"malformed event: {exc!r}")
             return
         try:
-            batch = await self._claim(batch_id)
-            if batch is not None:
-                async with self._renewing(batch_id):
-                    await self.process(batch_id, batch, producer)
+            async with self._admission():
+                batch = await self._claim(batch_id)
+                if batch is not None:
+                    async with self._renewing(batch_id):
+                        await self.process(batch_id, batch, producer)
         except Exception as exc:  # the batch fails with its reason; the partition goes on
             ERRORS.labels(type(exc).__name__).inc()
             await self.fail(batch_id, f"{type(exc).__name__}: {exc}")
             await self._dead_letter(producer, raw, f"{type(exc).__name__}: {exc}")
+
+    def _admission(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        return self.slots if self.claim_in_slot else contextlib.nullcontext()
 
     async def _claim(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
         """Claim the batch for this stage, waiting out a claim held by a worker that may have
