@@ -69,7 +69,9 @@ def load_statistics(conninfo: str, batch: dict[str, Any]) -> Statistics:
     """Load the batch's statistics and its default baseline; analyse them (blocking)."""
     with psycopg.connect(conninfo) as conn:
         current = _current(conn, batch)
-        base_ids = earlier_batch_files(conn, str(batch["source"]), parsed_file_ids(batch))
+        earlier = earlier_batch_files(conn, str(batch["source"]), parsed_file_ids(batch),
+                                      before=batch["batch_id"])  # fmt: skip
+        base_ids = [f.file_id for f in earlier]
         baseline = load_batch_stats(conn, base_ids) if base_ids else None
     return Statistics(current, analyse(current, baseline))
 

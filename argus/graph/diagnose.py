@@ -86,9 +86,7 @@ async def diagnose_files(
     base = await asyncio.to_thread(
         process_files, settings, database_url, request.baseline, fmt, "all", console
     ) if request.baseline else []  # fmt: skip
-    analysis = await asyncio.to_thread(
-        _analyse, settings, database_url, fmt, files, base, request.source
-    )
+    analysis = await asyncio.to_thread(_analyse, settings, database_url, fmt, files, base, request)
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await register_vector_async(conn)
@@ -107,25 +105,31 @@ async def diagnose_files(
 
 def _analyse(
     settings: Settings, database_url: str, fmt: LogFormat,
-    files: list[FileOutcome], base: list[FileOutcome], source: str,
+    files: list[FileOutcome], base: list[FileOutcome], request: BatchRequest,
 ) -> Analysis:  # fmt: skip
     """Statistics from the database; trace-id lines re-read from the files (they are not stored).
 
     The baseline is the given baseline files or, without them, the files of the last diagnosed
-    batches of the same source.
+    batches of the same source created before this one (their trace lines from those files
+    that can still be read).
     """
     current_ids = [f.file_id for f in files if f.file_id]
     with psycopg.connect(database_url) as conn:
         current = load_batch_stats(conn, current_ids)
-        ids = [f.file_id for f in base if f.file_id]
-        ids = ids or ([] if base else earlier_batch_files(conn, source, current_ids))
+        if not base:
+            earlier = earlier_batch_files(conn, request.source, current_ids,
+                                          before=request.batch_id)  # fmt: skip
+            base = [FileOutcome(f.path, f.file_id) for f in earlier if f.path is not None]
+            ids = [f.file_id for f in earlier]
+        else:
+            ids = [f.file_id for f in base if f.file_id]
         baseline = load_batch_stats(conn, ids) if ids else None
     with template_store(database_url) as store:
         engine = MiningEngine(
             store, settings.mining, fmt, max_line_bytes=settings.limits.max_line_bytes
         )
         current.traces = _traces(engine, files)
-        if baseline is not None:
+        if baseline is not None and not current.traces.is_empty():  # else nothing to compare
             baseline.traces = _traces(engine, base)
     return analyse(current, baseline)
 

@@ -3,12 +3,16 @@
 Minute buckets come from ``key_time_bucket``; each bucket's first and last time are the minute's
 bounds clipped to the (template, module, level, thread) row of ``log_match_summary``, so the
 window of a batch is exact. Template texts come from ``regex_template``. Times are returned in
-UTC without a zone, like the pass-2 frames. Trace lines are not stored, so ``traces`` is None.
+UTC without a zone, like the pass-2 frames. Trace lines are not stored, so ``traces`` is None;
+:func:`earlier_batch_files` says where the files can still be read to extract them.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 import psycopg
@@ -53,19 +57,50 @@ def load_batch_stats(conn: psycopg.Connection, file_ids: Sequence[str]) -> Batch
 
 
 _EARLIER = """
-SELECT DISTINCT bf.file_id
-  FROM batch_file bf
- WHERE bf.file_id IS NOT NULL AND bf.status = 'parsed' AND NOT (bf.file_id = ANY(%(exclude)s))
-   AND bf.batch_id IN (SELECT batch_id FROM batch WHERE source = %(source)s
-                        AND status = 'diagnosed' ORDER BY created_at DESC LIMIT %(n)s)
+SELECT DISTINCT ON (bf.file_id) bf.file_id, COALESCE(bf.path, fr.path), fr.size_bytes
+  FROM batch_file bf JOIN file_registry fr USING (file_id)
+ WHERE bf.status = 'parsed' AND NOT (bf.file_id = ANY(%(exclude)s))
+   AND bf.batch_id IN (
+       SELECT batch_id FROM batch
+        WHERE source = %(source)s AND status = 'diagnosed'
+          AND (%(before)s::uuid IS NULL
+               OR created_at < (SELECT created_at FROM batch WHERE batch_id = %(before)s::uuid))
+        ORDER BY created_at DESC LIMIT %(n)s)
+ ORDER BY bf.file_id
 """
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """A file of an earlier batch: its statistics are stored; its lines may still be readable."""
+
+    file_id: str  #: sha256 of its content
+    path: Path | None  #: where it can still be read; None when it is gone or has changed
+
+
 def earlier_batch_files(
-    conn: psycopg.Connection, source: str, exclude: Sequence[str], batches: int = 3
-) -> list[str]:
-    """Files of the last ``batches`` diagnosed batches of ``source`` (the default baseline)."""
+    conn: psycopg.Connection,
+    source: str,
+    exclude: Sequence[str],
+    batches: int = 3,
+    before: uuid.UUID | str | None = None,
+) -> list[StoredFile]:
+    """Files of the last ``batches`` diagnosed batches of ``source`` (the default baseline),
+    only batches created before the batch ``before`` when it is given."""
     rows = conn.execute(
-        _EARLIER, {"source": source, "exclude": list(exclude), "n": batches}
-    ).fetchall()
-    return [str(r[0]) for r in rows]
+        _EARLIER,
+        {"source": source, "exclude": list(exclude), "n": batches,
+         "before": str(before) if before is not None else None},
+    ).fetchall()  # fmt: skip
+    return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
+
+
+def _readable(path: str | None, size: int) -> Path | None:
+    """The path when it still holds a file of the registered size (the same content, cheaply)."""
+    if not path:
+        return None
+    found = Path(path)
+    try:
+        return found if found.stat().st_size == size else None
+    except OSError:
+        return None

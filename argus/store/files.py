@@ -13,7 +13,7 @@ def register_file(conn: psycopg.Connection, facts: FileFacts) -> bool:
         "INSERT INTO file_registry (file_id, path, size_bytes) VALUES (%s, %s, %s)"
         " ON CONFLICT (file_id) DO UPDATE SET path = EXCLUDED.path, updated_at = now()"
         " RETURNING (xmax = 0)",
-        (facts.file_id, str(facts.path), facts.size_bytes),
+        (facts.file_id, str(facts.path.absolute()), facts.size_bytes),  # readable from anywhere
     ).fetchone()
     return bool(row and row[0])
 

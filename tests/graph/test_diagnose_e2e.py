@@ -7,17 +7,19 @@ import json
 
 import psycopg
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from argus.agents.report import Report
 from argus.cli import app
 from argus.config import get_settings
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, SHARED_DATA
 
 pytestmark = pytest.mark.integration
 
 BATCH = EXAMPLES / "shop" / "payment-db-pool.log.gz"
 BASELINE = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
+NEZHA = SHARED_DATA / "incidents" / "nezha-tt-dev"
 
 
 def _diagnose(*extra: str) -> Report:
@@ -55,6 +57,25 @@ def test_earlier_batches_of_the_source_are_the_default_baseline(cli_env: str) ->
     report = Report.model_validate(json.loads(result.stdout))
     assert report.root_cause.module == "payment"
     assert any(a.kind == "new" and a.module == "payment" for a in report.anomalies)
+
+
+PRICE_CASE = NEZHA / "tt-2023-01-29-1119-ts-price-service-exception"
+
+
+@pytest.mark.skipif(not PRICE_CASE.is_dir(), reason=f"Nezha case not found at {PRICE_CASE}")
+def test_earlier_batches_give_their_request_traces_to_the_baseline(cli_env: str) -> None:
+    """The price service logs nothing unusual; only trace ids show its callers' requests never
+    reach it. With earlier batches as the baseline, their trace lines are read from their files."""
+    fmt = yaml.safe_load((PRICE_CASE / "case.yaml").read_text())["log_format"]
+    runner = CliRunner()
+    for folder in ("baseline", "logs"):
+        files = [str(p) for p in sorted((PRICE_CASE / folder).glob("*.gz"))]
+        result = runner.invoke(app, ["diagnose", *files, "--format", fmt, "--source", "tt-1119",
+                                     "--json"])  # fmt: skip
+        assert result.exit_code == 0, result.output
+    report = Report.model_validate(json.loads(result.stdout))
+    assert report.incident and report.root_cause.module == "ts-price-service"
+    assert any("never reached it" in r for r in report.suspects[0].reasons)
 
 
 def test_bad_label_is_a_clear_error(cli_env: str) -> None:
