@@ -1,7 +1,8 @@
 """What the chat tools read about one batch: its row, its report, its statistics (lazily).
 
-The statistics are loaded once per question, on the first tool that needs them, with the same
-baseline the diagnosis uses (the last diagnosed batches of the same source). Nothing here writes.
+The statistics are loaded once per question, on the first tool that needs them, and analysed as
+the diagnosis does (:mod:`argus.graph.stored_analysis`: the same default baseline and trace
+lines), so the chat's suspects are the report's. Nothing here writes.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from typing import Any
 import polars as pl
 import psycopg
 
-from argus.agents.log_analysis import Analysis, analyse
+from argus.agents.log_analysis import Analysis
+from argus.config import Settings, get_settings
 from argus.errors import NotFoundError
-from argus.store.batch_stats import earlier_batch_files, load_batch_stats
+from argus.graph.stored_analysis import StoredBatch, analyse_stored
+from argus.ingest.formats import LogFormat
+from argus.store.batch_stats import load_batch_stats, stored_files
 from argus.tools.digest import BatchStats
 from argus.tools.statistics import error_flags
 
@@ -40,6 +44,7 @@ class BatchData:
     report: dict[str, Any] | None  #: the stored diagnosis, None until diagnosed
     conninfo: str  #: database to read the statistics from
     search: KnowledgeSearch | None = None  #: None when no knowledge base is reachable
+    settings: Settings | None = None  #: how to read the files again; None: get_settings()
     loaded: Statistics | None = field(default=None, repr=False)  #: set on first use
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
@@ -52,7 +57,9 @@ class BatchData:
         """The batch's statistics (loaded on first use, in a worker thread)."""
         async with self._lock:
             if self.loaded is None:
-                self.loaded = await asyncio.to_thread(load_statistics, self.conninfo, self.batch)
+                self.loaded = await asyncio.to_thread(
+                    load_statistics, self.conninfo, self.batch, self.settings or get_settings()
+                )
         return self.loaded
 
 
@@ -65,15 +72,15 @@ def parsed_file_ids(batch: dict[str, Any]) -> list[str]:
     ]
 
 
-def load_statistics(conninfo: str, batch: dict[str, Any]) -> Statistics:
-    """Load the batch's statistics and its default baseline; analyse them (blocking)."""
+def load_statistics(conninfo: str, batch: dict[str, Any], settings: Settings) -> Statistics:
+    """The batch's statistics analysed as its diagnosis does: the same default baseline (the
+    last diagnosed batches of the source before it) and trace lines (blocking)."""
+    ids = _parsed_ids(batch)
     with psycopg.connect(conninfo) as conn:
-        current = _current(conn, batch)
-        earlier = earlier_batch_files(conn, str(batch["source"]), parsed_file_ids(batch),
-                                      before=batch["batch_id"])  # fmt: skip
-        base_ids = [f.file_id for f in earlier]
-        baseline = load_batch_stats(conn, base_ids) if base_ids else None
-    return Statistics(current, analyse(current, baseline))
+        files = stored_files(conn, ids)
+    fmt = LogFormat.parse((batch.get("labels") or {}).get("log_format"))
+    stored = StoredBatch(files, str(batch["source"]), fmt, batch_id=batch["batch_id"])
+    return Statistics(*analyse_stored(settings, conninfo, stored))
 
 
 def load_current(conninfo: str, batch: dict[str, Any]) -> BatchStats:
@@ -83,13 +90,17 @@ def load_current(conninfo: str, batch: dict[str, Any]) -> BatchStats:
 
 
 def _current(conn: psycopg.Connection, batch: dict[str, Any]) -> BatchStats:
+    return load_batch_stats(conn, _parsed_ids(batch))
+
+
+def _parsed_ids(batch: dict[str, Any]) -> list[str]:
     ids = parsed_file_ids(batch)
     if not ids:
         raise NotFoundError(
             f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",
             hint="ask again once the batch is parsed",
         )
-    return load_batch_stats(conn, ids)
+    return ids
 
 
 def error_ids(stats: Statistics) -> set[int]:

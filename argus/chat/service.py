@@ -129,7 +129,8 @@ async def _batch_data(
     async with pool.connection() as conn:
         report = await batches.get_report(conn, uuid.UUID(str(batch["batch_id"])))
     labels = {str(k): str(v) for k, v in (batch.get("labels") or {}).items()}
-    return BatchData(batch, report, str(pool.conninfo), _knowledge(pool, settings, labels))
+    return BatchData(batch, report, str(pool.conninfo), _knowledge(pool, settings, labels),
+                     settings)  # fmt: skip
 
 
 def _knowledge(

@@ -14,26 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import polars as pl
 import psycopg
 from pgvector.psycopg import register_vector_async
 from rich.console import Console
 
-from argus.agents.log_analysis import Analysis, analyse
 from argus.agents.report import Report
 from argus.config import Settings
 from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.graph.stored_analysis import StoredBatch, analyse_stored
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileOutcome, process_files, template_store
+from argus.ingest.pipeline import FileOutcome, process_files
 from argus.knowledge.embeddings import local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
-from argus.mining.engine import MiningEngine
 from argus.store import batches
-from argus.store.batch_stats import earlier_batch_files, load_batch_stats
-from argus.tools.traces import empty_traces, traces_of
+from argus.store.batch_stats import StoredFile
 
 
 @dataclass
@@ -86,7 +83,9 @@ async def diagnose_files(
     base = await asyncio.to_thread(
         process_files, settings, database_url, request.baseline, fmt, "all", console
     ) if request.baseline else []  # fmt: skip
-    analysis = await asyncio.to_thread(_analyse, settings, database_url, fmt, files, base, request)
+    stored = StoredBatch(_stored(files), request.source, fmt,
+                         _stored(base) if request.baseline else None, request.batch_id)  # fmt: skip
+    _, analysis = await asyncio.to_thread(analyse_stored, settings, database_url, stored)
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         await register_vector_async(conn)
@@ -103,47 +102,19 @@ async def diagnose_files(
     return BatchDiagnosis(batch_id, report, files, list(state.get("errors", [])))
 
 
-def _analyse(
-    settings: Settings, database_url: str, fmt: LogFormat,
-    files: list[FileOutcome], base: list[FileOutcome], request: BatchRequest,
-) -> Analysis:  # fmt: skip
-    """Statistics from the database; trace-id lines re-read from the files (they are not stored).
-
-    The baseline is the given baseline files or, without them, the files of the last diagnosed
-    batches of the same source created before this one (their trace lines from those files
-    that can still be read).
-    """
-    current_ids = [f.file_id for f in files if f.file_id]
-    with psycopg.connect(database_url) as conn:
-        current = load_batch_stats(conn, current_ids)
-        if not base:
-            earlier = earlier_batch_files(conn, request.source, current_ids,
-                                          before=request.batch_id)  # fmt: skip
-            base = [FileOutcome(f.path, f.file_id) for f in earlier if f.path is not None]
-            ids = [f.file_id for f in earlier]
-        else:
-            ids = [f.file_id for f in base if f.file_id]
-        baseline = load_batch_stats(conn, ids) if ids else None
-    with template_store(database_url) as store:
-        engine = MiningEngine(
-            store, settings.mining, fmt, max_line_bytes=settings.limits.max_line_bytes
-        )
-        current.traces = _traces(engine, files)
-        if baseline is not None and not current.traces.is_empty():  # else nothing to compare
-            baseline.traces = _traces(engine, base)
-    return analyse(current, baseline)
-
-
-def _traces(engine: MiningEngine, files: list[FileOutcome]) -> pl.DataFrame:
-    parts = [traces_of(engine, f.path) for f in files if f.file_id and not f.error]
-    return pl.concat(parts) if parts else empty_traces()
+def _stored(files: Sequence[FileOutcome]) -> list[StoredFile]:
+    """Files with stored statistics; a file that failed part-way gives no trace lines."""
+    return [StoredFile(f.file_id, None if f.error else f.path) for f in files if f.file_id]
 
 
 async def _open_batch(
     conn: psycopg.AsyncConnection[Any], request: BatchRequest, files: list[FileOutcome]
 ) -> uuid.UUID:
+    labels = dict(request.labels or {})
+    if request.log_format:  # as the service stores it: the chat reads the files again with it
+        labels["log_format"] = request.log_format
     batch_id = request.batch_id or await batches.create_batch(
-        conn, request.source, request.labels or {}, "parsed"
+        conn, request.source, labels, "parsed"
     )
     if files:
         await batches.add_files(conn, batch_id, [

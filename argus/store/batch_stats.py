@@ -95,6 +95,16 @@ def earlier_batch_files(
     return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
 
 
+def stored_files(conn: psycopg.Connection, file_ids: Sequence[str]) -> list[StoredFile]:
+    """The registered files ``file_ids``, each with its path when it can still be read."""
+    rows = conn.execute(
+        "SELECT file_id, path, size_bytes FROM file_registry WHERE file_id = ANY(%s)"
+        " ORDER BY file_id",
+        (list(file_ids),),
+    ).fetchall()
+    return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
+
+
 def _readable(path: str | None, size: int) -> Path | None:
     """The path when it still holds a file of the registered size (the same content, cheaply)."""
     if not path:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
+from typing import Any
 
 import psycopg
 import pytest
@@ -11,8 +13,10 @@ import yaml
 from typer.testing import CliRunner
 
 from argus.agents.report import Report
+from argus.chat.data import load_statistics
 from argus.cli import app
 from argus.config import get_settings
+from argus.store import batches
 from tests.conftest import EXAMPLES, SHARED_DATA
 
 pytestmark = pytest.mark.integration
@@ -76,6 +80,24 @@ def test_earlier_batches_give_their_request_traces_to_the_baseline(cli_env: str)
     report = Report.model_validate(json.loads(result.stdout))
     assert report.incident and report.root_cause.module == "ts-price-service"
     assert any("never reached it" in r for r in report.suspects[0].reasons)
+    # The chat analyses the stored batch the same way: its suspects are the report's.
+    batch = asyncio.run(_latest_batch(cli_env, "tt-1119"))
+    chat = load_statistics(cli_env, batch, get_settings()).analysis
+    ranked = [s.module for s in report.suspects]
+    assert [s.module for s in chat.suspects][: len(ranked)] == ranked
+
+
+async def _latest_batch(db_url: str, source: str) -> dict[str, Any]:
+    async with await psycopg.AsyncConnection.connect(db_url) as conn:
+        cur = await conn.execute(
+            "SELECT batch_id FROM batch WHERE source = %s ORDER BY created_at DESC LIMIT 1",
+            (source,),
+        )
+        found = await cur.fetchone()
+        assert found is not None
+        row = await batches.get_batch(conn, found[0])
+    assert row is not None
+    return row
 
 
 def test_bad_label_is_a_clear_error(cli_env: str) -> None:

@@ -1,0 +1,63 @@
+"""A batch's analysis from what is stored: its statistics, its baseline's, and their trace lines.
+
+Both the diagnosis and the chat analyse a batch this way, so the chat's suspects are the
+report's. Statistics come from PostgreSQL; trace-id lines are not stored, so they are read
+again from the files (where those can still be read) with the template index.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import polars as pl
+import psycopg
+
+from argus.agents.log_analysis import Analysis, analyse
+from argus.config import Settings
+from argus.ingest.formats import LogFormat
+from argus.ingest.pipeline import template_store
+from argus.mining.engine import MiningEngine
+from argus.store.batch_stats import StoredFile, earlier_batch_files, load_batch_stats
+from argus.tools.digest import BatchStats
+from argus.tools.traces import empty_traces, traces_of
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """What to analyse: the batch's stored files and where its baseline comes from."""
+
+    files: Sequence[StoredFile]  #: the batch's files whose statistics are stored
+    source: str  #: the batch's source (its default baseline: earlier batches of it)
+    log_format: LogFormat  #: how to read the files again for their trace lines
+    #: explicit baseline files; None: the last diagnosed batches of ``source`` before this one
+    baseline: Sequence[StoredFile] | None = None
+    batch_id: uuid.UUID | str | None = None  #: the batch itself, when it is stored already
+
+
+def analyse_stored(
+    settings: Settings, database_url: str, batch: StoredBatch
+) -> tuple[BatchStats, Analysis]:
+    """The batch's statistics and their rule-based analysis against its baseline (blocking)."""
+    ids = [f.file_id for f in batch.files]
+    with psycopg.connect(database_url) as conn:
+        current = load_batch_stats(conn, ids)
+        base = batch.baseline
+        if base is None:
+            base = earlier_batch_files(conn, batch.source, ids, before=batch.batch_id)
+        baseline = load_batch_stats(conn, [f.file_id for f in base]) if base else None
+    with template_store(database_url) as store:
+        engine = MiningEngine(
+            store, settings.mining, batch.log_format,
+            max_line_bytes=settings.limits.max_line_bytes,
+        )  # fmt: skip
+        current.traces = _traces(engine, batch.files)
+        if baseline is not None and not current.traces.is_empty():  # else nothing to compare
+            baseline.traces = _traces(engine, base)
+    return current, analyse(current, baseline)
+
+
+def _traces(engine: MiningEngine, files: Sequence[StoredFile]) -> pl.DataFrame:
+    parts = [traces_of(engine, f.path) for f in files if f.path is not None]
+    return pl.concat(parts) if parts else empty_traces()
