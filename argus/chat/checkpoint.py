@@ -1,7 +1,10 @@
-"""Thread history in PostgreSQL: an AsyncPostgresSaver on a small pool of its own."""
+"""Thread history in PostgreSQL: an AsyncPostgresSaver on a small pool of its own, and one turn
+at a time per thread (an advisory lock)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
@@ -28,3 +31,23 @@ async def open_saver(conninfo: str) -> tuple[AsyncPostgresSaver, AsyncConnection
         await pool.close()
         raise DatabaseUnavailable(f"cannot set up the chat history tables: {exc}") from exc
     return saver, pool
+
+
+@contextlib.asynccontextmanager
+async def thread_turn(conninfo: str, key: str) -> AsyncIterator[None]:
+    """Hold the thread ``key`` for one turn, across processes: a PostgreSQL advisory lock.
+
+    A turn reads the thread's last checkpoint and writes the next one; two turns at once would
+    both start from the same checkpoint and one would hide the other. The lock lives on a
+    connection of its own, so it is released even when the process dies mid-turn.
+    """
+    try:
+        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+    except psycopg.Error as exc:
+        raise DatabaseUnavailable(f"cannot open the chat thread: {exc}") from exc
+    async with conn:
+        await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from psycopg_pool import AsyncConnectionPool
 
-from argus.chat.checkpoint import open_saver
+from argus.chat.checkpoint import open_saver, thread_turn
 from argus.chat.context import ChatContext
 from argus.chat.data import BatchData, KnowledgeSearch
 from argus.chat.events import ChatEvent
@@ -64,10 +63,6 @@ class ChatService:
         self.graph = build_chat_graph(saver)
         self.breaker = CircuitBreaker()  #: shared by the questions, so a dead LLM is skipped
         self._saver_pool = saver_pool
-        #: one turn at a time per thread (in this process), so no turn overwrites another
-        self._threads: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
 
     @classmethod
     async def open(cls, conninfo: str) -> ChatService:
@@ -110,8 +105,10 @@ class ChatService:
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         data = await _batch_data(question.batch, settings, pool)
         key = thread_key(data.batch_id, question.thread_id)
-        lock = self._threads.setdefault(key, asyncio.Lock())
-        async with lock, open_chat_llm(settings, limits, usage, self.breaker) as (llm, note):
+        async with (
+            thread_turn(str(pool.conninfo), key),  # one turn at a time per thread, any process
+            open_chat_llm(settings, limits, usage, self.breaker) as (llm, note),
+        ):
             ctx = ChatContext(data, chat_tools(data), llm, limits, usage, note)
             async for event in run_turn(self.graph, ctx, question.text, key):
                 yield _with_thread(event, question.thread_id)

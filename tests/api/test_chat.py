@@ -133,6 +133,24 @@ async def _ask_and_follow_up(service: httpx.AsyncClient, batch_id: str) -> None:
     assert all(t["mode"] == "rule" for t in turns)
 
 
+async def test_two_services_take_turns_in_one_thread(serve: Serve) -> None:
+    """Two service processes (two apps on one database) asked at once in the same thread:
+    each turn starts from the other's, so the thread keeps both."""
+    async with serve() as first, serve(workers=0) as second:
+        batch_id = await _diagnosed_shop_batch(first, "chat-two-services")
+        opening = await _chat(first, batch_id, {"question": "Which module is failing?"})
+        thread_id = opening[0][1]["thread_id"]
+        questions = ["When did the errors start?", "Is there a known fix?"]
+        answers = await asyncio.gather(*(
+            _chat(service, batch_id, {"question": question, "thread_id": thread_id})
+            for service, question in zip((first, second), questions, strict=True)
+        ))  # fmt: skip
+        assert all(events[-1][0] == "final" for events in answers)
+        history = await second.get(f"/api/v1/batches/{batch_id}/chat/{thread_id}", headers=AUTH)
+    turns = history.json()["turns"]
+    assert len(turns) == 3 and sorted(t["question"] for t in turns[1:]) == sorted(questions)
+
+
 async def test_chat_refuses_what_it_cannot_answer(serve: Serve) -> None:
     async with serve(workers=0) as service:
         await _refusals(service)
