@@ -7,6 +7,7 @@ the statistics are compared with the batch's default baseline, as the diagnosis 
 from __future__ import annotations
 
 import asyncio
+import functools
 import uuid
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
@@ -14,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import polars as pl
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
-from argus.api.deps import ConnDep
+from argus.api.deps import ConnDep, SettingsDep
 from argus.api.routes_batches import existing_batch
 from argus.api.schemas import errors
 from argus.chat.data import error_minutes, load_current, load_statistics
@@ -38,10 +39,11 @@ async def _loaded(request: Request, batch: dict[str, Any], load: Callable[..., T
 
 @router.get("/{batch_id}/statistics", responses=errors(404, 409))
 async def statistics(
-    batch_id: uuid.UUID, request: Request, conn: ConnDep, limit: Limit = 20
+    batch_id: uuid.UUID, request: Request, conn: ConnDep, settings: SettingsDep, limit: Limit = 20
 ) -> dict[str, Any]:
     """Per module, template and minute: what the batch holds (409 until it is parsed)."""
-    stats = await _loaded(request, await existing_batch(conn, batch_id), load_statistics)
+    load = functools.partial(load_statistics, settings=settings)  # analysed as its diagnosis
+    stats = await _loaded(request, await existing_batch(conn, batch_id), load)
     digest = stats.analysis.digest
     minutes = error_minutes(stats, limit)
     return {
