@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import polars as pl
 
 from argus.tools.digest import Unanswered
+from argus.tools.traces import preceding_lines
 
 #: In the baseline, the module must write a line after its call site in this share of the
 #: requests that reached it, so that a call site which only sometimes leads to it is not judged.
@@ -41,10 +42,9 @@ def unanswered_calls(
     last = events["ts"].max()
     if sites.is_empty() or not isinstance(last, datetime):
         return {}
-    reached = _answers(events, sites).join(
-        sites.select("site_mod", "tid", "mod", "share"), on=["site_mod", "tid", "mod"]
+    judged = _answers(events, sites).filter(
+        (pl.col("ts") <= last - EDGE) & pl.col("mod").is_in(list(present))
     )
-    judged = reached.filter((pl.col("ts") <= last - EDGE) & pl.col("mod").is_in(list(present)))
     per = judged.group_by("mod").agg(
         calls=pl.len(), missing=(~pl.col("answered")).sum(), expected=(1 - pl.col("share")).sum()
     )
@@ -64,23 +64,16 @@ def _events(traces: pl.DataFrame) -> pl.DataFrame:
 def _call_sites(events: pl.DataFrame) -> pl.DataFrame:
     """Per (trace, mod): the template of another module that comes last before the module's
     first line (site_mod, tid)."""
-    firsts = events.group_by("trace", "mod").agg(start=pl.col("ts").min())
-    before = firsts.join(events, on="trace", suffix="_site").filter(
-        (pl.col("mod_site") != pl.col("mod")) & (pl.col("ts") <= pl.col("start"))
-    )
-    return (
-        before.sort("ts")
-        .group_by("trace", "mod")
-        .agg(site_mod=pl.col("mod_site").last(), tid=pl.col("tid").last())
+    starts = events.group_by("trace", "mod").agg(start=pl.col("ts").min())
+    return preceding_lines(starts, events).select(
+        "trace", "mod", site_mod="prev_mod", tid="prev_tid"
     )
 
 
 def _answers(events: pl.DataFrame, sites: pl.DataFrame) -> pl.DataFrame:
-    """Every request line that is one of ``sites`` (site_mod, tid, mod), with ``answered``:
-    whether ``mod`` wrote a line at or after it in the same request."""
-    reached = events.rename({"mod": "site_mod"}).join(
-        sites.select("site_mod", "tid", "mod"), on=["site_mod", "tid"]
-    )
+    """Every request line that is one of ``sites`` (site_mod, tid, mod, and the sites' other
+    columns), with ``answered``: whether ``mod`` wrote a line at or after it in the request."""
+    reached = events.rename({"mod": "site_mod"}).join(sites, on=["site_mod", "tid"])
     latest = events.group_by("trace", "mod").agg(latest=pl.col("ts").max())
     return reached.join(latest, on=["trace", "mod"], how="left").with_columns(
         answered=pl.col("latest").is_not_null() & (pl.col("latest") >= pl.col("ts"))
@@ -100,13 +93,10 @@ def _reliable_sites(baseline: pl.DataFrame) -> pl.DataFrame:
         .agg(sites=pl.len())
         .filter(pl.col("sites") >= MIN_CALLS)
     )
-    answered = (
+    return (
         _answers(events, sites)
         .group_by("site_mod", "tid", "mod")
         .agg(reached=pl.len(), answered=pl.col("answered").sum())
-    )
-    return (
-        sites.join(answered, on=["site_mod", "tid", "mod"])
         .filter(pl.col("answered") >= RELIABLE_SHARE * pl.col("reached"))
         .with_columns(share=(pl.col("answered") + 0.5) / (pl.col("reached") + 1))
     )

@@ -67,17 +67,13 @@ def trace_lines(records: pl.DataFrame) -> pl.DataFrame:
 
 def call_graph(traces: pl.DataFrame) -> dict[str, set[str]]:
     """Caller -> callees: A calls B when A's first line precedes B's in most shared traces."""
-    firsts = (
-        traces.drop_nulls(["mod", "first_ts"])
-        .group_by("trace", "mod")
-        .agg(pl.col("first_ts").min())
-    )
-    pairs = firsts.join(firsts, on="trace", suffix="_b").filter(pl.col("mod") < pl.col("mod_b"))
+    starts = module_starts(traces)
+    pairs = starts.join(starts, on="trace", suffix="_b").filter(pl.col("mod") < pl.col("mod_b"))
     if pairs.is_empty():
         return {}
     counted = pairs.group_by("mod", "mod_b").agg(
-        shared=pl.len(), first=(pl.col("first_ts") < pl.col("first_ts_b")).sum(),
-        second=(pl.col("first_ts") > pl.col("first_ts_b")).sum(),
+        shared=pl.len(), first=(pl.col("start") < pl.col("start_b")).sum(),
+        second=(pl.col("start") > pl.col("start_b")).sum(),
     )  # fmt: skip
     graph: dict[str, set[str]] = defaultdict(set)
     for a, b, shared, first, second in counted.iter_rows():
@@ -114,6 +110,33 @@ def request_times(traces: pl.DataFrame) -> pl.DataFrame:
     return spans.group_by("mod").agg(pl.col("secs").median(), requests=pl.len())
 
 
+def module_starts(traces: pl.DataFrame) -> pl.DataFrame:
+    """Per (trace, mod): ``start``, the module's first line in the request."""
+    return (
+        traces.drop_nulls(["mod", "first_ts"])
+        .group_by("trace", "mod")
+        .agg(start=pl.col("first_ts").min())
+    )
+
+
+def preceding_lines(starts: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Per (trace, mod) of ``starts``: the latest of ``lines`` (trace, mod, tid, ts) written by
+    another module at or before the module's start (prev_mod, prev_tid, prev_ts, with start).
+
+    Lines at the same instant are ordered by module and template, so the choice is stable.
+    """
+    before = starts.join(lines, on="trace", suffix="_prev").filter(
+        (pl.col("mod_prev") != pl.col("mod")) & (pl.col("ts") <= pl.col("start"))
+    )
+    order = ["ts", "mod_prev", "tid"]
+    return before.group_by("trace", "mod").agg(
+        pl.col("start").first(),
+        prev_mod=pl.col("mod_prev").sort_by(order).last(),
+        prev_tid=pl.col("tid").sort_by(order).last(),
+        prev_ts=pl.col("ts").max(),
+    )
+
+
 def entry_delays(traces: pl.DataFrame) -> pl.DataFrame:
     """Per module: median seconds from the last earlier line of another module in the same
     request to the module's own first line (mod, secs, requests).
@@ -121,18 +144,10 @@ def entry_delays(traces: pl.DataFrame) -> pl.DataFrame:
     That is how long a request waits before the module starts on it: a module starved of CPU
     or threads starts late, whoever calls it.
     """
-    ends = [traces.select("trace", "mod", ts=col) for col in ("first_ts", "last_ts")]
-    stamps = pl.concat(ends).drop_nulls().unique()
-    firsts = (
-        traces.drop_nulls(["mod", "first_ts"])
-        .group_by("trace", "mod")
-        .agg(start=pl.col("first_ts").min())
-    )
-    earlier = firsts.join(stamps, on="trace", suffix="_other").filter(
-        (pl.col("mod_other") != pl.col("mod")) & (pl.col("ts") <= pl.col("start"))
-    )
-    waits = earlier.group_by("trace", "mod").agg(
-        secs=(pl.col("start").first() - pl.col("ts").max()).dt.total_microseconds() / 1e6
+    ends = [traces.select("trace", "mod", "tid", ts=col) for col in ("first_ts", "last_ts")]
+    lines = pl.concat(ends).drop_nulls().unique()
+    waits = preceding_lines(module_starts(traces), lines).with_columns(
+        secs=(pl.col("start") - pl.col("prev_ts")).dt.total_microseconds() / 1e6
     )
     return waits.group_by("mod").agg(pl.col("secs").median(), requests=pl.len())
 
