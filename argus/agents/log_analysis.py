@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from argus.agents.report import Anomaly, Category, Suspect, TemplateEvidence
 from argus.tools.digest import BatchStats, Change, Digest
-from argus.tools.statistics import build_digest, guess_category, rank_suspects
-from argus.tools.suspects import is_incident
+from argus.tools.statistics import build_digest
+from argus.tools.suspects import assess
 
 MAX_ANOMALIES = 30
 MAX_ERROR_TEMPLATES = 15
@@ -45,9 +45,7 @@ def analyse(current: BatchStats, baseline: BatchStats | None = None) -> Analysis
 
 def analysis_of(digest: Digest) -> Analysis:
     """Suspects, incident decision, category and report items from a digest."""
-    suspects = rank_suspects(digest)
-    incident = is_incident(digest)
-    category = guess_category(digest) if incident else "none"
+    suspects, incident, category = assess(digest)
     return Analysis(
         digest=digest,
         suspects=suspects,

@@ -45,7 +45,6 @@ async def statistics(
     load = functools.partial(load_statistics, settings=settings)  # analysed as its diagnosis
     stats = await _loaded(request, await existing_batch(conn, batch_id), load)
     digest = stats.analysis.digest
-    minutes = error_minutes(stats, limit)
     return {
         "batch_id": str(batch_id),
         "window_minutes": round(digest.window_minutes, 3),
@@ -56,10 +55,7 @@ async def statistics(
         "error_templates": [template_view(t) for t in digest.error_templates[:limit]],
         "error_codes": digest.error_codes[:limit],
         "bursts": [burst_view(b, stats.current.text(b.template_id)) for b in digest.bursts[:limit]],
-        "error_minutes": [
-            {"minute": stamp(m), "lines": lines, "errors": errs}
-            for m, lines, errs in minutes.iter_rows()
-        ],
+        "error_minutes": error_minutes(stats, limit),
     }
 
 

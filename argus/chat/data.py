@@ -16,6 +16,7 @@ import polars as pl
 import psycopg
 
 from argus.agents.log_analysis import Analysis
+from argus.chat.views import stamp
 from argus.config import Settings, get_settings
 from argus.errors import NotFoundError
 from argus.graph.stored_analysis import StoredBatch, analyse_stored
@@ -109,8 +110,8 @@ def error_ids(stats: Statistics) -> set[int]:
     return {tid for tid, on in flags.items() if on}
 
 
-def error_minutes(stats: Statistics, limit: int, module: str | None = None) -> pl.DataFrame:
-    """The minutes with the most error lines (minute, lines, errors), in time order."""
+def error_minutes(stats: Statistics, limit: int, module: str | None = None) -> list[dict[str, Any]]:
+    """The minutes with the most error lines ({minute, lines, errors}), in time order."""
     buckets = stats.current.buckets.drop_nulls("minute")
     if module is not None:
         buckets = buckets.filter(pl.col("mod") == module)
@@ -120,4 +121,5 @@ def error_minutes(stats: Statistics, limit: int, module: str | None = None) -> p
         errors=pl.col("count").filter(pl.col("tid").is_in(ids)).sum(),
     )
     top = per.filter(pl.col("errors") > 0).sort("errors", descending=True).head(limit)
-    return top.sort("minute")
+    return [{"minute": stamp(minute), "lines": lines, "errors": errors}
+            for minute, lines, errors in top.sort("minute").iter_rows()]  # fmt: skip

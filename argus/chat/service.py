@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from argus.chat.checkpoint import open_saver, thread_turn
 from argus.chat.context import ChatContext
-from argus.chat.data import BatchData, KnowledgeSearch
+from argus.chat.data import BatchData
 from argus.chat.events import ChatEvent
 from argus.chat.graph import build_chat_graph
 from argus.chat.llm import open_chat_llm
@@ -24,10 +24,9 @@ from argus.chat.tools import chat_tools
 from argus.chat.turn import run_turn, thread_config, turns_of
 from argus.config import Settings
 from argus.errors import ArgusError
+from argus.graph.inputs import knowledge_search
 from argus.graph.limits import Usage, UsageLimits
-from argus.knowledge.embeddings import make_embedder
-from argus.knowledge.filters import SearchFilters
-from argus.knowledge.search import hybrid_search
+from argus.knowledge.embeddings import Embedder, make_embedder
 from argus.llm.policy import CircuitBreaker
 from argus.store import batches
 
@@ -63,6 +62,7 @@ class ChatService:
         self.graph = build_chat_graph(saver)
         self.breaker = CircuitBreaker()  #: shared by the questions, so a dead LLM is skipped
         self._saver_pool = saver_pool
+        self._embedder: Embedder | None = None  #: made on the first knowledge search
 
     @classmethod
     async def open(cls, conninfo: str) -> ChatService:
@@ -71,8 +71,17 @@ class ChatService:
         return cls(saver, pool)
 
     async def close(self) -> None:
-        """Close the checkpointer's connections."""
+        """Close the checkpointer's connections (and a remote embedder's client)."""
         await self._saver_pool.close()
+        close = getattr(self._embedder, "close", None)
+        if close is not None:
+            close()
+
+    async def embedder(self, settings: Settings) -> Embedder:
+        """The configured embedder, made once per service (the local model loads once)."""
+        if self._embedder is None:
+            self._embedder = await asyncio.to_thread(make_embedder, settings)
+        return self._embedder
 
     async def ask(
         self, question: Question, settings: Settings, pool: AsyncConnectionPool[Any]
@@ -103,7 +112,7 @@ class ChatService:
         self, question: Question, settings: Settings, pool: AsyncConnectionPool[Any]
     ) -> AsyncIterator[ChatEvent]:
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
-        data = await _batch_data(question.batch, settings, pool)
+        data = await _batch_data(question.batch, settings, pool, self.embedder)
         key = thread_key(data.batch_id, question.thread_id)
         async with (
             thread_turn(str(pool.conninfo), key),  # one turn at a time per thread, any process
@@ -121,27 +130,18 @@ def _with_thread(event: ChatEvent, thread_id: str) -> ChatEvent:
 
 
 async def _batch_data(
-    batch: dict[str, Any], settings: Settings, pool: AsyncConnectionPool[Any]
-) -> BatchData:
+    batch: dict[str, Any], settings: Settings, pool: AsyncConnectionPool[Any],
+    embedder: Callable[[Settings], Awaitable[Embedder]],
+) -> BatchData:  # fmt: skip
     async with pool.connection() as conn:
         report = await batches.get_report(conn, uuid.UUID(str(batch["batch_id"])))
-    labels = {str(k): str(v) for k, v in (batch.get("labels") or {}).items()}
-    return BatchData(batch, report, str(pool.conninfo), _knowledge(pool, settings, labels),
-                     settings)  # fmt: skip
-
-
-def _knowledge(
-    pool: AsyncConnectionPool[Any], settings: Settings, labels: dict[str, str]
-) -> KnowledgeSearch:
-    """Hybrid search under the batch's platform and firmware (hard filters), like diagnosis."""
+    labels = batch.get("labels") or {}
+    scope = {key: str(labels[key]) if key in labels else None for key in ("platform", "firmware")}
 
     async def search(text: str, module: str | None) -> list[dict[str, Any]]:
-        embedder = await asyncio.to_thread(make_embedder, settings)  # loads once per process
-        filters = SearchFilters.build(
-            platform=labels.get("platform"), firmware=labels.get("firmware"), module=module
-        )
+        """Hybrid search under the batch's platform and firmware (hard filters), like diagnosis."""
+        model = await embedder(settings)
         async with pool.connection() as conn:
-            result = await hybrid_search(conn, text, embedder=embedder, filters=filters, limit=5)
-        return [hit.to_dict() for hit in result.hits]
+            return await knowledge_search(conn, model)(text, {**scope, "module": module})
 
-    return search
+    return BatchData(batch, report, str(pool.conninfo), search, settings)

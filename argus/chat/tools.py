@@ -23,7 +23,6 @@ from argus.chat.views import (
     knowledge_view,
     module_view,
     report_view,
-    stamp,
     suspect_view,
     template_view,
 )
@@ -162,13 +161,10 @@ async def _bursts(data: BatchData, args: ModuleLimit) -> Result:
     stats = await data.statistics()
     digest = stats.analysis.digest
     bursts = [b for b in digest.bursts if args.module is None or b.module == args.module]
-    minutes = error_minutes(stats, args.limit, args.module)
     return {
         "window_minutes": round(digest.window_minutes, 1),
         "bursts": [burst_view(b, stats.current.text(b.template_id)) for b in bursts[: args.limit]],
-        "error_minutes": [
-            {"minute": stamp(m), "lines": n, "errors": e} for m, n, e in minutes.iter_rows()
-        ],
+        "error_minutes": error_minutes(stats, args.limit, args.module),
     }
 
 

@@ -10,10 +10,7 @@ case, never its id, notes or expectation.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
-
-import psycopg
-from pgvector.psycopg import register_vector_async
+import contextlib
 
 from argus.agents.log_analysis import Analysis, analyse
 from argus.agents.report import Report
@@ -25,6 +22,7 @@ from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.store.knowledge import connect
 
 
 def graph_diagnose(
@@ -42,17 +40,13 @@ async def _run_graph(
     case: Case, settings: Settings, analysis: Analysis, knowledge: EvalKnowledge | None
 ) -> Report:
     limits, usage = UsageLimits.from_settings(settings.limits), Usage()
-    conn: psycopg.AsyncConnection[Any] | None = None
-    if knowledge is not None:
-        conn = await psycopg.AsyncConnection.connect(knowledge.database_url, autocommit=True)
-        await register_vector_async(conn)
-    try:
-        search = knowledge_search(conn, knowledge.embedder) if conn and knowledge else None
+    async with contextlib.AsyncExitStack() as stack:
+        search = None
+        if knowledge is not None:
+            conn = await stack.enter_async_context(await connect(knowledge.database_url))
+            search = knowledge_search(conn, knowledge.embedder)
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(case.id, lambda: digest_of(analysis), search, {}, llm,
                                    limits, usage)  # fmt: skip
             report, _ = await run_diagnosis(ctx)
-        return report
-    finally:
-        if conn is not None:
-            await conn.close()
+    return report

@@ -8,13 +8,11 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-import psycopg
-from pgvector.psycopg import register_vector_async
-
 from argus.config import Settings
 from argus.knowledge.embeddings import LocalEmbedder, local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
 from argus.runtime.services import running_services
+from argus.store.knowledge import connect
 
 
 @dataclass(frozen=True)
@@ -31,9 +29,6 @@ async def eval_knowledge(settings: Settings) -> AsyncIterator[EvalKnowledge]:
     async with running_services(settings, database=True) as services:
         assert services.database_url is not None
         embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
-        async with await psycopg.AsyncConnection.connect(
-            services.database_url, autocommit=True
-        ) as conn:
-            await register_vector_async(conn)
+        async with await connect(services.database_url) as conn:
             await seed_starter_pack_if_empty(conn, embedder)
         yield EvalKnowledge(services.database_url, embedder)

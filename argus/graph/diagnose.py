@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from pgvector.psycopg import register_vector_async
 from rich.console import Console
 
 from argus.agents.report import Report
@@ -31,6 +30,7 @@ from argus.knowledge.embeddings import local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
 from argus.store import batches
 from argus.store.batch_stats import StoredFile
+from argus.store.knowledge import connect
 
 
 @dataclass
@@ -87,8 +87,7 @@ async def diagnose_files(
                          _stored(base) if request.baseline else None, request.batch_id)  # fmt: skip
     _, analysis = await asyncio.to_thread(analyse_stored, settings, database_url, stored)
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
-        await register_vector_async(conn)
+    async with await connect(database_url) as conn:
         await seed_starter_pack_if_empty(conn, embedder)
         batch_id = await _open_batch(conn, request, files if record_files else [])
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()

@@ -13,7 +13,7 @@ from argus.agents.log_analysis import Analysis
 from argus.config import Settings
 from argus.graph.context import Search
 from argus.graph.limits import Usage, UsageLimits
-from argus.knowledge.embeddings import LocalEmbedder
+from argus.knowledge.embeddings import Embedder
 from argus.knowledge.filters import SearchFilters
 from argus.knowledge.search import hybrid_search
 
@@ -33,7 +33,7 @@ def digest_of(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: LocalEmbedder) -> Search:
+def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> Search:
     """Hybrid search over the knowledge base on ``conn`` (filters are hard)."""
 
     async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:

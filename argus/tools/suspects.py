@@ -194,9 +194,21 @@ def _incident(found: dict[str, ModuleEvidence]) -> bool:
             or max(e.total for e in found.values()) >= INCIDENT_EVIDENCE)  # fmt: skip
 
 
+def assess(digest: Digest) -> tuple[list[Suspect], bool, Category]:
+    """Suspects, whether the batch is an incident, and its category, from one gathering."""
+    found = gather(digest)
+    incident = _incident(found)
+    category = _category(digest, found, None) if incident else "none"
+    return _ranked(found), incident, category
+
+
 def rank_suspects(digest: Digest) -> list[Suspect]:
     """Modules ranked by evidence, with scores in [0, 1] and the reasons."""
-    ranked = sorted(gather(digest).values(), key=lambda e: (-e.total, e.module))
+    return _ranked(gather(digest))
+
+
+def _ranked(found: dict[str, ModuleEvidence]) -> list[Suspect]:
+    ranked = sorted(found.values(), key=lambda e: (-e.total, e.module))
     return [
         Suspect(module=e.module[:200], score=round(1 - math.exp(-e.total / 2), 4),
                 reasons=[r[:300] for r in e.reasons[:10]])
@@ -206,7 +218,10 @@ def rank_suspects(digest: Digest) -> list[Suspect]:
 
 def guess_category(digest: Digest, module: str | None = None) -> Category:
     """The failure category the evidence of ``module`` (default: the top suspect) suggests."""
-    found = gather(digest)
+    return _category(digest, gather(digest), module)
+
+
+def _category(digest: Digest, found: dict[str, ModuleEvidence], module: str | None) -> Category:
     if not _incident(found):
         return "none"
     if module is None or module not in found:
