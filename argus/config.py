@@ -40,6 +40,10 @@ class LimitSettings(BaseModel):
     """Hard limits that protect the service and the LLM budget."""
 
     max_upload_bytes: int = Field(2 * 1024**3, ge=1, description="cap on one uploaded file")
+    max_json_bytes: int = Field(1024**2, ge=1024, description="cap on one JSON request body")
+    db_acquire_timeout_s: float = Field(
+        1.5, gt=0, description="API wait for a database connection before answering 503"
+    )
     max_line_bytes: int = Field(64 * 1024, ge=256, description="longer lines are truncated")
     diagnose_concurrency: int = Field(2, ge=1, description="concurrent diagnoses per process")
     parse_concurrency: int = Field(2, ge=1, description="files parsed at once per process")
@@ -71,7 +75,19 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="OpenAI-compatible base URL")
     llm_model: str = Field("gpt-4o-mini", description="model name sent to the LLM server")
     llm_api_key: SecretStr | None = Field(None, description="API key of the LLM server")
-    llm_timeout_s: float = Field(60.0, gt=0, description="timeout of one LLM request")
+    llm_timeout_s: float = Field(30.0, gt=0, description="timeout of one LLM request")
+    llm_budget_s: float = Field(
+        120.0, gt=0, description="total LLM time per diagnosis (calls and retry waits)"
+    )
+    llm_retry_after_cap_s: float = Field(
+        10.0, ge=0, description="longest Retry-After honoured; a longer one falls back at once"
+    )
+    llm_breaker_failures: int = Field(
+        3, ge=1, description="consecutive failed LLM calls that open the circuit breaker"
+    )
+    llm_breaker_cooldown_s: float = Field(
+        60.0, gt=0, description="how long an open breaker skips the LLM (per endpoint)"
+    )
     llm_max_answer_tokens: int = Field(512, ge=16, description="cap on one LLM answer")
     embedding_model: str = Field(
         BUNDLED_EMBEDDING_MODEL, description="bundled model name or a local model directory"

@@ -110,3 +110,20 @@ class LLMOutputInvalid(LLMError):
 
 class UsageLimitExceeded(LLMError):
     """A per-run limit on steps, LLM calls or tokens was reached."""
+
+
+class LLMTransportError(LLMError):
+    """The LLM server did not give a usable reply: an error status, a timeout, a refused or
+    broken connection, or a body that is not a chat completion. The message is short and never
+    holds the server's body; the caller takes its rule-based path."""
+
+    default_hint = (
+        "the rule-based path was used; check the LLM server at ARGUS_LLM_BASE_URL, raise "
+        "ARGUS_LLM_TIMEOUT_S or ARGUS_LLM_BUDGET_S, or set ARGUS_LLM=none"
+    )
+
+
+class LLMBudgetSpent(UsageLimitExceeded):
+    """The LLM time budget of one diagnosis (ARGUS_LLM_BUDGET_S) is spent."""
+
+    default_hint = "the rule-based path was used; raise ARGUS_LLM_BUDGET_S to give the LLM longer"

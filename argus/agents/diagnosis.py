@@ -3,7 +3,11 @@
 The rule path builds the report from the digest (suspects, anomalies, error templates and
 codes), the template names and the knowledge hits. The LLM path writes the summary, picks the
 root cause among the suspects and the category from the closed vocabulary; its answer is
-validated, and anything it gets wrong is replaced by the rule path's value.
+validated, and anything it gets wrong is replaced by the rule path's value. A draft that
+contradicts the rule path (the incident flag, a category to or from "none", a summary denying
+the incident, no suspect named) is rejected whole: the rule report stands, the fallback is
+recorded. The evidence (suspects, anomalies, templates, codes, knowledge, runbook steps) is
+always the rule path's.
 """
 
 from __future__ import annotations
@@ -14,14 +18,29 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from argus.agents.report import CATEGORIES, Report
-from argus.errors import ArgusError
+from argus.errors import ArgusError, LLMOutputInvalid
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
+from argus.llm.prompts import DATA_RULE, data_block
 
-PROMPT = """You write the diagnosis of a batch of logs from the evidence given. Answer JSON only:
-{"summary": "<2-4 sentences>", "root_cause_module": "<one of SUSPECTS or null>",
-"category": one of CATS, "description": "<one sentence>",
-"recommendations": ["<step>", ...], "confidence": <0..1>}""".replace("CATS", ", ".join(CATEGORIES))
+AGENT = "diagnosis"
+PROMPT = """You write the diagnosis of an incident found in a batch of logs, from the evidence
+given. Answer JSON only: {"summary": "<2-4 sentences>", "root_cause_module": "<one of SUSPECTS
+or null>", "category": one of CATS, "description": "<one sentence>",
+"recommendations": ["<step>", ...], "confidence": <0..1>}. RULE""".replace(
+    "CATS", ", ".join(c for c in CATEGORIES if c != "none")
+).replace("RULE", DATA_RULE)
+MAX_RECOMMENDATIONS = 10
+
+#: A summary or description that denies the incident the statistics found.
+_DENIAL = re.compile(
+    r"\bno (?:incident|issue|problem|failure|fault|outage|anomal\w*)s?\b"
+    r"|\b(?:all|every) (?:services?|systems?|modules?|components?)\b[^.]{0,40}"
+    r"\b(?:healthy|normal|fine|ok|operational)\b"
+    r"|\bclose (?:this|the) (?:ticket|incident|alert)\b|\bfalse (?:alarm|positive)\b"
+    r"|\bnothing (?:is )?(?:wrong|abnormal)\b",
+    re.IGNORECASE,
+)
 
 
 class DiagnosisDraft(BaseModel):
@@ -33,6 +52,7 @@ class DiagnosisDraft(BaseModel):
     description: str = Field("", max_length=2000)
     recommendations: list[str] = Field(default_factory=list, max_length=10)
     confidence: float = 0.5
+    incident: bool | None = None  #: not asked for; when given, it must agree with the rules
 
 
 #: Knowledge-base categories (argus.knowledge.categories) in the report's vocabulary.
@@ -126,10 +146,11 @@ def _summary(top: dict[str, Any] | None, category: str, digest: dict[str, Any],
 async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
     """Write the report (LLM path when available, rule path otherwise or on failure)."""
     report, errors = rule_report(state), []
-    if ctx.llm_available() and report.incident:
+    if report.incident and ctx.llm_ready(AGENT):
         try:
             report = await _llm_report(report, state, ctx)
         except ArgusError as exc:
+            ctx.fall_back(AGENT, exc.message)
             errors.append(f"diagnosis: LLM path failed, rule-based report used ({exc.message})")
     return {"report": report.model_dump(mode="json"), "errors": errors,
             "modes": {**state.get("modes", {}), "diagnosis": report.mode}}  # fmt: skip
@@ -145,7 +166,8 @@ async def _llm_report(rule: Report, state: DiagnosisState, ctx: DiagnosisContext
         "error_codes": rule.error_codes[:10],
         "knowledge": [k.snippet[:200] for k in rule.evidence.knowledge[:3]],
     }
-    draft = await ctx.llm.ask(DiagnosisDraft, PROMPT, str(evidence))
+    draft = await ctx.llm.ask(DiagnosisDraft, PROMPT, "Evidence:\n" + data_block(evidence))
+    check_draft(draft, rule)
     module = draft.root_cause_module if draft.root_cause_module in suspects else None
     category = draft.category if draft.category in CATEGORIES else None
     root = rule.root_cause.model_copy(update={
@@ -153,9 +175,27 @@ async def _llm_report(rule: Report, state: DiagnosisState, ctx: DiagnosisContext
         "category": category or rule.root_cause.category,
         "description": draft.description or rule.root_cause.description,
     })  # fmt: skip
+    extra = [r[:500] for r in draft.recommendations if r not in rule.recommendations]
     return rule.model_copy(update={
         "summary": draft.summary, "root_cause": root,
-        "recommendations": [r[:500] for r in draft.recommendations] or rule.recommendations,
+        "recommendations": [*rule.recommendations, *extra][:MAX_RECOMMENDATIONS],
         "confidence": min(1.0, max(0.0, draft.confidence)), "mode": "llm",
         "model": ctx.llm.model_name,
     })  # fmt: skip
+
+
+def check_draft(draft: DiagnosisDraft, rule: Report) -> None:
+    """Raise LLMOutputInvalid when the draft contradicts the rule path: it may never flip the
+    incident flag, move the category to or from "none", deny the incident in its text, or
+    name none of the suspects the rule path found."""
+    if draft.incident is not None and draft.incident != rule.incident:
+        raise LLMOutputInvalid("LLM report contradicts the rule path's incident flag")
+    if (draft.category == "none") != (rule.root_cause.category == "none"):
+        raise LLMOutputInvalid("LLM report contradicts the rule path (category none)")
+    if rule.incident and _DENIAL.search(f"{draft.summary} {draft.description}"):
+        raise LLMOutputInvalid("LLM report summary denies the incident the evidence shows")
+    suspects = [s.module for s in rule.suspects]
+    text = f"{draft.summary} {draft.description}".lower()
+    named = draft.root_cause_module in suspects or any(m.lower() in text for m in suspects)
+    if suspects and not named:
+        raise LLMOutputInvalid("LLM report names none of the suspect modules")

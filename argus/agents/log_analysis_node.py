@@ -14,10 +14,12 @@ from pydantic import BaseModel, Field
 from argus.errors import ArgusError
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
+from argus.llm.prompts import DATA_RULE, data_block
 
-PROMPT = """You analyse log statistics. Given candidate modules with the evidence against each,
-return JSON {"suspects": [{"module": "<one of the candidates>", "score": <0..1>,
-"reason": "<short>"}]} ordered from most to least likely root cause."""
+AGENT = "log_analysis"
+PROMPT = f"""You analyse log statistics. Given candidate modules with the evidence against each,
+return JSON {{"suspects": [{{"module": "<one of the candidates>", "score": <0..1>,
+"reason": "<short>"}}]}} ordered from most to least likely root cause. {DATA_RULE}"""
 
 
 class RankedSuspect(BaseModel):
@@ -39,11 +41,12 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
     digest = ctx.analyse()
     suspects = list(digest.get("suspects", []))
     mode, errors = "rule-based", []
-    if ctx.llm_available() and len(suspects) > 1:
+    if len(suspects) > 1 and ctx.llm_ready(AGENT):
         try:
             suspects = await _llm_rank(digest, suspects, ctx)
             mode = "llm"
         except ArgusError as exc:
+            ctx.fall_back(AGENT, exc.message)
             errors.append(f"log_analysis: LLM path failed, rule ranking kept ({exc.message})")
     digest = {**digest, "suspects": suspects}
     top = suspects[0]["score"] if suspects else 0.0
@@ -58,9 +61,9 @@ async def _llm_rank(
     digest: dict[str, Any], suspects: list[dict[str, Any]], ctx: DiagnosisContext
 ) -> list[dict[str, Any]]:
     assert ctx.llm is not None
-    lines = [f"- {s['module']}: score {s['score']:.2f}; {'; '.join(s.get('reasons', [])[:3])}"
-             for s in suspects[:8]]  # fmt: skip
-    answer = await ctx.llm.ask(SuspectRanking, PROMPT, "Candidates:\n" + "\n".join(lines))
+    candidates = [{"module": s["module"], "score": round(float(s["score"]), 2),
+                   "evidence": list(s.get("reasons", []))[:3]} for s in suspects[:8]]  # fmt: skip
+    answer = await ctx.llm.ask(SuspectRanking, PROMPT, "Candidates:\n" + data_block(candidates))
     known = {s["module"]: s for s in suspects}
     ranked, seen = [], set()
     for item in answer.suspects:

@@ -86,8 +86,19 @@ class Evidence(BaseModel):
     knowledge: list[KnowledgeEvidence] = Field(default_factory=list)
 
 
+class Fallback(BaseModel):
+    """An agent that took its rule-based path although an LLM is configured, and why."""
+
+    agent: str = Field(max_length=40)  #: supervisor, log_analysis, template_mining, diagnosis
+    reason: str = Field(max_length=300)  #: short, never an upstream body ("LLM HTTP 500")
+
+
 class Report(BaseModel):
-    """The structured diagnosis of one batch."""
+    """The structured diagnosis of one batch.
+
+    ``mode`` is "llm" only when the final report came from the LLM path; ``fallbacks`` names
+    every agent that fell back to its rule path, and why.
+    """
 
     summary: str = Field(max_length=4000)
     incident: bool
@@ -100,6 +111,7 @@ class Report(BaseModel):
     evidence: Evidence = Field(default_factory=Evidence)
     confidence: float = Field(0.0, ge=0.0, le=1.0)
     mode: Mode = "rule-based"
+    fallbacks: list[Fallback] = Field(default_factory=list, max_length=20)
     model: str | None = None
     llm_calls: int = Field(0, ge=0)
     tokens: int = Field(0, ge=0)

@@ -11,7 +11,8 @@ from argus.agents.report import Report
 
 
 def render(report: Report) -> Group:
-    """Summary, root cause, suspects, anomalies, evidence, recommendations and run facts."""
+    """Summary, root cause, suspects, anomalies, evidence, recommendations, LLM fallbacks and
+    run facts."""
     head = Text(report.summary + "\n", style="bold")
     cause = report.root_cause
     head.append(f"incident: {'yes' if report.incident else 'no'}   ")
@@ -38,6 +39,9 @@ def render(report: Report) -> Group:
     if report.recommendations:
         steps = "\n".join(f"  {i}. {r}" for i, r in enumerate(report.recommendations[:5], 1))
         parts.append(Text("recommendations:\n" + steps))
+    if report.fallbacks:
+        fell = "; ".join(f"{f.agent} ({f.reason})" for f in report.fallbacks[:5])
+        parts.append(Text(f"rule path taken by: {fell}", style="dim"))
     model = f", model {report.model}" if report.model else ""
     facts = (f"mode {report.mode}{model}, {report.llm_calls} LLM calls, {report.tokens} tokens, "
              f"{report.duration_s:.2f}s")  # fmt: skip

@@ -17,6 +17,9 @@ from argus.agents.report import CATEGORIES
 from argus.errors import ArgusError
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
+from argus.llm.prompts import DATA_RULE, data_block
+
+AGENT = "template_mining"
 
 #: Unmatched share of records above which pass 1 should run again.
 RERUN_SHARE = 0.05
@@ -60,8 +63,8 @@ class NamedTemplate(BaseModel):
     @field_validator("category", mode="before")
     @classmethod
     def _known(cls, value: object) -> str:
-        text = str(value or "").strip().lower()
-        return text if text in CATEGORIES else "unknown"
+        text = str(value or "").strip().lower()  # "none" names no failure: not a template's
+        return text if text in CATEGORIES and text != "none" else "unknown"
 
 
 class Naming(BaseModel):
@@ -72,7 +75,9 @@ class Naming(BaseModel):
 
 PROMPT = """You name log templates. For each template, answer JSON {"templates":
 [{"template_id": <id>, "name": "<3-6 words>", "category": one of CATS,
-"advice": "<one sentence or empty>"}]}.""".replace("CATS", ", ".join(CATEGORIES))
+"advice": "<one sentence or empty>"}]}. RULE""".replace(
+    "CATS", ", ".join(c for c in CATEGORIES if c != "none")
+).replace("RULE", DATA_RULE)
 
 
 def important_templates(digest: dict[str, Any], limit: int = 6) -> list[dict[str, Any]]:
@@ -92,11 +97,12 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
     named = [{"template_id": t["template_id"], "template": t["template"],
               "category": classify(t["template"]), "advice": ""} for t in templates]  # fmt: skip
     mode, errors = "rule-based", []
-    if ctx.llm_available() and named:
+    if named and ctx.llm_ready(AGENT):
         try:
             named = await _llm_name(named, ctx)
             mode = "llm"
         except ArgusError as exc:
+            ctx.fall_back(AGENT, exc.message)
             errors.append(f"template_mining: LLM path failed, rule names kept ({exc.message})")
     records = max(int(digest.get("records", 0)), 1)
     found = {
@@ -112,8 +118,8 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
 
 async def _llm_name(named: list[dict[str, Any]], ctx: DiagnosisContext) -> list[dict[str, Any]]:
     assert ctx.llm is not None
-    listing = "\n".join(f"{t['template_id']}: {t['template'][:300]}" for t in named)
-    answer = await ctx.llm.ask(Naming, PROMPT, listing)
+    listing = [{"template_id": t["template_id"], "template": t["template"][:300]} for t in named]
+    answer = await ctx.llm.ask(Naming, PROMPT, "Templates:\n" + data_block(listing))
     by_id = {t.template_id: t for t in answer.templates}
     out = []
     for t in named:

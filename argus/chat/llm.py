@@ -1,12 +1,15 @@
 """The chat's LLM: opening it for one question, one counted and retried call with the tools
-bound, the prompt, and the validation of its answer (LLM output is untrusted)."""
+bound, the prompt, and the validation of its answer (LLM output is untrusted).
+
+The call goes through the agents' one call path (LLMRuntime.call: breaker shared per endpoint,
+timeout and time budget, Retry-After, every server failure a typed error)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage
@@ -17,10 +20,10 @@ from argus.chat.data import BatchData
 from argus.chat.state import Turn
 from argus.chat.views import clip
 from argus.config import Settings
-from argus.errors import ArgusError, LLMOutputInvalid, LLMUnavailable, UsageLimitExceeded
+from argus.errors import ArgusError, LLMOutputInvalid
 from argus.graph.inputs import llm_runtime
 from argus.graph.limits import Usage, UsageLimits
-from argus.llm.policy import CircuitBreaker
+from argus.llm.client import endpoint_breaker
 
 ToolChoice = Literal["auto", "none"]  #: may the model call tools in this reply
 MAX_ANSWER_CHARS = 4000  #: a longer answer is clipped
@@ -37,13 +40,15 @@ say so when data is missing."""
 
 @contextlib.asynccontextmanager
 async def open_chat_llm(
-    settings: Settings, limits: UsageLimits, usage: Usage, breaker: CircuitBreaker
+    settings: Settings, limits: UsageLimits, usage: Usage
 ) -> AsyncIterator[tuple[LLMRuntime | None, str]]:
-    """The LLM of one question and, when there is none, why (the local server starts here)."""
+    """The LLM of one question and, when there is none, why (the local server starts here).
+
+    Its breaker is the endpoint's, shared with every diagnosis of the process."""
     runtime, note, manager = None, "", None
     if settings.llm_mode == "none":
         note = "no LLM is configured"
-    elif breaker.is_open:
+    elif endpoint_breaker(settings).is_open:
         note = "the LLM failed repeatedly and is paused (circuit breaker open)"
     else:
         manager = llm_runtime(settings, limits, usage)
@@ -51,8 +56,6 @@ async def open_chat_llm(
             runtime = await asyncio.to_thread(manager.__enter__)
         except ArgusError as exc:
             manager, note = None, f"the LLM is unavailable: {exc.message}"
-    if runtime is not None:
-        runtime.breaker = breaker
     try:
         yield runtime, note
     finally:
@@ -66,37 +69,20 @@ async def ask_with_tools(
     messages: list[BaseMessage],
     tool_choice: ToolChoice = "auto",
 ) -> AIMessage:
-    """One model reply with ``tools`` bound: counted against the limits, retried when transient,
-    guarded by the circuit breaker. ``tool_choice`` is sent explicitly: llama.cpp's server
-    ignores the tools without it."""
+    """One model reply with ``tools`` bound, through :meth:`LLMRuntime.call` (counted against
+    the limits and the time budget, retried when transient, behind the endpoint's breaker; a
+    server failure raises a typed ArgusError). ``tool_choice`` is sent explicitly: llama.cpp's
+    server ignores the tools without it."""
     bound = runtime.model.bind_tools(list(tools), tool_choice=tool_choice)
 
-    async def once() -> AIMessage:  # every attempt, retries included, counts
-        runtime.usage.check_llm(runtime.limits)
-        runtime.usage.llm_calls += 1
+    async def once() -> AIMessage:
         reply = await bound.ainvoke(messages)
-        usage = getattr(reply, "usage_metadata", None) or {}
-        runtime.usage.tokens += int(usage.get("total_tokens", 0))
+        runtime.count_tokens(reply)
         if not isinstance(reply, AIMessage):
             raise LLMOutputInvalid(f"the model answered with a {type(reply).__name__}")
         return reply
 
-    return await _guarded(runtime, once)
-
-
-async def _guarded(runtime: LLMRuntime, fn: Callable[[], Awaitable[AIMessage]]) -> AIMessage:
-    """``fn`` retried by the runtime's policy, behind its circuit breaker."""
-    if runtime.breaker.is_open:
-        raise LLMUnavailable("the LLM circuit breaker is open after repeated failures")
-    try:
-        reply = await runtime.retry.acall(fn)
-    except UsageLimitExceeded:
-        raise  # the budget, not the LLM, stopped the call
-    except Exception:
-        runtime.breaker.record(False)
-        raise
-    runtime.breaker.record(True)
-    return reply
+    return await runtime.call(once)
 
 
 def prompt(data: BatchData, turns: list[Turn], current: list[AnyMessage]) -> list[BaseMessage]:

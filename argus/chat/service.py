@@ -27,7 +27,6 @@ from argus.errors import ArgusError
 from argus.graph.inputs import knowledge_search
 from argus.graph.limits import Usage, UsageLimits
 from argus.knowledge.embeddings import Embedder, make_embedder
-from argus.llm.policy import CircuitBreaker
 from argus.store import batches
 
 log = logging.getLogger(__name__)
@@ -54,13 +53,13 @@ def thread_key(batch_id: object, thread_id: str) -> str:
 
 
 class ChatService:
-    """The chat graph with its PostgreSQL checkpointer and the LLM's circuit breaker."""
+    """The chat graph with its PostgreSQL checkpointer (the LLM's circuit breaker is shared per
+    endpoint with the diagnoses: argus.llm.client.endpoint_breaker)."""
 
     def __init__(
         self, saver: BaseCheckpointSaver[Any], saver_pool: AsyncConnectionPool[Any]
     ) -> None:
         self.graph = build_chat_graph(saver)
-        self.breaker = CircuitBreaker()  #: shared by the questions, so a dead LLM is skipped
         self._saver_pool = saver_pool
         self._embedder: Embedder | None = None  #: made on the first knowledge search
 
@@ -116,7 +115,7 @@ class ChatService:
         key = thread_key(data.batch_id, question.thread_id)
         async with (
             thread_turn(str(pool.conninfo), key),  # one turn at a time per thread, any process
-            open_chat_llm(settings, limits, usage, self.breaker) as (llm, note),
+            open_chat_llm(settings, limits, usage) as (llm, note),
         ):
             ctx = ChatContext(data, chat_tools(data), llm, limits, usage, note)
             async for event in run_turn(self.graph, ctx, question.text, key):

@@ -15,7 +15,7 @@ from langgraph.graph.state import CompiledStateGraph
 from argus.agents import diagnosis, knowledge, log_analysis_node, template_mining
 from argus.errors import ArgusError
 from argus.graph.context import DiagnosisContext
-from argus.graph.router import llm_route, rule_route
+from argus.graph.router import allowed_moves, llm_route, rule_route
 from argus.graph.state import AGENTS, FINISH, DiagnosisState
 
 
@@ -56,11 +56,12 @@ async def _supervise(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, 
     if not ctx.usage.steps_left(ctx.limits):
         return {"next": "diagnosis", "errors": [f"step limit ({ctx.limits.max_steps}) reached"]}
     move, errors = None, []
-    if ctx.llm_available():
+    if len(allowed_moves(state, ctx)) > 1 and ctx.llm_ready("supervisor"):
         try:
             move = await llm_route(state, ctx)
             if move is None:
                 errors.append("supervisor: the LLM chose a move that is not allowed now")
         except ArgusError as exc:
+            ctx.fall_back("supervisor", exc.message)
             errors.append(f"supervisor: LLM routing failed ({exc.message})")
     return {"next": move or rule_route(state, ctx), "errors": errors}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argus.agents.llm_call import LLMRuntime
+from argus.agents.report import Fallback
 from argus.graph.limits import Usage, UsageLimits
 
 #: Runs the statistics analysis; returns the digest (see argus.agents.digest).
@@ -27,11 +28,20 @@ class DiagnosisContext:
     limits: UsageLimits = field(default_factory=UsageLimits)  #: per-diagnosis budget
     usage: Usage = field(default_factory=Usage)  #: what this diagnosis used
     fast_path_similarity: float = 0.6  #: vector similarity of an exact-code hit for the fast path
+    fallbacks: list[Fallback] = field(default_factory=list)  #: agents that fell back, and why
 
-    def llm_available(self) -> bool:
-        """True when an LLM is configured and the budget allows another call."""
-        return (
-            self.llm is not None
-            and self.usage.llm_allowed(self.limits)
-            and not self.llm.breaker.is_open
-        )
+    def llm_ready(self, agent: str) -> bool:
+        """True when ``agent`` may ask the LLM now. When an LLM is configured but may not be
+        asked (limits or time budget spent, breaker open), the agent's fallback is recorded."""
+        if self.llm is None:
+            return False
+        reason = self.llm.blocker()
+        if reason is not None:
+            self.fall_back(agent, reason)
+        return reason is None
+
+    def fall_back(self, agent: str, reason: str) -> None:
+        """Record that ``agent`` took its rule path because of ``reason`` (once per pair)."""
+        item = Fallback(agent=agent, reason=reason[:300])
+        if item not in self.fallbacks:
+            self.fallbacks.append(item)

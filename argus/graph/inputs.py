@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+from langchain_core.language_models import BaseChatModel
 
 from argus.agents.llm_call import LLMRuntime
 from argus.agents.log_analysis import Analysis
@@ -16,6 +17,8 @@ from argus.graph.limits import Usage, UsageLimits
 from argus.knowledge.embeddings import Embedder
 from argus.knowledge.filters import SearchFilters
 from argus.knowledge.search import hybrid_search
+from argus.llm.budget import LLMClock
+from argus.llm.guard import CallTimes
 
 
 def digest_of(analysis: Analysis) -> dict[str, Any]:
@@ -53,7 +56,11 @@ def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> 
 def llm_runtime(
     settings: Settings, limits: UsageLimits, usage: Usage
 ) -> Iterator[LLMRuntime | None]:
-    """The LLM of this diagnosis: None (rule-based), the local llama.cpp server, or a URL."""
+    """The LLM of this diagnosis: None (rule-based), the local llama.cpp server, or a URL.
+
+    The runtime has its own time budget (ARGUS_LLM_BUDGET_S) and the endpoint's circuit
+    breaker, shared by every diagnosis and chat of the process.
+    """
     from argus.llm.client import chat_model
     from argus.runtime.llm import LOCAL_MODEL_ALIAS, local_llm
 
@@ -62,6 +69,20 @@ def llm_runtime(
     elif settings.llm_mode == "local":
         with local_llm(settings) as url:
             model = chat_model(settings, url)
-            yield LLMRuntime(model, limits, usage, model_name=f"{LOCAL_MODEL_ALIAS} (local)")
+            name = f"{LOCAL_MODEL_ALIAS} (local)"
+            yield _runtime(settings, model, limits, usage, name)
     else:
-        yield LLMRuntime(chat_model(settings), limits, usage, model_name=settings.llm_model)
+        yield _runtime(settings, chat_model(settings), limits, usage, settings.llm_model)
+
+
+def _runtime(
+    settings: Settings, model: BaseChatModel, limits: UsageLimits, usage: Usage, name: str
+) -> LLMRuntime:
+    from argus.llm.client import endpoint_breaker
+
+    return LLMRuntime(
+        model, limits, usage, breaker=endpoint_breaker(settings), model_name=name,
+        times=CallTimes(timeout_s=settings.llm_timeout_s,
+                        retry_after_cap_s=settings.llm_retry_after_cap_s),
+        clock=LLMClock(budget_s=settings.llm_budget_s),
+    )  # fmt: skip

@@ -14,7 +14,10 @@ from argus.graph.state import DiagnosisState
 
 
 async def run_diagnosis(ctx: DiagnosisContext) -> tuple[Report, DiagnosisState]:
-    """Diagnose the batch of ``ctx``; return the report and the final state (for tracing)."""
+    """Diagnose the batch of ``ctx``; return the report and the final state (for tracing).
+
+    Every LLM failure has turned into an agent's rule path by then; the report names those
+    agents and why (``fallbacks``) and is "llm" only when its final text came from the LLM."""
     started = time.monotonic()
     graph = build_graph(ctx)
     initial: DiagnosisState = {"batch_id": ctx.batch_id, "route": [], "errors": [], "findings": {},
@@ -25,6 +28,7 @@ async def run_diagnosis(ctx: DiagnosisContext) -> tuple[Report, DiagnosisState]:
     report = Report.model_validate(state["report"])
     report = report.model_copy(update={
         "llm_calls": ctx.usage.llm_calls, "tokens": ctx.usage.tokens,
+        "fallbacks": list(ctx.fallbacks)[:20],
         "duration_s": round(time.monotonic() - started, 3),
         "model": report.model or (ctx.llm.model_name if ctx.llm and report.mode == "llm" else None),
     })  # fmt: skip

@@ -1,1 +1,2 @@
-"""Shared LLM plumbing: the chat model from settings, retry and circuit-breaker policies, usage."""
+"""Shared LLM plumbing: the chat model from settings, the one guarded call (typed faults, time
+budget, Retry-After, retries, per-endpoint circuit breakers), strict JSON answers, data fences."""

@@ -1,4 +1,5 @@
-"""Build the chat model the settings describe (any OpenAI-compatible server)."""
+"""Build the chat model the settings describe (any OpenAI-compatible server) and find the
+circuit breaker of its endpoint."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from langchain_core.language_models import BaseChatModel
 
 from argus.config import Settings
 from argus.errors import ConfigError
+from argus.llm.policy import CircuitBreaker, shared_breaker
 from argus.runtime.llm import LOCAL_MODEL_ALIAS
 
 
@@ -31,3 +33,9 @@ def chat_model(settings: Settings, base_url: str | None = None) -> BaseChatModel
         max_retries=0,
         max_tokens=settings.llm_max_answer_tokens,  # type: ignore[call-arg]
     )
+
+
+def endpoint_breaker(settings: Settings) -> CircuitBreaker:
+    """The process-wide breaker of the configured endpoint (the local server counts as one)."""
+    endpoint = "local" if settings.llm_mode == "local" else str(settings.llm_base_url)
+    return shared_breaker(endpoint, settings.llm_breaker_failures, settings.llm_breaker_cooldown_s)

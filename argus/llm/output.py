@@ -1,4 +1,5 @@
-"""Getting JSON out of a model's answer: the text is untrusted and often wrapped in prose."""
+"""Reading a model's answer as JSON. The text is untrusted, and so is everything the model saw:
+a JSON block quoted from a log line inside the answer must never be taken for the answer."""
 
 from __future__ import annotations
 
@@ -8,19 +9,22 @@ from typing import Any
 
 from argus.errors import LLMOutputInvalid
 
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+#: A message that is exactly one fenced block (an optional language tag after the fence).
+_ONE_FENCE = re.compile(r"\A```[A-Za-z0-9_-]*[ \t]*\n(?P<body>.*?)\n?[ \t]*```\Z", re.DOTALL)
 
 
-def extract_json(text: str) -> Any:
-    """The first JSON value in ``text`` (fenced or bare); LLMOutputInvalid when there is none."""
-    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    decoder = json.JSONDecoder()
-    for candidate in candidates:
-        starts = sorted(i for i in (candidate.find("["), candidate.find("{")) if i >= 0)
-        for start in starts:  # the outermost value comes first in the text
-            try:
-                value, _ = decoder.raw_decode(candidate[start:])
-            except json.JSONDecodeError:
-                continue
-            return value
-    raise LLMOutputInvalid(f"the model's answer holds no JSON: {text[:200]!r}")
+def json_answer(text: str) -> Any:
+    """The whole message as one JSON value, or the body of a message that is exactly one fenced
+    block. Anything else (prose around JSON, several blocks, a block quoted in the text) raises
+    LLMOutputInvalid: only the model's own structure is read, never JSON it quotes."""
+    stripped = text.strip()
+    match = _ONE_FENCE.match(stripped)
+    body = match.group("body") if match else stripped
+    if match and "```" in body:
+        raise LLMOutputInvalid("the model's answer holds more than one fenced block")
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise LLMOutputInvalid(
+            "the model's answer is not one JSON value (the whole message or one fenced block)"
+        ) from exc

@@ -1,16 +1,20 @@
-"""Retry with back-off and a circuit breaker: explicit policy objects around every LLM call."""
+"""Retry with back-off and a circuit breaker: explicit policy objects around every LLM call.
+
+The async call path (agents, chat) is :func:`argus.llm.guard.guarded_call`; ``RetryPolicy.call``
+serves the synchronous template drafter. Breakers are shared per process and LLM endpoint
+(:func:`shared_breaker`), so a dead endpoint is skipped by every later diagnosis.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
 from tenacity import (
-    AsyncRetrying,
     Retrying,
     retry_if_exception,
     stop_after_attempt,
@@ -47,12 +51,9 @@ class RetryPolicy:
         """Run ``fn``, retrying transient errors with exponential back-off."""
         return Retrying(**self._options())(fn)
 
-    async def acall(self, fn: Callable[[], Awaitable[T]]) -> T:
-        """Await ``fn()``, retrying transient errors with exponential back-off."""
-        async for attempt in AsyncRetrying(**self._options()):
-            with attempt:
-                return await fn()
-        raise AssertionError("unreachable: tenacity re-raises the last error")
+    def backoff_s(self, attempt: int) -> float:
+        """The wait after failed attempt number ``attempt`` (1-based): exponential, capped."""
+        return min(self.max_wait_s, self.initial_wait_s * 2.0 ** (attempt - 1))
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -106,3 +107,16 @@ class CircuitBreaker:
             raise
         self.record(True)
         return result
+
+
+_SHARED: dict[str, CircuitBreaker] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_breaker(endpoint: str, threshold: int, cooldown_s: float) -> CircuitBreaker:
+    """The one breaker of ``endpoint`` in this process, made on first use; ``threshold`` and
+    ``cooldown_s`` (from the settings) apply from this call on."""
+    with _SHARED_LOCK:
+        breaker = _SHARED.setdefault(endpoint, CircuitBreaker())
+        breaker.threshold, breaker.cooldown_s = threshold, cooldown_s
+        return breaker

@@ -1,9 +1,11 @@
 """The LLM drafter: the seed's JSON contract, validated; the rule drafter is always the fallback.
 
 Clustering stays deterministic (the rule drafter's clusters); the model is asked, for each
-cluster, for a regex, a category and (for errors) advice. Its answer is untrusted: it is parsed
-with a schema, unknown categories are dropped, texts are clamped, patterns are anchored, and the
-arbiter still has the last word. A cluster the model did not answer well keeps its rule draft.
+cluster, for a regex, a category and (for errors) advice. The samples are log text: they are
+sent fenced as untrusted data. The answer is untrusted too: only the whole message (or one
+fenced block) is read as JSON, it is parsed with a schema, unknown categories are dropped,
+texts are clamped, patterns are anchored, and the arbiter still has the last word. A cluster
+the model did not answer well keeps its rule draft.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 
 from argus.errors import ArgusError, LLMOutputInvalid
-from argus.llm.output import extract_json
+from argus.llm.output import json_answer
 from argus.llm.policy import CircuitBreaker, RetryPolicy
+from argus.llm.prompts import DATA_RULE, data_block
 from argus.mining.committee import Proposal, RuleDrafter
 from argus.mining.drafting import Draft
 from argus.mining.library import Source
@@ -45,9 +48,9 @@ For each numbered cluster of log messages, answer with one JSON object:
  "pattern": "<RE2 regex that matches the WHOLE message of every sample; literal words stay
 literal, variable parts (numbers, ids, names, paths) become .*? or [^ ]+>",
  "sample": "<one sample>", "mod": "", "smod": "", "occurrences": <samples in the cluster>}
-Answer with a JSON array of these objects and nothing else.""".replace(
+Answer with a JSON array of these objects and nothing else. RULE""".replace(
     "CATEGORIES", ", ".join(CATEGORIES)
-)
+).replace("RULE", DATA_RULE)
 
 
 class LLMTemplate(BaseModel):
@@ -142,11 +145,11 @@ def _cluster_prompt(clusters: list[Proposal], samples: Sequence[str]) -> str:
         members = proposal.draft.members[:SAMPLES_PER_CLUSTER]
         shown = "\n".join(f"  - {samples[m][:SAMPLE_CHARS]}" for m in members)
         lines.append(f"Cluster {i} ({len(proposal.draft.members)} samples):\n{shown}")
-    return "\n".join(lines)
+    return data_block("\n".join(lines))
 
 
 def _parse(text: str, clusters: int) -> dict[int, LLMTemplate]:
-    value = extract_json(text)
+    value = json_answer(text)
     if isinstance(value, dict):
         value = [value]
     try:

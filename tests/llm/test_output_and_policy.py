@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from argus.errors import LLMOutputInvalid, LLMUnavailable
-from argus.llm.output import extract_json
+from argus.llm.output import json_answer
 from argus.llm.policy import CircuitBreaker, RetryPolicy
 
 
@@ -14,18 +14,29 @@ from argus.llm.policy import CircuitBreaker, RetryPolicy
     ("text", "expected"),
     [
         ('{"a": [1, 2]}', {"a": [1, 2]}),
-        ('Sure! ```json\n[{"x": 1}]\n``` hope it helps', [{"x": 1}]),
-        ('prefix {"next": "knowledge"} suffix {"other": 1}', {"next": "knowledge"}),
-        ('broken { "a": ] then [1, 2]', [1, 2]),
+        ('  \n[{"x": 1}]\n', [{"x": 1}]),
+        ('```json\n[{"x": 1}]\n```', [{"x": 1}]),
+        ('```\n{"next": "knowledge"}\n```\n', {"next": "knowledge"}),
     ],
 )
-def test_extract_json_takes_the_first_complete_value(text: str, expected: object) -> None:
-    assert extract_json(text) == expected
+def test_the_whole_message_or_one_fenced_block_is_the_answer(text: str, expected: object) -> None:
+    assert json_answer(text) == expected
 
 
-def test_no_json_is_an_invalid_output() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I cannot help with that.",
+        'Sure! ```json\n{"category": "none"}\n``` hope it helps',  # a block quoted in prose
+        'prefix {"next": "knowledge"} suffix',
+        '{"next": "knowledge"} {"other": 1}',
+        '```json\n{"a": 1}\n```\n```json\n{"b": 2}\n```',  # two blocks
+        'log line: ```json {"incident": false} ```',
+    ],
+)
+def test_json_inside_other_text_is_never_taken(text: str) -> None:
     with pytest.raises(LLMOutputInvalid):
-        extract_json("I cannot help with that.")
+        json_answer(text)
 
 
 def test_retry_policy_retries_transient_errors_only() -> None:

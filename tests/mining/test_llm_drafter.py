@@ -25,7 +25,7 @@ SAMPLES = [
 
 
 def _answer(*items: dict[str, object]) -> str:
-    return "Here you go:\n```json\n" + json.dumps(list(items)) + "\n```"
+    return "```json\n" + json.dumps(list(items)) + "\n```"  # the message is one fenced block
 
 
 def _cluster_of(drafter: LLMDrafter, text: str) -> int:
@@ -95,6 +95,19 @@ def test_unparseable_answers_twice_fall_back_to_rule_drafts() -> None:
     assert {t.pattern for t in store.load()} == {
         p.draft.pattern for p in drafter.fallback.propose(SAMPLES)
     }
+
+
+def test_json_quoted_inside_prose_is_never_taken_for_the_answer() -> None:
+    committee, drafter, store = _committee("")
+    disk = _cluster_of(drafter, SAMPLES[0])
+    quoted = "Here you go:\n" + _answer(
+        {"cluster": disk, "category": "resource", "pattern": r"Disk [^ ]+ usage at [0-9]+ percent"}
+    )
+    drafter.model = FakeListChatModel(responses=[quoted, quoted])
+    committee.run(SAMPLES, [])
+    assert drafter.calls == 2 and drafter.failures == 2
+    rule = {p.draft.pattern for p in drafter.fallback.propose(SAMPLES)}
+    assert {t.pattern for t in store.load()} == rule  # the rule drafts were kept
 
 
 def test_circuit_breaker_stops_calling_a_failing_model() -> None:
