@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -230,7 +231,8 @@ def serve(
     """Serve the API and the batch workers (embedded PostgreSQL and Kafka unless configured)."""
     from argus.api.serve import serve as run_service
 
-    run(run_service(load_settings(), host, port, workers, console))
+    with _stopped_by_signal():
+        run(run_service(load_settings(), host, port, workers, console))
 
 
 @app.command()
@@ -251,7 +253,17 @@ def worker(
     if unknown:
         problem = f"unknown worker kind(s): {', '.join(sorted(unknown))}"
         raise fail(ConfigError(problem, hint="use --kind parse and/or --kind diagnose"))
-    run(run_workers(load_settings(), count, kinds, console))
+    with _stopped_by_signal():
+        run(run_workers(load_settings(), count, kinds, console))
+
+
+@contextlib.contextmanager
+def _stopped_by_signal() -> Iterator[None]:
+    """SIGINT or SIGTERM (KeyboardInterrupt, raised once the services are released): exit 0."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        err_console.print("[dim]stopped[/]")
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:

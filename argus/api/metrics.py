@@ -20,3 +20,10 @@ LLM_CALLS = Counter("argus_llm_calls_total", "LLM calls made by diagnoses")
 LLM_TOKENS = Counter("argus_llm_tokens_total", "LLM tokens used by diagnoses")
 ERRORS = Counter("argus_errors_total", "Errors by class", ["kind"])
 BY_STATE = Gauge("argus_batches_by_state", "Batches in each state now", ["state"])
+EMBEDDED_RESTARTS = Counter("argus_embedded_restarts_total", "Watchdog restarts", ["service"])
+WORKER_RESTARTS = Counter(
+    "argus_worker_restarts_total", "Restarts of a worker task after it ended", ["worker"]
+)
+LIVE_CONSUMERS = Gauge("argus_live_consumers", "Stage consumers connected now", ["stage"])
+OUTBOX_PENDING = Gauge("argus_outbox_pending", "Events waiting in the outbox for the broker")
+SWEPT = Counter("argus_batches_reannounced_total", "Batches announced again by the sweep")

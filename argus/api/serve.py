@@ -6,13 +6,29 @@ import uvicorn
 from rich.console import Console
 
 from argus.api.app import create_app
+from argus.api.metrics import EMBEDDED_RESTARTS
 from argus.config import Settings
+from argus.runtime.processes import sigterm_as_interrupt
 from argus.runtime.services import running_services
 
 
 async def serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
-    """Start (or reach) PostgreSQL and Kafka, then serve until interrupted."""
-    async with running_services(settings, database=True, kafka=True) as services:
+    """Start (or reach) PostgreSQL and Kafka, then serve until SIGINT or SIGTERM.
+
+    uvicorn shuts down gracefully on either signal and then raises it again; SIGTERM is made to
+    take Ctrl-C's path (cancel, then KeyboardInterrupt), so the services are released first.
+    """
+    with sigterm_as_interrupt():
+        await _serve(settings, host, port, workers, console)
+
+
+async def _serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
+    async with running_services(
+        settings,
+        database=True,
+        kafka=True,
+        on_restart=lambda service: EMBEDDED_RESTARTS.labels(service=service).inc(),
+    ) as services:
         for note in services.started:
             console.print(f"[dim]{note}[/]")
         if not settings.api_keys:

@@ -6,7 +6,9 @@ import asyncio
 
 from rich.console import Console
 
+from argus.api.metrics import EMBEDDED_RESTARTS
 from argus.config import Settings
+from argus.runtime.processes import sigterm_as_interrupt
 from argus.runtime.services import running_services
 from argus.workers.pool import worker_runs
 
@@ -14,8 +16,18 @@ from argus.workers.pool import worker_runs
 async def run_workers(
     settings: Settings, count: int, kinds: tuple[str, ...], console: Console
 ) -> None:
-    """Run ``count`` consumers of each kind until interrupted."""
-    async with running_services(settings, database=True, kafka=True) as services:
+    """Run ``count`` consumers of each kind until SIGINT or SIGTERM (both cancel the run)."""
+    with sigterm_as_interrupt():
+        await _run(settings, count, kinds, console)
+
+
+async def _run(settings: Settings, count: int, kinds: tuple[str, ...], console: Console) -> None:
+    async with running_services(
+        settings,
+        database=True,
+        kafka=True,
+        on_restart=lambda service: EMBEDDED_RESTARTS.labels(service=service).inc(),
+    ) as services:
         assert services.database_url is not None and services.kafka_bootstrap is not None
         console.print(f"{count} x {' + '.join(kinds)} worker(s), groups "
                       f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip

@@ -1,13 +1,15 @@
 """Resolve the services a command needs: configured ones as they are, embedded ones started.
 
 When ARGUS_DATABASE_URL or ARGUS_KAFKA_BOOTSTRAP is set, the embedded counterpart is never
-started. Embedded services started here are released when the context exits.
+started. Embedded services started here are released when the context exits. While the context
+is open, a watchdog starts the embedded PostgreSQL again if its postmaster dies (same URL).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from argus.config import Settings
@@ -17,6 +19,12 @@ from argus.store.migrate import apply_migrations
 
 #: The pipeline's topics (DESIGN.md §7).
 TOPICS = ("argus.batches", "argus.parsed", "argus.diagnosed", "argus.dlq")
+
+#: Seconds between two checks of the embedded PostgreSQL's postmaster.
+WATCH_PERIOD_S = 1.0
+
+#: Called with the service's name ("postgres") after a watchdog started it again.
+OnRestart = Callable[[str], None]
 
 
 @dataclass
@@ -31,13 +39,22 @@ class Services:
 
 @contextlib.asynccontextmanager
 async def running_services(
-    settings: Settings, *, database: bool = True, kafka: bool = False
+    settings: Settings,
+    *,
+    database: bool = True,
+    kafka: bool = False,
+    on_restart: OnRestart | None = None,
 ) -> AsyncIterator[Services]:
-    """Yield the services asked for, migrated and with the pipeline's topics created."""
+    """Yield the services asked for, migrated and with the pipeline's topics created.
+
+    The embedded PostgreSQL (only when ARGUS_DATABASE_URL is unset) is watched while the context
+    is open; ``on_restart`` hears of each restart. On exit the watchdog stops before the handle
+    is released.
+    """
     services = Services()
     with contextlib.ExitStack() as stack:
         if database:
-            services.database_url = _database(settings, services, stack)
+            services.database_url = _database(settings, services, stack, on_restart)
             services.migrations_applied = await apply_migrations(services.database_url)
         if kafka:
             services.kafka_bootstrap = _kafka(settings, services, stack)
@@ -45,13 +62,21 @@ async def running_services(
         yield services
 
 
-def _database(settings: Settings, services: Services, stack: contextlib.ExitStack) -> str:
+def _database(
+    settings: Settings,
+    services: Services,
+    stack: contextlib.ExitStack,
+    on_restart: OnRestart | None,
+) -> str:
     if settings.database_url is not None:
         services.started.append("PostgreSQL: using ARGUS_DATABASE_URL")
         return settings.database_url.get_secret_value()
     pg = EmbeddedPostgres(settings.pgdata_dir)
     url = pg.start()
     stack.callback(pg.stop)
+    notify = (lambda: on_restart("postgres")) if on_restart is not None else None
+    watchdog = asyncio.create_task(pg.watch(WATCH_PERIOD_S, notify), name="postgres-watchdog")
+    stack.callback(watchdog.cancel)  # runs first; pg.stop waits for a restart under way
     services.started.append(f"PostgreSQL: embedded, data in {settings.pgdata_dir}")
     return url
 
