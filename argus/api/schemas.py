@@ -6,14 +6,32 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+import polars as pl
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
+from argus.errors import FormatError
+from argus.ingest.formats import LogFormat
+
+
+def storable_text(text: str) -> str:
+    """``text`` when PostgreSQL can store it: encodable as UTF-8. JSON's ``\\ud800`` escapes
+    decode to lone surrogates, which no UTF-8 text can hold; they are refused here (422)
+    instead of failing in the database driver (500)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("must be valid Unicode text (no lone surrogate code points)") from exc
+    return text
+
+
+#: Text that can be stored (see ``storable_text``): add to every client string of a body.
+Storable = AfterValidator(storable_text)
 #: No NUL characters (PostgreSQL text cannot hold them); stated in the schema, so clients know.
 _NO_NUL = r"^[^\x00]*$"
-Source = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL)]
-LabelKey = Annotated[str, StringConstraints(max_length=100, pattern=_NO_NUL)]
-LabelValue = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
-LogFormatText = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL)]
+Source = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL), Storable]
+LabelKey = Annotated[str, StringConstraints(max_length=100, pattern=_NO_NUL), Storable]
+LabelValue = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL), Storable]
+LogFormatText = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL), Storable]
 
 
 def _labels_schema(schema: dict[str, Any]) -> None:
@@ -34,7 +52,32 @@ class BatchCreate(BaseModel):
         description="platform, firmware, ...",
         json_schema_extra=_labels_schema,
     )
-    log_format: LogFormatText | None = Field(None, description="logpai log_format")
+    log_format: LogFormatText | None = Field(
+        None,
+        description="logpai log_format that compiles (unique plain field names, one of them"
+        " <Content>), or a named format: bracket, raw; refused with 422 otherwise",
+    )
+
+    @field_validator("log_format")
+    @classmethod
+    def _compiles(cls, spec: str | None) -> str | None:
+        """A log_format is refused at creation (422, with the reason) unless the parse stage
+        can use it: it compiles, and polars' regex engine takes it (no look-around)."""
+        if spec:
+            check_log_format(spec)
+        return spec
+
+
+def check_log_format(spec: str) -> None:
+    """ValueError saying why, unless ``spec`` compiles and splits lines as the parse stage
+    does (both the fast and the exact regex go through polars on two trial lines)."""
+    try:
+        LogFormat.parse(spec).parse_frame(pl.Series(["", "x"], dtype=pl.String))
+    except FormatError as exc:
+        raise ValueError(exc.message) from exc
+    except pl.exceptions.PolarsError as exc:
+        reason = str(exc).strip().splitlines()[-1].removeprefix("error: ")
+        raise ValueError(f"log_format is not a pattern the parser can use ({reason})") from exc
 
 
 class BatchFile(BaseModel):
@@ -85,5 +128,5 @@ _REFUSALS = {
     401: "missing or wrong bearer key",
     404: "no such batch (or no report yet)",
     409: "the batch is not in a state that allows this",
-    413: "the upload is larger than the configured cap",
+    413: "the request body is larger than the configured cap",
 }

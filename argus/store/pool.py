@@ -13,16 +13,33 @@ async def _configure(conn: psycopg.AsyncConnection) -> None:
     await register_vector_async(conn)
 
 
-async def open_pool(url: str, *, min_size: int = 1, max_size: int = 8) -> AsyncConnectionPool:
-    """Open a pool on ``url`` (migrations must have created the vector extension already)."""
+async def _reset(conn: psycopg.AsyncConnection) -> None:
+    """A returned connection holds no session advisory lock (an upload's hold on a file name
+    is released even if its request ended before it could let go)."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_unlock_all()")
+
+
+async def open_pool(
+    url: str, *, min_size: int = 1, max_size: int = 8, acquire_timeout_s: float = 1.5
+) -> AsyncConnectionPool:
+    """Open a pool on ``url`` (migrations must have created the vector extension already).
+
+    ``acquire_timeout_s`` is the longest wait for a connection (PoolTimeout after it: the API
+    answers 503 quickly instead of hanging while the database is down). Each connection is
+    checked when it is handed out, so connections broken by a database restart are replaced,
+    not used: the pool recovers by itself once the server is back.
+    """
     pool = AsyncConnectionPool(
         url,
         min_size=min_size,
         max_size=max_size,
         configure=_configure,
+        check=AsyncConnectionPool.check_connection,
+        reset=_reset,
         kwargs={"autocommit": False},
         open=False,
-        timeout=30,
+        timeout=acquire_timeout_s,
     )
     try:
         await pool.open(wait=True, timeout=15)
