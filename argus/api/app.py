@@ -1,4 +1,4 @@
-"""The FastAPI application: routes, the connection pool, the producer and the stage workers."""
+"""The FastAPI application: routes, the connection pool and this process's workers."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from argus.api.deps import require_api_key
+from argus.api.guards import install_guards
 from argus.api.metrics import BY_STATE
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
@@ -20,10 +20,10 @@ from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
-from argus.runtime.health import check_database, check_kafka
+from argus.runtime.health import Check, check_database, check_kafka
 from argus.store import batches
 from argus.store.pool import open_pool
-from argus.workers.pool import worker_runs
+from argus.workers.pool import WorkerPool
 
 
 def create_app(
@@ -34,27 +34,34 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.pool = await open_pool(database_url)
-        app.state.producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-        await app.state.producer.start()
+        app.state.pool = await open_pool(
+            database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s
+        )
         app.state.reports = SingleFlight(lambda key: _load_report(app, key))
-        runs = worker_runs(settings, database_url, bootstrap, workers)
-        tasks = [asyncio.create_task(run) for run in runs]
+        app.state.workers = WorkerPool(settings, database_url, bootstrap, workers)
+        task = asyncio.create_task(app.state.workers.run())
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            await app.state.producer.stop()
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
             await app.state.pool.close()
 
-    app = FastAPI(title="Argus", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="Argus", version="0.1.0", lifespan=lifespan,
+                  openapi_url=None, docs_url=None, redoc_url=None)  # fmt: skip
     app.include_router(batches_router, dependencies=[Depends(require_api_key)])
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
     app.include_router(stats_router, dependencies=[Depends(require_api_key)])
     _health_routes(app, database_url, bootstrap)
+    install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
     return app
+
+
+def _workers_check(pool: WorkerPool) -> Check:
+    missing = pool.missing_stages()
+    if missing:
+        return Check("workers", False, f"no live consumer for: {', '.join(missing)} (restarting)")
+    return Check("workers", True, f"stages {', '.join(pool.kinds) or 'none'} consuming")
 
 
 async def _load_report(app: FastAPI, key: Any) -> Any:
@@ -72,9 +79,11 @@ def _health_routes(app: FastAPI, database_url: str, bootstrap: str) -> None:
         "/readyz", tags=["health"], response_class=PlainTextResponse,
         responses={503: {"description": "a dependency is down (the body says which)"}},
     )  # fmt: skip
-    async def readyz() -> PlainTextResponse:
-        """PostgreSQL (with pgvector) and Kafka answer."""
-        checks = [await check_database(database_url), await check_kafka(bootstrap, timeout_s=3)]
+    async def readyz(request: Request) -> PlainTextResponse:
+        """PostgreSQL (with pgvector) and Kafka answer, and every stage this process runs has a
+        connected consumer."""
+        checks = [await check_database(database_url), await check_kafka(bootstrap, timeout_s=3),
+                  _workers_check(request.app.state.workers)]  # fmt: skip
         body = "\n".join(f"{c.name}: {'ok' if c.ok else 'DOWN'} {c.detail}" for c in checks)
         return PlainTextResponse(body, status_code=200 if all(c.ok for c in checks) else 503)
 

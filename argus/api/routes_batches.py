@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -11,7 +10,13 @@ from fastapi import APIRouter, HTTPException, Request, status
 from argus.api.deps import ConnDep, SettingsDep
 from argus.api.metrics import BATCHES, UPLOADED_BYTES
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
-from argus.api.uploads import safe_name, store_stream, upload_path
+from argus.api.uploads import (
+    UploadInProgress,
+    UploadTooLarge,
+    staged_upload,
+    upload_path,
+    upload_slot,
+)
 from argus.errors import InputError
 from argus.store import batches
 
@@ -26,9 +31,10 @@ async def existing_batch(conn: Any, batch_id: uuid.UUID) -> dict[str, Any]:
     return found
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=errors(413))
 async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
-    """Open a batch; upload its files, then complete it."""
+    """Open a batch; upload its files, then complete it (422 for a log_format that does not
+    compile, with the reason)."""
     labels = {**body.labels, **({"log_format": body.log_format} if body.log_format else {})}
     batch_id = await batches.create_batch(conn, body.source, labels, "pending")
     BATCHES.labels("pending").inc()
@@ -42,38 +48,79 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
 async def upload_file(
     batch_id: uuid.UUID, name: str, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> UploadResult:
-    """Stream one file (plain or gzip) as the raw request body; it is never held in memory."""
+    """Stream one file (plain or gzip) as the raw request body; it is never held in memory.
+
+    201 means the file is recorded and will be parsed: 409 when the batch is no longer pending
+    (checked again, under the batch's row lock, once the body is in) or while another upload
+    of the same name is streaming. The stored file is always exactly one whole body."""
     batch = await existing_batch(conn, batch_id)
-    if batch["status"] != "pending":
-        raise HTTPException(status.HTTP_409_CONFLICT, f"batch is {batch['status']}, not pending")
+    _require_pending(batch["status"])
     try:
-        target = upload_path(settings.home, batch_id, safe_name(name))
-        size = await store_stream(request.stream(), target, settings.limits.max_upload_bytes)
+        target = upload_path(settings.home, batch_id, name)
+        cap = settings.limits.max_upload_bytes
+        async with (
+            upload_slot(conn, batch_id, name),
+            staged_upload(request.stream(), target, cap) as staged,
+        ):
+            seen = await batches.register_upload(
+                conn, batch_id, name, str(target), staged.size, place=staged.place
+            )
     except InputError as exc:
-        code = 413 if "larger than" in exc.message else 400
+        raise HTTPException(_upload_refusal(exc), str(exc)) from exc
+    if seen is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
+    _require_pending(seen)
+    UPLOADED_BYTES.inc(staged.size)
+    return UploadResult(name=name, size_bytes=staged.size)
+
+
+def _require_pending(batch_status: str) -> None:
+    """409 unless the batch still takes files."""
+    if batch_status != "pending":
         raise HTTPException(
-            code, f"{exc.message} ({exc.hint})" if exc.hint else exc.message
-        ) from exc
-    await batches.register_upload(conn, batch_id, name, str(target), size)
-    UPLOADED_BYTES.inc(size)
-    return UploadResult(name=name, size_bytes=size)
+            status.HTTP_409_CONFLICT,
+            f"batch is {batch_status}, not pending: it takes no more files",
+        )
+
+
+def _upload_refusal(exc: InputError) -> int:
+    """The status of a refused upload."""
+    if isinstance(exc, UploadTooLarge):
+        return status.HTTP_413_CONTENT_TOO_LARGE
+    if isinstance(exc, UploadInProgress):
+        return status.HTTP_409_CONFLICT
+    return status.HTTP_400_BAD_REQUEST
 
 
 @router.post(
     "/{batch_id}/complete", status_code=status.HTTP_202_ACCEPTED, responses=errors(404, 409)
 )
-async def complete_batch(batch_id: uuid.UUID, request: Request, conn: ConnDep) -> BatchView:
-    """Close the upload: the batch goes to the parse and diagnose workers."""
-    batch = await existing_batch(conn, batch_id)
-    if not batch["files"]:
+async def complete_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
+    """Close the upload: the batch goes to the parse and diagnose workers. 202 means its event
+    is durable (written with the state change; published as soon as the broker takes it)."""
+    outcome = await batches.complete(conn, batch_id)
+    if outcome == "missing":
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
+    if outcome == "no_files":
         raise HTTPException(status.HTTP_409_CONFLICT, "the batch has no files")
-    if batch["status"] == "pending":
-        await batches.set_status(conn, batch_id, "uploaded")
-        event = json.dumps({"batch_id": str(batch_id)}).encode()
-        await request.app.state.producer.send_and_wait(
-            "argus.batches", event, key=str(batch_id).encode()
-        )
+    if outcome == "queued":
         BATCHES.labels("uploaded").inc()
+    return BatchView.model_validate(await existing_batch(conn, batch_id))
+
+
+@router.post("/{batch_id}/retry", status_code=status.HTTP_202_ACCEPTED, responses=errors(404, 409))
+async def retry_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
+    """Send a failed batch through the pipeline again (its failed files are parsed again);
+    409 when the batch has not failed."""
+    outcome = await batches.retry(conn, batch_id)
+    if outcome == "missing":
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
+    if outcome == "not_failed":
+        found = await existing_batch(conn, batch_id)
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"batch is {found['status']}: only a failed batch is retried"
+        )
+    BATCHES.labels("uploaded").inc()
     return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 

@@ -19,13 +19,15 @@ from rich.console import Console
 
 from argus.agents.report import Report
 from argus.config import Settings
+from argus.errors import InputError
+from argus.events import BatchEvent
 from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
 from argus.graph.stored_analysis import StoredBatch, analyse_stored
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileOutcome, process_files
+from argus.ingest.pipeline import FileOutcome, process_files, unreadable_reason
 from argus.knowledge.embeddings import local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
 from argus.store import batches
@@ -74,11 +76,15 @@ async def diagnose_files(
     console: Console,
     *,
     record_files: bool = True,
+    announce: bool = False,
 ) -> BatchDiagnosis:
     """Analyse files whose statistics are stored, run the graph, store the diagnosis.
 
-    ``record_files`` attaches the files to the batch (off when the parse stage already did).
+    ``record_files`` attaches the files to the batch (off when the parse stage already did);
+    ``announce`` enqueues the ``argus.diagnosed`` event with the transition to "diagnosed".
+    Raises InputError when no file gave a readable record (nothing to diagnose).
     """
+    _require_records(files)
     fmt = LogFormat.parse(request.log_format)
     base = await asyncio.to_thread(
         process_files, settings, database_url, request.baseline, fmt, "all", console
@@ -97,8 +103,19 @@ async def diagnose_files(
                 request.labels or {}, llm, limits, usage,
             )  # fmt: skip
             report, state = await run_diagnosis(ctx)
-        await _close_batch(conn, batch_id, report, embedder)
+        await _close_batch(conn, batch_id, report, embedder, announce)
     return BatchDiagnosis(batch_id, report, files, list(state.get("errors", [])))
+
+
+def _require_records(files: Sequence[FileOutcome]) -> None:
+    """InputError naming each file's reason when none gave a readable record."""
+    if any(f.file_id and f.headed > 0 for f in files):
+        return
+    reasons = "; ".join(f"{f.path.name} ({unreadable_reason(f) or 'no records'})" for f in files)
+    raise InputError(
+        f"no readable log lines: {reasons or 'no file given'}",
+        hint="check the files and the log format (--format); nothing was diagnosed",
+    )
 
 
 def _stored(files: Sequence[FileOutcome]) -> list[StoredFile]:
@@ -124,12 +141,19 @@ async def _open_batch(
 
 
 async def _close_batch(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, report: Report, embedder: Any
-) -> None:
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, report: Report, embedder: Any,
+    announce: bool,
+) -> None:  # fmt: skip
     from argus.knowledge.incidents import index_diagnosis
     from argus.knowledge.space import ensure_embedding_space
 
     await batches.save_diagnosis(conn, batch_id, report)
     await ensure_embedding_space(conn, embedder)
     await index_diagnosis(conn, embedder, batch_id)
-    await batches.set_status(conn, batch_id, "diagnosed")
+    event = BatchEvent(
+        batch_id=batch_id,
+        incident=report.incident,
+        module=report.root_cause.module,
+        category=report.root_cause.category,
+    )
+    await batches.finish_diagnosis(conn, batch_id, event if announce else None)

@@ -39,6 +39,7 @@ class FileOutcome:
     file_id: str | None  #: sha256 of its content, None when it could not be read at all
     lines: int = 0  #: physical lines read
     records: int = 0  #: records counted by pass 2
+    headed: int = 0  #: records whose line matched the log format (the readable ones)
     unmatched: int = 0  #: records no template matched
     templates_added: int = 0  #: templates pass 1 added while reading this file
     templates_revised: int = 0  #: templates pass 1 generalised
@@ -95,6 +96,19 @@ def process_files(
     return outcomes
 
 
+def unreadable_reason(outcome: FileOutcome) -> str | None:
+    """Why a file gave nothing to analyse, or None when it gave records: its own error, or no
+    line in the log format (an empty file, binary data, text in another format)."""
+    if outcome.error:
+        return outcome.error
+    if outcome.headed > 0:
+        return None
+    if outcome.lines == 0:
+        return "no readable log lines: the file is empty"
+    return (f"no readable log lines: none of its {outcome.lines:,} lines is a record in the "
+            "batch's log_format (binary data, or text in another format?)")  # fmt: skip
+
+
 def _one_file(
     engine: MiningEngine, conn: psycopg.Connection | None, path: Path, mode: Mode, console: Console
 ) -> FileOutcome:
@@ -145,6 +159,7 @@ def _note_pass1(outcome: FileOutcome, added: int, revised: int, version: int) ->
 
 def _note_run(outcome: FileOutcome, run: FileRun) -> None:
     outcome.lines, outcome.records = run.pass2.lines, run.pass2.records
+    outcome.headed = run.pass2.headed
     outcome.unmatched, outcome.error = run.pass2.unmatched_records, run.error
     _note_pass1(outcome, run.pass1.templates_added, run.pass1.templates_revised,
                 run.pass1.index_version)  # fmt: skip

@@ -24,13 +24,16 @@ def parse_records(
     """Parse a chunk of lines into one row per line with columns of COLUMNS plus:
 
     ``raw`` (the line), ``line_no`` (0-based within the chunk), ``starts`` (the line starts a
-    record) and ``record`` (index of the record the line belongs to, -1 for the continuation of
-    a record of an earlier chunk).
+    record), ``headed`` (it does so because it matched the format: not an orphan) and
+    ``record`` (index of the record the line belongs to, -1 for the continuation of a record
+    of an earlier chunk).
     """
     raw = lines.alias("raw") if isinstance(lines, pl.Series) else pl.Series("raw", lines, pl.String)
     frame = _capped(fmt.parse_frame(raw)).with_columns(raw=raw, line_no=pl.int_range(pl.len()))
     starts = pl.col("content").is_not_null()
-    frame = frame.with_columns(starts=starts, record=starts.cast(pl.Int64).cum_sum() - 1)
+    frame = frame.with_columns(
+        starts=starts, headed=starts, record=starts.cast(pl.Int64).cum_sum() - 1
+    )
     if file_start:
         orphan = pl.col("record") < 0
         frame = frame.with_columns(

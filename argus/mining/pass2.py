@@ -34,6 +34,7 @@ class Pass2Result:
     unmatched: dict[str, str] = field(default_factory=dict)  #: key text -> first raw line
     lines: int = 0  #: physical lines read
     records: int = 0  #: records (lines that start one)
+    headed: int = 0  #: records whose line matched the log format (not lines before the first)
     unmatched_records: int = 0  #: records no template matched
 
     def summary(self) -> pl.DataFrame:
@@ -78,6 +79,7 @@ class StatsAggregator:
         records = records.with_columns(tid=tids)
         self.result.lines += len(lines)
         self.result.records += records.height
+        self.result.headed += int(records["headed"].sum())
         self._keep_unmatched(records.filter(pl.col("tid").is_null()))
         matched = records.filter(pl.col("tid").is_not_null())
         buckets = self._bucketed(matched)

@@ -73,9 +73,10 @@ def _on_main_thread() -> bool:
 class EmbeddedKafka:
     """Start, attach to and stop the embedded broker of one state directory."""
 
-    def __init__(self, state_dir: Path, host: str = "127.0.0.1") -> None:
+    def __init__(self, state_dir: Path, host: str = "127.0.0.1", port: int | None = None) -> None:
         self.state_dir = state_dir
         self.host = host
+        self.port = port  #: None: a free port at each start
         self.bootstrap: str | None = None
         self._proc: subprocess.Popen[bytes] | None = None
 
@@ -124,7 +125,7 @@ class EmbeddedKafka:
 
     def _spawn(self) -> str:
         binary = _broker_binary()
-        port = free_port(self.host)
+        port = self.port or free_port(self.host)
         url = f"tcp://{self.host}:{port}"
         log_path = self.state_dir / "broker.log"
         with open(log_path, "wb") as out:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
 
 import psycopg
 
+from argus import events
 from argus.agents.report import Report
+from argus.store import outbox
 
 
 async def create_batch(
@@ -82,21 +84,43 @@ async def count_by_state(conn: psycopg.AsyncConnection[Any]) -> dict[str, int]:
 
 
 async def register_upload(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, name: str, path: str, size: int
-) -> None:
-    """Record an uploaded file of a batch (replacing an earlier upload of the same name)."""
-    await conn.execute(
-        "INSERT INTO batch_file (batch_id, name, path, size_bytes, status)"
-        " VALUES (%s, %s, %s, %s, 'uploaded') ON CONFLICT (batch_id, name) DO UPDATE"
-        " SET path = EXCLUDED.path, size_bytes = EXCLUDED.size_bytes, status = 'uploaded',"
-        " error = NULL, updated_at = now()",
-        (batch_id, name, path, size),
-    )
-    await conn.execute(
-        "UPDATE batch SET file_count = (SELECT count(*) FROM batch_file WHERE batch_id = %s),"
-        " updated_at = now() WHERE batch_id = %s",
-        (batch_id, batch_id),
-    )
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    name: str,
+    path: str,
+    size: int,
+    *,
+    place: Callable[[], None] | None = None,
+) -> str | None:
+    """Record an uploaded file of a batch (replacing an earlier upload of the same name), but
+    only while the batch is "pending"; return the batch's status as seen (None: no batch).
+
+    The batch row is locked (FOR UPDATE) until the commit, so a concurrent status change (the
+    batch completed) either waits for this registration or is seen here and refuses it. ``place``
+    (putting the file under its name) runs under that lock, before the commit: a batch never
+    leaves "pending" between its file being put in place and being recorded."""
+    async with conn.transaction():
+        cur = await conn.execute(
+            "SELECT status FROM batch WHERE batch_id = %s FOR UPDATE", (batch_id,)
+        )
+        row = await cur.fetchone()
+        if row is None or row[0] != "pending":
+            return None if row is None else str(row[0])
+        await conn.execute(
+            "INSERT INTO batch_file (batch_id, name, path, size_bytes, status)"
+            " VALUES (%s, %s, %s, %s, 'uploaded') ON CONFLICT (batch_id, name) DO UPDATE"
+            " SET path = EXCLUDED.path, size_bytes = EXCLUDED.size_bytes, status = 'uploaded',"
+            " error = NULL, updated_at = now()",
+            (batch_id, name, path, size),
+        )
+        await conn.execute(
+            "UPDATE batch SET file_count = (SELECT count(*) FROM batch_file WHERE batch_id = %s),"
+            " updated_at = now() WHERE batch_id = %s",
+            (batch_id, batch_id),
+        )
+        if place is not None:
+            place()
+    return "pending"
 
 
 async def get_batch(
@@ -115,11 +139,11 @@ async def get_batch(
             "created_at", "updated_at", "diagnosed_at"]  # fmt: skip
     batch = dict(zip(keys, row, strict=True))
     cur = await conn.execute(
-        "SELECT name, file_id, path, size_bytes, status, error FROM batch_file"
+        "SELECT name, file_id, path, size_bytes, status, error, records FROM batch_file"
         " WHERE batch_id = %s ORDER BY name",
         (batch_id,),
     )
-    names = ["name", "file_id", "path", "size_bytes", "status", "error"]
+    names = ["name", "file_id", "path", "size_bytes", "status", "error", "records"]
     batch["files"] = [dict(zip(names, r, strict=True)) for r in await cur.fetchall()]
     return batch
 
@@ -134,27 +158,39 @@ async def get_report(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) ->
 
 
 #: Per stage: the states a batch may be claimed from, the state a claim moves it to, and the
-#: states that mean the stage is already done.
+#: states that mean the stage is already done. A failed batch is claimed again only after an
+#: explicit retry (``retry``), never by a stray event.
 _STAGES = {
-    "parse": (("uploaded", "failed"), "parsing", ("parsed", "diagnosing", "diagnosed")),
+    "parse": (("uploaded",), "parsing", ("parsed", "diagnosing", "diagnosed")),
     "diagnose": (("parsed",), "diagnosing", ("diagnosed",)),
 }
+#: Where a batch waiting in each state is announced: the topic its next stage consumes.
+NEXT_TOPIC = {"uploaded": events.BATCHES, "parsing": events.BATCHES,
+              "parsed": events.PARSED, "diagnosing": events.PARSED}  # fmt: skip
+#: The state a stage's claim is given back to when its holder is gone.
+_RELEASED = {"parsing": "uploaded", "diagnosing": "parsed"}
+
+ClaimOutcome = Literal["claimed", "done", "busy", "missing"]
 
 
 async def claim(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float, stage: str = "parse"
-) -> str:
-    """Take a batch for a stage ("parse" or "diagnose"): "claimed", "done" (the stage is done
-    already), "busy" (another live worker holds it, or an earlier stage is running) or
-    "missing". A claim whose holder stopped renewing it for ``lease_s`` seconds (a dead
-    worker) can be taken over."""
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float,
+    stage: str = "parse", owner: str | None = None, *, reclaim_own: bool = False,
+) -> ClaimOutcome:  # fmt: skip
+    """Take a batch for a stage ("parse" or "diagnose") on behalf of ``owner`` (an instance id):
+    "claimed", "done" (the stage is done already), "busy" (another live worker holds it, or an
+    earlier stage is running) or "missing". A claim whose holder stopped renewing it for
+    ``lease_s`` seconds (a dead worker) can be taken over; with ``reclaim_own`` the owner takes
+    back its own claim at once (the caller knows none of its workers still holds it)."""
     sources, working, done = _STAGES[stage]
     cur = await conn.execute(
-        "UPDATE batch SET status = %s, updated_at = now() WHERE batch_id = %s"
-        " AND (status = ANY(%s) OR (status = %s"
-        " AND updated_at < now() - make_interval(secs => %s))) RETURNING batch_id",
-        (working, batch_id, list(sources), working, lease_s),
-    )
+        "UPDATE batch SET status = %(working)s, claimed_by = %(owner)s, updated_at = now()"
+        " WHERE batch_id = %(id)s AND (status = ANY(%(sources)s) OR (status = %(working)s"
+        " AND (updated_at < now() - make_interval(secs => %(lease)s)"
+        "      OR (%(reclaim)s AND claimed_by = %(owner)s)))) RETURNING batch_id",
+        {"working": working, "owner": owner, "id": batch_id, "sources": list(sources),
+         "lease": lease_s, "reclaim": reclaim_own and owner is not None},
+    )  # fmt: skip
     if await cur.fetchone():
         return "claimed"
     cur = await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
@@ -164,40 +200,168 @@ async def claim(
     return "done" if row[0] in done else "busy"
 
 
+CompleteOutcome = Literal["queued", "already", "no_files", "missing"]
+
+
+async def complete(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> CompleteOutcome:
+    """Close a pending batch's upload: it becomes "uploaded" and its parse event is written to
+    the outbox in the same transaction ("queued"); a batch no longer pending is left as it is
+    ("already"). The row lock serialises this with uploads registering files."""
+    async with conn.transaction():
+        cur = await conn.execute(
+            "SELECT status, (SELECT count(*) FROM batch_file f WHERE f.batch_id = b.batch_id)"
+            " FROM batch b WHERE batch_id = %s FOR UPDATE",
+            (batch_id,),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return "missing"
+        if row[0] != "pending":
+            return "already"
+        if not row[1]:
+            return "no_files"
+        await _move_and_announce(conn, batch_id, "uploaded")
+    return "queued"
+
+
+RetryOutcome = Literal["queued", "not_failed", "missing"]
+
+
+async def retry(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> RetryOutcome:
+    """Send a failed batch through the pipeline again: its failed files are parsed again (those
+    with an upload on record) and its parse event is written to the outbox."""
+    async with conn.transaction():
+        cur = await conn.execute(
+            "SELECT status FROM batch WHERE batch_id = %s FOR UPDATE", (batch_id,)
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return "missing"
+        if row[0] != "failed":
+            return "not_failed"
+        await conn.execute(
+            "UPDATE batch_file SET status = 'uploaded', error = NULL, updated_at = now()"
+            " WHERE batch_id = %s AND status = 'failed' AND path IS NOT NULL",
+            (batch_id,),
+        )
+        await _move_and_announce(conn, batch_id, "uploaded")
+    return "queued"
+
+
+async def _move_and_announce(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: str
+) -> None:
+    """Set the state (clearing claim and failure reason) and enqueue its next stage's event."""
+    await conn.execute(
+        "UPDATE batch SET status = %s, failure_reason = NULL, claimed_by = NULL,"
+        " announced_at = now(), updated_at = now() WHERE batch_id = %s",
+        (status, batch_id),
+    )
+    await outbox.enqueue(conn, NEXT_TOPIC[status], events.BatchEvent(batch_id=batch_id))
+
+
+async def release_own(conn: psycopg.AsyncConnection[Any], owner: str) -> list[uuid.UUID]:
+    """Give back every claim ``owner`` holds (call only when none of its workers runs, i.e. at
+    start): each batch returns to the state before its stage and is announced again."""
+    async with conn.transaction():
+        cur = await conn.execute(
+            "SELECT batch_id, status FROM batch WHERE claimed_by = %s"
+            " AND status IN ('parsing', 'diagnosing') FOR UPDATE",
+            (owner,),
+        )
+        rows = await cur.fetchall()
+        for batch_id, status in rows:
+            await _move_and_announce(conn, batch_id, _RELEASED[str(status)])
+    return [row[0] for row in rows]
+
+
+async def sweep_stale(conn: psycopg.AsyncConnection[Any], lease_s: float) -> list[uuid.UUID]:
+    """Announce again every batch left mid-way: waiting in a state or holding a claim not renewed
+    for ``lease_s``, with no event of its own still pending in the outbox and not announced in
+    the last ``lease_s`` (so a batch is re-announced at most once a lease)."""
+    cur = await conn.execute(
+        "WITH stale AS (UPDATE batch SET announced_at = now()"
+        "  WHERE status IN ('uploaded', 'parsing', 'parsed', 'diagnosing')"
+        "  AND updated_at < now() - make_interval(secs => %(lease)s)"
+        "  AND (announced_at IS NULL OR announced_at < now() - make_interval(secs => %(lease)s))"
+        "  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.batch_id = batch.batch_id"
+        "                  AND o.published_at IS NULL)"
+        "  RETURNING batch_id, status)"
+        " INSERT INTO outbox (topic, key, payload, batch_id)"
+        " SELECT CASE WHEN status IN ('uploaded', 'parsing') THEN %(parse)s ELSE %(diagnose)s END,"
+        "  batch_id::text, jsonb_build_object('batch_id', batch_id::text), batch_id FROM stale"
+        " RETURNING batch_id",
+        {"lease": lease_s, "parse": events.BATCHES, "diagnose": events.PARSED},
+    )
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def finish_diagnosis(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, event: events.BatchEvent | None
+) -> bool:
+    """Move a diagnosing batch to "diagnosed" and, in the same transaction, enqueue ``event``;
+    False (nothing enqueued) when another worker finished it first."""
+    async with conn.transaction():
+        cur = await conn.execute(
+            "UPDATE batch SET status = 'diagnosed', diagnosed_at = now(), updated_at = now(),"
+            " failure_reason = NULL WHERE batch_id = %s AND status <> 'diagnosed'"
+            " RETURNING batch_id",
+            (batch_id,),
+        )
+        moved = await cur.fetchone() is not None
+        if moved and event is not None:
+            await outbox.enqueue(conn, events.DIAGNOSED, event)
+    return moved
+
+
 async def file_done(
     conn: psycopg.AsyncConnection[Any],
     batch_id: uuid.UUID,
     name: str,
     file_id: str | None,
     error: str | None,
+    records: int = 0,
 ) -> None:
-    """Record one parsed file (idempotent): "parsed", or "failed" with its reason."""
+    """Record one parsed file (idempotent): "parsed", or "failed" with its reason; ``records``
+    counts the readable records it gave (a damaged file may give some before its damage)."""
     await conn.execute(
-        "UPDATE batch_file SET file_id = %s, status = %s, error = %s, updated_at = now()"
-        " WHERE batch_id = %s AND name = %s",
-        (file_id, "failed" if error else "parsed", error, batch_id, name),
+        "UPDATE batch_file SET file_id = %s, status = %s, error = %s, records = %s,"
+        " updated_at = now() WHERE batch_id = %s AND name = %s",
+        (file_id, "failed" if error else "parsed", error, records, batch_id, name),
     )
 
 
 async def close_parse_barrier(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> str:
     """The per-file barrier: when no file of the batch is left unparsed, move the batch to
-    "parsed" (some file has statistics) or "failed" (none has). Returns the batch's state;
+    "parsed" (some file gave readable records) and enqueue its diagnose event in the same
+    transaction, or to "failed" with every file's reason (none did). Returns the batch's state;
     only one caller ever sees the transition, so the next stage is announced once."""
-    cur = await conn.execute(
-        "UPDATE batch SET status = CASE WHEN EXISTS (SELECT 1 FROM batch_file f"
-        "   WHERE f.batch_id = batch.batch_id AND f.file_id IS NOT NULL)"
-        "   THEN 'parsed' ELSE 'failed' END,"
-        " failure_reason = CASE WHEN EXISTS (SELECT 1 FROM batch_file f"
-        "   WHERE f.batch_id = batch.batch_id AND f.file_id IS NOT NULL)"
-        "   THEN NULL ELSE 'no file of the batch could be read' END,"
-        " parsed_at = now(), updated_at = now()"
-        " WHERE batch_id = %s AND status = 'parsing' AND NOT EXISTS (SELECT 1 FROM batch_file f"
-        "   WHERE f.batch_id = batch.batch_id AND f.status IN ('uploaded', 'parsing'))"
-        " RETURNING status",
-        (batch_id,),
-    )
-    row = await cur.fetchone()
-    return str(row[0]) if row else "open"
+    async with conn.transaction():
+        cur = await conn.execute(
+            "UPDATE batch SET status = CASE WHEN EXISTS (SELECT 1 FROM batch_file f"
+            "   WHERE f.batch_id = batch.batch_id AND f.file_id IS NOT NULL AND f.records > 0)"
+            "   THEN 'parsed' ELSE 'failed' END,"
+            " parsed_at = now(), updated_at = now(), claimed_by = NULL, announced_at = now()"
+            " WHERE batch_id = %s AND status = 'parsing' AND NOT EXISTS (SELECT 1 FROM batch_file f"
+            "   WHERE f.batch_id = batch.batch_id AND f.status IN ('uploaded', 'parsing'))"
+            " RETURNING status",
+            (batch_id,),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return "open"
+        state = str(row[0])
+        if state == "parsed":
+            await outbox.enqueue(conn, events.PARSED, events.BatchEvent(batch_id=batch_id))
+        else:
+            await conn.execute(
+                "UPDATE batch SET failure_reason = 'no readable log lines: ' || coalesce(("
+                " SELECT string_agg(name || ' (' || coalesce(error, 'no reason') || ')', '; '"
+                " ORDER BY name) FROM batch_file WHERE batch_id = %(id)s), 'no file')"
+                " WHERE batch_id = %(id)s",
+                {"id": batch_id},
+            )
+    return state
 
 
 async def renew(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> None:
@@ -207,17 +371,3 @@ async def renew(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> None
         " AND status IN ('parsing', 'diagnosing')",
         (batch_id,),
     )
-
-
-async def stale_batches(
-    conn: psycopg.AsyncConnection[Any], lease_s: float
-) -> list[tuple[uuid.UUID, str]]:
-    """Batches left mid-way, with their state: uploaded or parsed but not announced onward in
-    ``lease_s``, or in progress with an expired claim."""
-    cur = await conn.execute(
-        "SELECT batch_id, status FROM batch"
-        " WHERE status IN ('uploaded', 'parsing', 'parsed', 'diagnosing')"
-        " AND updated_at < now() - make_interval(secs => %s) ORDER BY created_at",
-        (lease_s,),
-    )
-    return [(row[0], str(row[1])) for row in await cur.fetchall()]

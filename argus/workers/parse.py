@@ -1,9 +1,10 @@
 """The parse stage: both passes over each file of a batch, then the per-file barrier.
 
 Files of a batch are parsed in parallel (bounded per process); each file's outcome is recorded
-on its own row, so a redelivered batch re-parses only the files not finished. When the last
-file is done the barrier in PostgreSQL moves the batch to ``parsed`` (or ``failed`` when no
-file could be read) exactly once, and the batch is announced on ``argus.parsed``.
+on its own row, so a redelivered batch re-parses only the files not finished. A file that gives
+no readable record (empty, binary, another format, a corrupt gzip) fails with its reason. When
+the last file is done the barrier in PostgreSQL moves the batch to ``parsed`` and enqueues its
+diagnose event in the same transaction (or fails it when no file had a readable line).
 """
 
 from __future__ import annotations
@@ -14,28 +15,26 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from aiokafka import AIOKafkaProducer
 from rich.console import Console
 
+from argus import events
 from argus.api.metrics import BATCHES, PARSE_SECONDS
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileOutcome, process_files
+from argus.ingest.pipeline import FileOutcome, process_files, unreadable_reason
 from argus.store import batches
-from argus.workers.stage import StageWorker, announce
+from argus.workers.stage import StageWorker
 
 _UNFINISHED = {"uploaded", "parsing"}
 
 
 class ParseWorker(StageWorker):
-    """Consumes ``argus.batches``; parses files; announces parsed batches."""
+    """Consumes ``argus.batches``; parses files; the barrier announces parsed batches."""
 
-    topic = "argus.batches"
+    topic = events.BATCHES
     stage = "parse"
     limit = "parse_concurrency"  #: files parsed at once
 
-    async def process(
-        self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer
-    ) -> None:
+    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
         """Parse the unfinished files in parallel, then close the barrier."""
         fmt = LogFormat.parse((batch["labels"] or {}).get("log_format"))
         todo = [f for f in batch["files"] if f["status"] in _UNFINISHED]
@@ -44,14 +43,14 @@ class ParseWorker(StageWorker):
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
             state = await batches.close_parse_barrier(c, batch_id)
         BATCHES.labels(state).inc()
-        if state == "parsed":
-            await announce(producer, "argus.parsed", batch_id)
 
     async def _one(self, batch_id: uuid.UUID, file: dict[str, Any], fmt: LogFormat) -> None:
         async with self.slots:
             outcome = await asyncio.to_thread(self._parse, file.get("path"), fmt)
+        error = unreadable_reason(outcome)
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
-            await batches.file_done(c, batch_id, file["name"], outcome.file_id, outcome.error)
+            await batches.file_done(c, batch_id, file["name"], outcome.file_id, error,
+                                    outcome.headed)  # fmt: skip
 
     def _parse(self, path: str | None, fmt: LogFormat) -> FileOutcome:
         if not path:

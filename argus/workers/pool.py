@@ -1,33 +1,102 @@
-"""Starting the stage workers of one process."""
+"""The workers of one process: stage consumers, the outbox publisher and the sweep, supervised.
+
+Every task runs under ``supervise``: whatever ends it (a database or broker outage, a bug) is
+logged and counted, and it is started again after a back-off. The process holds an instance
+slot while the pool runs; at start it gives back the claims its previous life left.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from argus.config import Settings
 from argus.workers.diagnose import DiagnoseWorker
+from argus.workers.instance import instance_slot
+from argus.workers.outbox import OutboxPublisher
 from argus.workers.parse import ParseWorker
+from argus.workers.stage import StageWorker, WorkerScope
+from argus.workers.supervise import Backoff, supervise
+from argus.workers.sweep import Sweeper, release_own_claims
+
+log = logging.getLogger(__name__)
 
 KINDS = ("parse", "diagnose")
+_CLASSES: dict[str, type[StageWorker]] = {"parse": ParseWorker, "diagnose": DiagnoseWorker}
+
+
+class WorkerPool:
+    """Consumers of each kind (sharing one semaphore per kind), a publisher and a sweeper.
+
+    Each consumer handles one event at a time, so a kind gets at least as many consumers as
+    its semaphore has slots (else the slots could never fill); ``count`` may ask for more, and
+    0 starts no consumer (the publisher and the sweep still run: the API writes events too).
+    The topics' partitions cap how many consumers of a group receive events.
+    """
+
+    def __init__(
+        self, settings: Settings, database_url: str, bootstrap: str, count: int,
+        kinds: tuple[str, ...] = KINDS,
+    ) -> None:  # fmt: skip
+        self.settings = settings
+        self.database_url = database_url
+        self.bootstrap = bootstrap
+        self.count = count
+        self.kinds = kinds if count > 0 else ()
+        self.scope: WorkerScope | None = None  #: set while the pool runs
+
+    def missing_stages(self) -> list[str]:
+        """Stages this process should consume but has no connected consumer for right now."""
+        if not self.kinds:
+            return []
+        if self.scope is None:
+            return list(self.kinds)
+        return [kind for kind in self.kinds if self.scope.consumers(kind) == 0]
+
+    async def run(self) -> None:
+        """Run every task until cancelled."""
+        with instance_slot(self.settings.home) as owner:
+            self.scope = WorkerScope(owner=owner)
+            await self._until_done(lambda: release_own_claims(self.database_url, owner))
+            tasks = [supervise(name, run) for name, run in self._tasks(self.scope)]
+            try:
+                await asyncio.gather(*tasks)
+            finally:
+                self.scope = None
+
+    def _tasks(self, scope: WorkerScope) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        tasks: list[tuple[str, Callable[[], Awaitable[None]]]] = [
+            ("outbox", OutboxPublisher(self.database_url, self.bootstrap).run),
+            ("sweep", Sweeper(self.database_url).run),
+        ]
+        for kind in self.kinds:
+            cls = _CLASSES[kind]
+            bound = cls.concurrency(self.settings)
+            slots = asyncio.Semaphore(bound)
+            for n in range(max(self.count, bound)):
+                worker = cls(self.settings, self.database_url, self.bootstrap, slots, scope)
+                tasks.append((f"{kind}#{n}", worker.run))
+        return tasks
+
+    @staticmethod
+    async def _until_done(step: Callable[[], Awaitable[Any]]) -> None:
+        """Retry a start-up step until it succeeds (the database may be down at start)."""
+        failures = 0
+        while True:
+            try:
+                await step()
+                return
+            except Exception as exc:
+                failures += 1
+                log.warning("a start-up step failed (%s); retrying", exc)
+                await asyncio.sleep(Backoff().delay(failures))
 
 
 def worker_runs(
     settings: Settings, database_url: str, bootstrap: str, count: int,
     kinds: tuple[str, ...] = KINDS,
 ) -> list[Coroutine[Any, Any, None]]:  # fmt: skip
-    """Consumers of each kind, sharing one semaphore per kind.
-
-    Each consumer handles one event at a time, so a kind gets at least as many consumers as
-    its semaphore has slots (else the slots could never fill); ``count`` may ask for more, and
-    0 starts none. The topics' partitions cap how many consumers of a group receive events.
-    """
-    runs: list[Coroutine[Any, Any, None]] = []
-    for kind in kinds:
-        cls = ParseWorker if kind == "parse" else DiagnoseWorker
-        bound = cls.concurrency(settings)
-        slots = asyncio.Semaphore(bound)
-        consumers = max(count, bound) if count > 0 else 0
-        runs += [cls(settings, database_url, bootstrap, slots).run() for _ in range(consumers)]
-    return runs
+    """The process's workers as one coroutine (see WorkerPool), in a list for ``gather``."""
+    return [WorkerPool(settings, database_url, bootstrap, count, kinds).run()]

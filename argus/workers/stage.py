@@ -1,39 +1,57 @@
-"""What every stage worker shares: the consumer loop, claims with renewed leases, the DLQ.
+"""What every stage worker shares: the consumer loop, claims with renewed leases, fault handling.
 
 Offsets are committed only after the stage's result is durable in PostgreSQL, so a worker that
 dies mid-way leaves the message to be redelivered; a claim (a lease on the batch row, renewed
-while the worker lives) keeps two workers off one batch, and a stage already done is skipped
-(one diagnosis per batch). A message that cannot be handled goes to ``argus.dlq`` with the error
-and never blocks the partition.
+while the worker lives, carrying the owner's instance id) keeps two workers off one batch, and a
+stage already done is skipped (one diagnosis per batch). Events of the next stage go to the
+outbox in the transaction that moves the batch (see ``argus.store.outbox``).
+
+Faults are told apart: an event that cannot be handled goes to ``argus.dlq`` and never blocks
+the partition; a fault of the input fails the batch with a reason the user can act on; a fault
+of the infrastructure (database, broker, a service down) fails nothing: the consumer stops
+without committing, the supervisor restarts it after a back-off, and the event comes again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import psycopg
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from argus.api.metrics import BATCHES, ERRORS, QUEUE_LAG
+from argus.api.metrics import BATCHES, ERRORS, LIVE_CONSUMERS, QUEUE_LAG
 from argus.config import Settings
-from argus.store import batches
+from argus.errors import FormatError, InputError
+from argus.events import BatchEvent
+from argus.store import batches, outbox
+from argus.workers.faults import is_infrastructure
 
 log = logging.getLogger(__name__)
 
 #: A claim not renewed for this long belongs to a dead worker and may be taken over.
 LEASE_S = 20.0
 RENEW_EVERY_S = 5.0
-#: Where a batch left in each state is announced again on start.
-RESUME_TOPIC = {"uploaded": "argus.batches", "parsing": "argus.batches",
-                "parsed": "argus.parsed", "diagnosing": "argus.parsed"}  # fmt: skip
+
+
+@dataclass(kw_only=True)
+class WorkerScope:
+    """What the stage workers of one process share."""
+
+    owner: str  #: this process's instance id, written on every claim it takes
+    live: dict[str, int] = field(default_factory=dict)  #: running consumers per stage
+    active: set[uuid.UUID] = field(default_factory=set)  #: batches this process works on now
+
+    def consumers(self, stage: str) -> int:
+        """How many consumers of ``stage`` are connected now."""
+        return self.live.get(stage, 0)
 
 
 class StageWorker(ABC):
@@ -48,12 +66,13 @@ class StageWorker(ABC):
 
     def __init__(
         self, settings: Settings, database_url: str, bootstrap: str,
-        slots: asyncio.Semaphore | None = None,
+        slots: asyncio.Semaphore | None = None, scope: WorkerScope | None = None,
     ) -> None:  # fmt: skip
         self.settings = settings
         self.database_url = database_url
         self.bootstrap = bootstrap
         self.slots = slots or asyncio.Semaphore(self.concurrency(settings))
+        self.scope = scope or WorkerScope(owner=f"anonymous-{uuid.uuid4()}")
 
     @classmethod
     def concurrency(cls, settings: Settings) -> int:
@@ -61,10 +80,8 @@ class StageWorker(ABC):
         return int(getattr(settings.limits, cls.limit))
 
     @abstractmethod
-    async def process(
-        self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer
-    ) -> None:
-        """Do the stage for a claimed batch and announce the next one."""
+    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
+        """Do the stage for a claimed batch; enqueue the next stage's event with its result."""
 
     @property
     def group(self) -> str:
@@ -72,24 +89,32 @@ class StageWorker(ABC):
         return f"{self.settings.kafka_group}-{self.stage}"
 
     async def run(self) -> None:
-        """Consume until cancelled."""
+        """Consume until cancelled; an infrastructure fault ends the run (see module doc)."""
         consumer = AIOKafkaConsumer(
             self.topic, bootstrap_servers=self.bootstrap, group_id=self.group,
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
         )  # fmt: skip
-        producer = AIOKafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
         try:  # stopped however the run ends, even while still joining: no ghost group member
             await consumer.start()
-            await producer.start()
-            await self._resume_stale(producer)
-            async for message in consumer:
-                self._record_lag(consumer, message)
-                await self._handle(message.value, producer)
-                await consumer.commit()
+            with self._counted():
+                async for message in consumer:
+                    self._record_lag(consumer, message)
+                    await self._handle(message.value)
+                    await consumer.commit()
         finally:
-            await consumer.stop()
-            await producer.stop()
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+
+    @contextlib.contextmanager
+    def _counted(self) -> Any:
+        self.scope.live[self.stage] = self.scope.consumers(self.stage) + 1
+        LIVE_CONSUMERS.labels(self.stage).inc()
+        try:
+            yield
+        finally:
+            self.scope.live[self.stage] -= 1
+            LIVE_CONSUMERS.labels(self.stage).dec()
 
     def _record_lag(self, consumer: AIOKafkaConsumer, message: ConsumerRecord[Any, Any]) -> None:
         partition = TopicPartition(message.topic, message.partition)
@@ -99,64 +124,80 @@ class StageWorker(ABC):
                 max(0, end - message.offset - 1)
             )
 
-    async def _handle(self, raw: bytes, producer: AIOKafkaProducer) -> None:
+    async def _handle(self, raw: bytes) -> None:
         try:
-            batch_id = uuid.UUID(str(json.loads(raw)["batch_id"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            await self._dead_letter(producer, raw, f"malformed event: {exc!r}")
+            event = BatchEvent.decode(raw)
+        except FormatError as exc:
+            await self._dead_letter(raw, exc.message)
             return
         try:
             async with self._admission():
-                batch = await self._claim(batch_id)
-                if batch is not None:
-                    async with self._renewing(batch_id):
-                        await self.process(batch_id, batch, producer)
-        except Exception as exc:  # the batch fails with its reason; the partition goes on
+                await self._claimed(event.batch_id)
+        except LookupError as exc:
+            await self._dead_letter(raw, str(exc))
+        except InputError as exc:  # the batch's own fault: failed, with what to do about it
             ERRORS.labels(type(exc).__name__).inc()
-            await self.fail(batch_id, f"{type(exc).__name__}: {exc}")
-            await self._dead_letter(producer, raw, f"{type(exc).__name__}: {exc}")
+            await self.fail(event.batch_id, str(exc))
+        except Exception as exc:
+            ERRORS.labels(type(exc).__name__).inc()
+            if is_infrastructure(exc):
+                raise  # nothing committed: the supervisor restarts this consumer, the event returns
+            log.exception("%s worker: internal error on batch %s", self.stage, event.batch_id)
+            await self.fail(event.batch_id, f"internal error in the {self.stage} stage "
+                            f"({type(exc).__name__}); retry it with POST "
+                            f"/api/v1/batches/{event.batch_id}/retry")  # fmt: skip
+            await self._dead_letter(raw, f"{type(exc).__name__}: {str(exc)[:500]}")
+
+    async def _claimed(self, batch_id: uuid.UUID) -> None:
+        batch = await self._claim(batch_id)
+        if batch is None:
+            return
+        self.scope.active.add(batch_id)
+        try:
+            async with self._renewing(batch_id):
+                await self.process(batch_id, batch)
+        finally:
+            self.scope.active.discard(batch_id)
 
     def _admission(self) -> contextlib.AbstractAsyncContextManager[Any]:
         return self.slots if self.claim_in_slot else contextlib.nullcontext()
 
     async def _claim(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
-        """Claim the batch for this stage, waiting out a claim held by a worker that may have
-        died (or an earlier stage still running); None when there is nothing to do."""
+        """Claim the batch for this stage; None when there is nothing to do here: the stage is
+        done, or a live worker holds the batch (if it dies, its lease expires and the sweep
+        announces the batch again). A claim of this process that none of its workers holds
+        (left by a consumer that was restarted) is taken back at once."""
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
-            for _ in range(int(LEASE_S / 2) + 5):
-                outcome = await batches.claim(c, batch_id, LEASE_S, self.stage)
-                if outcome == "missing":
-                    raise LookupError(f"no batch {batch_id}")
-                if outcome == "done":
-                    return None  # redelivered after success: exactly once
-                if outcome == "claimed":
-                    return await batches.get_batch(c, batch_id)
-                await asyncio.sleep(2.0)  # busy: its holder renews the claim while it lives
-        return None  # still held by a live worker: it will finish the stage
+            outcome = await batches.claim(
+                c, batch_id, LEASE_S, self.stage, self.scope.owner,
+                reclaim_own=batch_id not in self.scope.active,
+            )  # fmt: skip
+            if outcome == "missing":
+                raise LookupError(f"no batch {batch_id}")
+            if outcome == "claimed":
+                return await batches.get_batch(c, batch_id)
+        return None  # done already (redelivered after success: exactly once), or busy
 
     @contextlib.asynccontextmanager
     async def _renewing(self, batch_id: uuid.UUID) -> AsyncIterator[None]:
         async def renew() -> None:
-            async with await psycopg.AsyncConnection.connect(
-                self.database_url, autocommit=True
-            ) as conn:
-                while True:
-                    await asyncio.sleep(RENEW_EVERY_S)
-                    await batches.renew(conn, batch_id)
+            while True:  # a database hiccup must not end the renewals of a live claim
+                with contextlib.suppress(psycopg.Error, OSError):
+                    async with await psycopg.AsyncConnection.connect(
+                        self.database_url, autocommit=True
+                    ) as conn:
+                        while True:
+                            await asyncio.sleep(RENEW_EVERY_S)
+                            await batches.renew(conn, batch_id)
+                await asyncio.sleep(1.0)
 
         task = asyncio.create_task(renew())
         try:
             yield
         finally:
             task.cancel()
-
-    async def _resume_stale(self, producer: AIOKafkaProducer) -> None:
-        """Re-announce batches left mid-way by workers that died (claims time out)."""
-        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
-            stale = await batches.stale_batches(c, LEASE_S)
-        for batch_id, state in stale:
-            if RESUME_TOPIC[state] == self.topic:
-                await announce(producer, self.topic, batch_id)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def fail(self, batch_id: uuid.UUID, reason: str) -> None:
         """Mark the batch failed with its reason."""
@@ -164,15 +205,7 @@ class StageWorker(ABC):
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
             await batches.set_status(c, batch_id, "failed", reason[:2000])
 
-    async def _dead_letter(self, producer: AIOKafkaProducer, raw: bytes, error: str) -> None:
+    async def _dead_letter(self, raw: bytes, error: str) -> None:
         log.warning("dead-lettering a batch event: %s", error)
-        body = json.dumps({"event": raw.decode("utf-8", "replace"), "error": error}).encode()
-        await producer.send_and_wait("argus.dlq", body)
-
-
-async def announce(
-    producer: AIOKafkaProducer, topic: str, batch_id: uuid.UUID, **extra: Any
-) -> None:
-    """Publish a batch event (keyed by the batch, so one batch stays on one partition)."""
-    event = json.dumps({"batch_id": str(batch_id), **extra}).encode()
-    await producer.send_and_wait(topic, event, key=str(batch_id).encode())
+        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+            await outbox.enqueue_dead_letter(c, raw, error)

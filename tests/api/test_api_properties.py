@@ -1,7 +1,9 @@
-"""Property test of the API against its own OpenAPI routes: no input makes it answer 5xx."""
+"""Property test of the API against its own OpenAPI routes: no input makes it answer 5xx
+(JSON strings with lone surrogates and arbitrary header values included)."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import quote
 
 import httpx
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_openapi_spec_lists_the_routes(base_url: str) -> None:
-    spec = httpx.get(f"{base_url}/openapi.json").json()
+    spec = httpx.get(f"{base_url}/openapi.json", headers=AUTH).json()
     assert {
         "/api/v1/batches",
         "/api/v1/batches/{batch_id}/files/{name}",
@@ -25,13 +27,23 @@ def test_openapi_spec_lists_the_routes(base_url: str) -> None:
     } <= set(spec["paths"])
 
 
+#: Text as JSON can carry it: any code point, lone surrogates (``\ud800``) included.
+json_text = st.text(st.characters() | st.characters(categories=["Cs"]), max_size=20)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
-    ),
+    st.none() | st.booleans() | st.integers() | json_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(json_text, inner, max_size=3),
     max_leaves=8,
 )
+#: Header values as HTTP can carry them (visible ASCII, obs-text bytes, inner spaces and tabs).
+header_values = st.lists(
+    st.sampled_from([*range(0x21, 0x7F), *range(0x80, 0x100), 0x20, 0x09]), max_size=40
+).map(lambda codes: bytes(codes).strip(b" \t"))
+
+
+def post_json(url: str, body: object, headers: dict[str, str | bytes]) -> httpx.Response:
+    """POST ``body`` as JSON text with \\u escapes, so lone surrogates reach the server."""
+    content = json.dumps(body).encode()
+    return httpx.post(url, content=content, headers={**headers, "Content-Type": "application/json"})
 
 
 @settings(
@@ -45,8 +57,36 @@ json_values = st.recursive(
     )
 )
 def test_batch_creation_never_fails_with_5xx(base_url: str, body: object) -> None:
-    answer = httpx.post(f"{base_url}/api/v1/batches", json=body, headers=AUTH)
+    answer = post_json(f"{base_url}/api/v1/batches", body, AUTH)
     assert answer.status_code < 500, answer.text
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(question=json_values | json_text, thread_id=json_values)
+def test_chat_questions_never_fail_with_5xx(
+    base_url: str, question: object, thread_id: object
+) -> None:
+    url = f"{base_url}/api/v1/batches/00000000-0000-4000-8000-000000000000/chat"
+    answer = post_json(url, {"question": question, "thread_id": thread_id}, AUTH)
+    assert answer.status_code < 500, answer.text
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(authorization=header_values, content_type=header_values, extra=header_values)
+def test_header_values_never_fail_with_5xx(
+    base_url: str, authorization: bytes, content_type: bytes, extra: bytes
+) -> None:
+    headers = {"Authorization": authorization, "Content-Type": content_type, "X-Extra": extra}
+    for method, path in (("GET", "/api/v1/batches/00000000-0000-4000-8000-000000000000"),
+                         ("POST", "/api/v1/batches"), ("GET", "/openapi.json")):  # fmt: skip
+        answer = httpx.request(method, base_url + path, headers=headers, content=b'{"source":"h"}')
+        assert answer.status_code < 500, (method, path, answer.text)
+        if answer.status_code != 401:  # only a bearer credential can pass
+            assert authorization.lower().startswith(b"bearer "), (authorization, answer.text)
 
 
 @settings(

@@ -103,7 +103,14 @@ async def _statistics_and_templates(client: httpx.AsyncClient, batch_id: str) ->
 async def test_api_keys_and_health(service: httpx.AsyncClient) -> None:
     assert (await service.get("/healthz")).status_code == 200
     ready = await service.get("/readyz")
+    for _ in range(120):  # ready once each stage's consumer has joined its group
+        if ready.status_code == 200:
+            break
+        assert "workers: DOWN" in ready.text, ready.text
+        await asyncio.sleep(0.5)
+        ready = await service.get("/readyz")
     assert ready.status_code == 200 and "pgvector" in ready.text
+    assert "workers: ok" in ready.text
     assert (await service.post("/api/v1/batches", json={"source": "x"})).status_code == 401
     wrong = {"Authorization": "Bearer nope"}
     assert (await service.get("/metrics", headers=wrong)).status_code == 401

@@ -9,8 +9,6 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from aiokafka import AIOKafkaProducer
-
 from argus.config import Settings
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.parse import ParseWorker
@@ -31,9 +29,7 @@ class _Recording:
     async def _renewing(self, batch_id: uuid.UUID) -> AsyncIterator[None]:
         yield
 
-    async def process(
-        self, batch_id: uuid.UUID, batch: dict[str, Any], producer: AIOKafkaProducer
-    ) -> None:
+    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
         await self.release.wait()
 
 
@@ -62,7 +58,7 @@ async def _run_two(kind: type[StageWorker]) -> tuple[list[uuid.UUID], list[uuid.
     ids = [uuid.uuid4(), uuid.uuid4()]
     events = [json.dumps({"batch_id": str(i)}).encode() for i in ids]
     pairs = zip((first, second), events, strict=True)
-    tasks = [asyncio.create_task(w._handle(event, None)) for w, event in pairs]
+    tasks = [asyncio.create_task(w._handle(event)) for w, event in pairs]
     await asyncio.sleep(0.05)
     before = list(first.claimed)
     first.release.set()

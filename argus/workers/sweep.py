@@ -1,0 +1,59 @@
+"""The sweep: batches left mid-way are announced again, at start and then periodically.
+
+At start a process gives back the claims left under its own instance id (it knows none of its
+workers holds them: it has just started), so a restarted service resumes its batches at once.
+Then, every ``every_s``, any batch whose stage lease expired, or that waits in a state with no
+event pending for it, is announced again through the outbox (once a lease at most).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import psycopg
+
+from argus.api.metrics import SWEPT
+from argus.store import batches, outbox
+from argus.workers.stage import LEASE_S
+
+log = logging.getLogger(__name__)
+
+#: How often the sweep runs; a stranded batch waits at most the lease plus this.
+SWEEP_EVERY_S = 5.0
+#: Published events are kept this long (for audits), then deleted.
+KEEP_PUBLISHED_DAYS = 7.0
+
+
+async def release_own_claims(database_url: str, owner: str) -> int:
+    """Give back the claims a previous life of this instance left; return how many."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        released = await batches.release_own(conn, owner)
+    if released:
+        log.warning("resuming %d batch(es) left by this instance's previous run", len(released))
+    SWEPT.inc(len(released))
+    return len(released)
+
+
+class Sweeper:
+    """Re-announces stranded batches until cancelled."""
+
+    def __init__(
+        self, database_url: str, every_s: float = SWEEP_EVERY_S, lease_s: float = LEASE_S
+    ) -> None:
+        self.database_url = database_url
+        self.every_s = every_s
+        self.lease_s = lease_s
+
+    async def run(self) -> None:
+        """Sweep every ``every_s``; a database fault ends the run (to be restarted)."""
+        async with await psycopg.AsyncConnection.connect(
+            self.database_url, autocommit=True
+        ) as conn:
+            await outbox.prune(conn, KEEP_PUBLISHED_DAYS)
+            while True:
+                swept = await batches.sweep_stale(conn, self.lease_s)
+                if swept:
+                    log.warning("announced %d stranded batch(es) again", len(swept))
+                    SWEPT.inc(len(swept))
+                await asyncio.sleep(self.every_s)

@@ -1,0 +1,28 @@
+"""Readiness of a process's workers, and instance slots that restarts take back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from argus.config import Settings
+from argus.workers.instance import instance_slot
+from argus.workers.pool import WorkerPool
+from argus.workers.stage import WorkerScope
+
+
+def test_a_stage_without_a_live_consumer_is_reported_missing(tmp_path: Path) -> None:
+    pool = WorkerPool(Settings(home=tmp_path), "postgresql://unused", "unused:9092", 1)
+    assert pool.missing_stages() == ["parse", "diagnose"]  # not started yet
+    pool.scope = WorkerScope(owner="me", live={"parse": 2, "diagnose": 0})
+    assert pool.missing_stages() == ["diagnose"]
+    pool.scope.live["diagnose"] = 1
+    assert pool.missing_stages() == []
+    api_only = WorkerPool(Settings(home=tmp_path), "postgresql://unused", "unused:9092", 0)
+    assert api_only.missing_stages() == []  # no stage is expected of it
+
+
+def test_live_processes_get_distinct_ids_and_a_restart_gets_its_own_back(tmp_path: Path) -> None:
+    with instance_slot(tmp_path) as first, instance_slot(tmp_path) as second:
+        assert first != second
+    with instance_slot(tmp_path) as again:
+        assert again == first  # the lowest free slot keeps its id across lives
