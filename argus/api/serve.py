@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import uvicorn
 from rich.console import Console
 
@@ -9,7 +11,7 @@ from argus.api.app import create_app
 from argus.api.metrics import EMBEDDED_RESTARTS
 from argus.config import Settings
 from argus.runtime.processes import sigterm_as_interrupt
-from argus.runtime.services import running_services
+from argus.runtime.services import Services, running_services
 
 
 async def serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
@@ -22,13 +24,19 @@ async def serve(settings: Settings, host: str, port: int, workers: int, console:
         await _serve(settings, host, port, workers, console)
 
 
-async def _serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
-    async with running_services(
+def service_dependencies(settings: Settings) -> contextlib.AbstractAsyncContextManager[Services]:
+    """PostgreSQL and Kafka for a long-running process: embedded ones restarted if they die,
+    each restart counted in ``argus_embedded_restarts_total``."""
+    return running_services(
         settings,
         database=True,
         kafka=True,
         on_restart=lambda service: EMBEDDED_RESTARTS.labels(service=service).inc(),
-    ) as services:
+    )
+
+
+async def _serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
+    async with service_dependencies(settings) as services:
         for note in services.started:
             console.print(f"[dim]{note}[/]")
         if not settings.api_keys:

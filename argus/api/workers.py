@@ -6,10 +6,9 @@ import asyncio
 
 from rich.console import Console
 
-from argus.api.metrics import EMBEDDED_RESTARTS
+from argus.api.serve import service_dependencies
 from argus.config import Settings
 from argus.runtime.processes import sigterm_as_interrupt
-from argus.runtime.services import running_services
 from argus.workers.pool import worker_runs
 
 
@@ -22,12 +21,7 @@ async def run_workers(
 
 
 async def _run(settings: Settings, count: int, kinds: tuple[str, ...], console: Console) -> None:
-    async with running_services(
-        settings,
-        database=True,
-        kafka=True,
-        on_restart=lambda service: EMBEDDED_RESTARTS.labels(service=service).inc(),
-    ) as services:
+    async with service_dependencies(settings) as services:
         assert services.database_url is not None and services.kafka_bootstrap is not None
         console.print(f"{count} x {' + '.join(kinds)} worker(s), groups "
                       f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip

@@ -29,7 +29,9 @@ async def open_saver(conninfo: str) -> tuple[AsyncPostgresSaver, AsyncConnection
         await saver.setup()  # idempotent: creates or migrates the checkpoint tables
     except (psycopg.Error, PoolTimeout) as exc:
         await pool.close()
-        raise DatabaseUnavailable(f"cannot set up the chat history tables: {exc}") from exc
+        raise DatabaseUnavailable(
+            f"cannot set up the chat history tables ({type(exc).__name__})"
+        ) from exc
     return saver, pool
 
 
@@ -44,7 +46,7 @@ async def thread_turn(conninfo: str, key: str) -> AsyncIterator[None]:
     try:
         conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
     except psycopg.Error as exc:
-        raise DatabaseUnavailable(f"cannot open the chat thread: {exc}") from exc
+        raise DatabaseUnavailable(f"cannot open the chat thread ({type(exc).__name__})") from exc
     async with conn:
         await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
         try:

@@ -104,9 +104,9 @@ def unreadable_reason(outcome: FileOutcome) -> str | None:
     if outcome.headed > 0:
         return None
     if outcome.lines == 0:
-        return "no readable log lines: the file is empty"
-    return (f"no readable log lines: none of its {outcome.lines:,} lines is a record in the "
-            "batch's log_format (binary data, or text in another format?)")  # fmt: skip
+        return "the file is empty"
+    return (f"none of its {outcome.lines:,} lines is a record in the log_format "
+            "(binary data, or text in another format?)")  # fmt: skip
 
 
 def _one_file(

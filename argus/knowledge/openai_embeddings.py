@@ -78,12 +78,13 @@ class OpenAIEmbedder:
         except httpx.HTTPStatusError as exc:
             raise EmbeddingUnavailable(
                 f"the embeddings endpoint {self.base_url} answered HTTP "
-                f"{exc.response.status_code}: {exc.response.text[:200]}",
+                f"{exc.response.status_code}",  # the body is the server's: not repeated
                 hint=_HINT,
             ) from exc
         except httpx.HTTPError as exc:
             raise EmbeddingUnavailable(
-                f"the embeddings endpoint {self.base_url} cannot be reached: {exc}", hint=_HINT
+                f"the embeddings endpoint {self.base_url} cannot be reached ({type(exc).__name__})",
+                hint=_HINT,
             ) from exc
         return self._vectors(payload, len(texts))
 
