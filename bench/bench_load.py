@@ -59,6 +59,7 @@ from starlette.routing import Route
 
 from argus.runtime.kafka import free_port
 from bench.gen_logs import lines as generated_lines
+from bench.machine import exit_cleanly_on_signals, print_machine
 
 OUT = Path(__file__).resolve().parent / "out"
 KEY = "bench-load-key"
@@ -552,16 +553,6 @@ def print_llm(args: argparse.Namespace, phase: Phase, stub: LLMStub) -> bool:
     return held and not failed
 
 
-def print_machine(when: str) -> None:
-    """Cores, load average and memory of the machine, now."""
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(
-        f"{when}: {os.cpu_count()} cores, load average {load}, "
-        f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM",
-        flush=True,
-    )
-
-
 # --------------------------------------------------------------------------------- main
 
 
@@ -588,8 +579,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> None:
     """Run both phases in a temporary ARGUS_HOME and print the Markdown summary."""
     args = parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with it ignored
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill too
+    exit_cleanly_on_signals()
     print_machine(f"start {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     home = Path(tempfile.mkdtemp(prefix="argus-bench-load-"))
     ok = True
