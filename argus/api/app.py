@@ -27,9 +27,11 @@ from argus.workers.pool import WorkerPool
 
 
 def create_app(
-    settings: Settings, database_url: str, bootstrap: str, *, workers: int = 1
-) -> FastAPI:
-    """The service, for a database and a broker that are already running and migrated."""
+    settings: Settings, database_url: str, bootstrap: str, *, workers: int = 1,
+    empty_broker: bool = False,
+) -> FastAPI:  # fmt: skip
+    """The service, for a database and a broker that are already running and migrated;
+    ``empty_broker``: the broker has just started empty (see ``Services.empty_broker``)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -38,7 +40,9 @@ def create_app(
             database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s
         )
         app.state.reports = SingleFlight(lambda key: _load_report(app, key))
-        app.state.workers = WorkerPool(settings, database_url, bootstrap, workers)
+        app.state.workers = WorkerPool(
+            settings, database_url, bootstrap, workers, empty_broker=empty_broker
+        )
         task = asyncio.create_task(app.state.workers.run())
         try:
             yield

@@ -44,7 +44,7 @@ async def _serve(settings: Settings, host: str, port: int, workers: int, console
                           "who can reach it")  # fmt: skip
         assert services.database_url is not None and services.kafka_bootstrap is not None
         app = create_app(settings, services.database_url, services.kafka_bootstrap,
-                         workers=workers)  # fmt: skip
+                         workers=workers, empty_broker=services.empty_broker)  # fmt: skip
         config = uvicorn.Config(app, host=host, port=port, log_level="warning")
         console.print(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")
         await uvicorn.Server(config).serve()

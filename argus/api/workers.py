@@ -25,6 +25,8 @@ async def _run(settings: Settings, count: int, kinds: tuple[str, ...], console: 
         assert services.database_url is not None and services.kafka_bootstrap is not None
         console.print(f"{count} x {' + '.join(kinds)} worker(s), groups "
                       f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip
-        await asyncio.gather(
-            *worker_runs(settings, services.database_url, services.kafka_bootstrap, count, kinds)
-        )
+        runs = worker_runs(
+            settings, services.database_url, services.kafka_bootstrap, count, kinds,
+            empty_broker=services.empty_broker,
+        )  # fmt: skip
+        await asyncio.gather(*runs)

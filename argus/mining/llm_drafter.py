@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 
 from argus.errors import ArgusError, LLMOutputInvalid
@@ -111,9 +111,12 @@ class LLMDrafter:
     def _ask(self, clusters: list[Proposal], samples: Sequence[str]) -> dict[int, LLMTemplate]:
         messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(_cluster_prompt(clusters, samples))]
         last: LLMOutputInvalid | None = None
-        for _ in range(2):  # output that fails validation twice means: use the rule drafts
-            reply = self.retry.call(lambda: self.model.invoke(messages))
+        def invoke() -> BaseMessage:  # every attempt, retries included, is a call made
             self.calls += 1
+            return self.model.invoke(messages)
+
+        for _ in range(2):  # output that fails validation twice means: use the rule drafts
+            reply = self.retry.call(invoke)
             self.tokens += _tokens(reply)
             try:
                 return _parse(str(reply.content), len(clusters))

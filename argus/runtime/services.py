@@ -13,12 +13,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from argus.config import Settings
+from argus.events import TOPICS
 from argus.runtime.kafka import EmbeddedKafka, ensure_topics
 from argus.runtime.postgres import EmbeddedPostgres
 from argus.store.migrate import apply_migrations
-
-#: The pipeline's topics (DESIGN.md §7).
-TOPICS = ("argus.batches", "argus.parsed", "argus.diagnosed", "argus.dlq")
 
 #: Seconds between two checks of the embedded PostgreSQL's postmaster.
 WATCH_PERIOD_S = 1.0
@@ -34,6 +32,9 @@ class Services:
     database_url: str | None = None  #: libpq URL of PostgreSQL, None when not requested
     kafka_bootstrap: str | None = None  #: host:port of Kafka, None when not requested
     started: list[str] = field(default_factory=list)  #: human-readable notes, in order
+    #: True when this process has just started the in-memory embedded broker: every event
+    #: published before is gone, so waiting batches are to be announced again at once.
+    empty_broker: bool = False
     migrations_applied: list[int] = field(default_factory=list)  #: versions applied now
 
 
@@ -88,6 +89,7 @@ def _kafka(settings: Settings, services: Services, stack: contextlib.ExitStack) 
     broker = EmbeddedKafka(settings.kafka_dir)
     bootstrap = broker.start()
     stack.callback(broker.stop)
+    services.empty_broker = broker.owned
     how = "started" if broker.owned else "attached"
     services.started.append(f"Kafka: embedded tansu broker {how} at {bootstrap}")
     return bootstrap

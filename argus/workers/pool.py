@@ -19,7 +19,7 @@ from argus.workers.outbox import OutboxPublisher
 from argus.workers.parse import ParseWorker
 from argus.workers.stage import StageWorker, WorkerScope
 from argus.workers.supervise import Backoff, supervise
-from argus.workers.sweep import Sweeper, release_own_claims
+from argus.workers.sweep import Sweeper, announce_waiting, release_own_claims
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,10 @@ class WorkerPool:
 
     def __init__(
         self, settings: Settings, database_url: str, bootstrap: str, count: int,
-        kinds: tuple[str, ...] = KINDS,
+        kinds: tuple[str, ...] = KINDS, *, empty_broker: bool = False,
     ) -> None:  # fmt: skip
         self.settings = settings
+        self.empty_broker = empty_broker  #: announce every waiting batch at start
         self.database_url = database_url
         self.bootstrap = bootstrap
         self.count = count
@@ -60,6 +61,8 @@ class WorkerPool:
         with instance_slot(self.settings.home) as owner:
             self.scope = WorkerScope(owner=owner)
             await self._until_done(lambda: release_own_claims(self.database_url, owner))
+            if self.empty_broker:
+                await self._until_done(lambda: announce_waiting(self.database_url))
             tasks = [supervise(name, run) for name, run in self._tasks(self.scope)]
             try:
                 await asyncio.gather(*tasks)
@@ -96,7 +99,8 @@ class WorkerPool:
 
 def worker_runs(
     settings: Settings, database_url: str, bootstrap: str, count: int,
-    kinds: tuple[str, ...] = KINDS,
+    kinds: tuple[str, ...] = KINDS, *, empty_broker: bool = False,
 ) -> list[Coroutine[Any, Any, None]]:  # fmt: skip
     """The process's workers as one coroutine (see WorkerPool), in a list for ``gather``."""
-    return [WorkerPool(settings, database_url, bootstrap, count, kinds).run()]
+    pool = WorkerPool(settings, database_url, bootstrap, count, kinds, empty_broker=empty_broker)
+    return [pool.run()]

@@ -35,6 +35,17 @@ async def release_own_claims(database_url: str, owner: str) -> int:
     return len(released)
 
 
+async def announce_waiting(database_url: str) -> int:
+    """Announce every batch that waits for a stage again, whatever its age: for a process that
+    has just started an empty in-memory broker, which lost every event published before."""
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        announced = await batches.sweep_stale(conn, 0.0)
+    if announced:
+        log.warning("a new broker: announcing %d waiting batch(es) again", len(announced))
+    SWEPT.inc(len(announced))
+    return len(announced)
+
+
 class Sweeper:
     """Re-announces stranded batches until cancelled."""
 

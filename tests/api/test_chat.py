@@ -15,8 +15,8 @@ from pydantic import SecretStr
 
 from argus.api.app import create_app
 from argus.config import LimitSettings, Settings
+from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
-from argus.runtime.services import TOPICS
 from tests.api.conftest import served
 from tests.conftest import EXAMPLES
 

@@ -14,8 +14,8 @@ from pydantic import SecretStr
 
 from argus.api.app import create_app
 from argus.config import Settings
+from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
-from argus.runtime.services import TOPICS
 from tests.api.conftest import served
 
 pytestmark = pytest.mark.integration

@@ -16,8 +16,8 @@ import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
-from argus.runtime.services import TOPICS
 from argus.store import batches
 from tests.conftest import EXAMPLES
 

@@ -139,7 +139,8 @@ def test_local_llm_drafts_are_arbitrated(tmp_path: object) -> None:
     from argus.llm.client import chat_model
     from argus.runtime.llm import local_llm
 
-    settings = Settings(llm="local", home=tmp_path)  # type: ignore[arg-type]
+    # a loaded 2-core machine may take long for one answer: the test is about arbitration
+    settings = Settings(llm="local", home=tmp_path, llm_timeout_s=180)  # type: ignore[arg-type]
     with local_llm(settings) as base_url:
         drafter = LLMDrafter(chat_model(settings, base_url), retry=RetryPolicy(attempts=2))
         store = MemoryTemplateStore()
