@@ -17,11 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from argus.agents.report import CATEGORIES, Report
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
 from argus.llm.prompts import DATA_RULE, data_block
+from argus.report import CATEGORIES, Report
 
 AGENT = "diagnosis"
 PROMPT = """You write the diagnosis of an incident found in a batch of logs, from the evidence

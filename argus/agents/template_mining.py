@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from argus.agents.report import CATEGORIES
 from argus.errors import ArgusError
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
 from argus.llm.prompts import DATA_RULE, data_block
+from argus.report import CATEGORIES
 
 AGENT = "template_mining"
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from argus.agents.report import CATEGORIES
 from argus.errors import InputError
+from argus.report import CATEGORIES
 
 LOG_SUFFIXES = (".log", ".log.gz", ".gz", ".txt")
 

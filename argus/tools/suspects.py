@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from argus.agents.report import Category, Suspect
+from argus.report import Category, Suspect
 from argus.tools.digest import Change, Digest
 from argus.tools.textsignals import (
     has_exception_words,
