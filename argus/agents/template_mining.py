@@ -17,7 +17,7 @@ from argus.errors import ArgusError
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
 from argus.llm.prompts import DATA_RULE, data_block
-from argus.report import CATEGORIES
+from argus.report import CATEGORIES, is_category
 
 AGENT = "template_mining"
 
@@ -64,7 +64,7 @@ class NamedTemplate(BaseModel):
     @classmethod
     def _known(cls, value: object) -> str:
         text = str(value or "").strip().lower()  # "none" names no failure: not a template's
-        return text if text in CATEGORIES and text != "none" else "unknown"
+        return text if is_category(text) and text != "none" else "unknown"
 
 
 class Naming(BaseModel):

@@ -145,3 +145,6 @@ def test_knowledge_names_the_category_only_when_it_is_sure() -> None:
     assert known_category([agreed]) == "dns"
     assert known_category([vague]) is None
     assert known_category([]) is None
+    limit = {"category": "resource_limit", "code_match": True}  # EMFILE: the old bridge missed it
+    assert known_category([limit]) == "config"
+    assert known_category([{"category": None, "code_match": True}]) is None
