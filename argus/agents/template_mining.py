@@ -2,8 +2,9 @@
 
 It picks the anomalous and error templates of the digest, gives each a category (on the rule
 path from its words, with the classifier the suspects use too; from the LLM when one is
-available, validated against the closed vocabulary), proposes advice, builds the query for the
-next knowledge search, and asks for pass 1 to run again when too many records went unmatched.
+available, validated against the closed vocabulary), proposes advice and builds the query for
+the next knowledge search. It reads only digest keys that ``argus.graph.inputs.digest_of`` sets:
+the digest carries no unmatched-record count, so it cannot ask pass 1 to run again.
 """
 
 from __future__ import annotations
@@ -20,9 +21,6 @@ from argus.report import CATEGORIES, is_category
 from argus.tools.textsignals import category_of_text
 
 AGENT = "template_mining"
-
-#: Unmatched share of records above which pass 1 should run again.
-RERUN_SHARE = 0.05
 
 
 class NamedTemplate(BaseModel):
@@ -76,11 +74,9 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
         except ArgusError as exc:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"template_mining: LLM path failed, rule names kept ({exc.message})")
-    records = max(int(digest.get("records", 0)), 1)
     found = {
         "templates": named,
         "query": " ".join([*digest.get("error_codes", [])[:5], *(t["template"] for t in named)]),
-        "rerun_pass1": int(digest.get("unmatched", 0)) / records > RERUN_SHARE,
     }
     return {
         "findings": {**state.get("findings", {}), "template_mining": found},

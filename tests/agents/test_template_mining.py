@@ -1,4 +1,4 @@
-"""The template_mining agent's rule path: its categories."""
+"""The template_mining agent's rule path: the digest keys it reads and its categories."""
 
 from __future__ import annotations
 
@@ -21,6 +21,20 @@ TEXTS = {
 }  # fmt: skip
 
 
+class Recording(dict[str, Any]):
+    """A digest that remembers which keys were read."""
+
+    read: set[str]
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return super().__getitem__(key)
+
+
 def _analysis(error_tid: int) -> Analysis:
     base = steady(1, "api", 30, 3) + steady(2, "db", 20, 3)
     current = base + steady(error_tid, "db", 10, 3, "ERROR")
@@ -32,6 +46,15 @@ async def _mine(digest: dict[str, Any]) -> dict[str, Any]:
     update = await template_mining.run({"digest": digest, "findings": {}}, ctx)
     found: dict[str, Any] = update["findings"]["template_mining"]
     return found
+
+
+async def test_the_agent_reads_only_keys_the_digest_has() -> None:
+    """The agent once read ``unmatched``, which digest_of never sets."""
+    digest = Recording(digest_of(_analysis(8)))
+    digest.read = set()
+    found = await _mine(digest)
+    assert digest.read and digest.read <= set(digest), digest.read - set(digest)
+    assert found["templates"] and set(found) == {"templates", "query"}
 
 
 @pytest.mark.parametrize("error_tid", sorted(set(TEXTS) - {1, 2}))

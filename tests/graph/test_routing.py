@@ -14,7 +14,7 @@ from argus.graph.run import run_diagnosis
 from argus.llm.policy import RetryPolicy
 
 DIGEST: dict[str, Any] = {
-    "records": 1000, "unmatched": 0, "incident": True, "category_guess": "database",
+    "records": 1000, "incident": True, "category_guess": "database",
     "error_codes": ["DB-POOL-EXHAUSTED"],
     "anomalies": [{"template_id": 7,
                    "template": "Timeout waiting for connection from pool code=<*>",
