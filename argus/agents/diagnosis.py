@@ -17,11 +17,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from argus.agents.report import CATEGORIES, Report
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
+from argus.knowledge.categories import Category as KnowledgeCategory
+from argus.knowledge.categories import report_category
 from argus.llm.prompts import DATA_RULE, data_block
+from argus.report import CATEGORIES, Category, Report, is_category
 
 AGENT = "diagnosis"
 PROMPT = """You write the diagnosis of an incident found in a batch of logs, from the evidence
@@ -55,36 +57,30 @@ class DiagnosisDraft(BaseModel):
     incident: bool | None = None  #: not asked for; when given, it must agree with the rules
 
 
-#: Knowledge-base categories (argus.knowledge.categories) in the report's vocabulary.
-KNOWLEDGE_CATEGORIES = {
-    "cpu_contention": "resource_cpu", "memory_exhaustion": "resource_memory",
-    "disk_full": "resource_disk", "network_latency": "network_latency", "timeout": "timeout",
-    "connection_refused": "network_connection", "connection_reset": "network_connection",
-    "dns_failure": "dns", "tls_certificate": "tls", "authentication": "auth",
-    "wrong_return_value": "code_wrong_return_value", "unhandled_exception": "code_exception",
-    "configuration_error": "config", "db_deadlock": "database", "db_pool_exhaustion": "database",
-    "queue_backlog": "queue_backlog", "sensor_timeout": "hardware", "driver_fault": "hardware",
-    "thermal_power": "hardware", "checksum_mismatch": "data_integrity",
-    "ota_download_failure": "ota", "ota_install_failure": "ota",
-}  # fmt: skip
-
-
 #: Cosine similarity at which the best knowledge hit is trusted to name the category.
 TRUSTED_SIMILARITY = 0.55
 
 
-def known_category(knowledge: list[dict[str, Any]]) -> str | None:
-    """The category of a knowledge hit that matched the batch's own error code, or of the best
-    hit when it is close or first by both vector and full-text ranking; None when unsure."""
+def known_category(knowledge: list[dict[str, Any]]) -> Category | None:
+    """The report category of a knowledge hit that matched the batch's own error code, or of
+    the best hit when it is close or first by both vector and full-text ranking; None when
+    unsure or when the hit has no category."""
     for hit in knowledge[:3]:
         if hit.get("code_match"):
-            return KNOWLEDGE_CATEGORIES.get(str(hit.get("category")))
+            return _report_category(hit)
     if not knowledge:
         return None
     best = knowledge[0]
     close = float(best.get("vector_similarity") or 0.0) >= TRUSTED_SIMILARITY
     agreed = best.get("vector_rank") == 1 and best.get("text_rank") == 1  # both signals agree
-    return KNOWLEDGE_CATEGORIES.get(str(best.get("category"))) if close or agreed else None
+    return _report_category(best) if close or agreed else None
+
+
+def _report_category(hit: dict[str, Any]) -> Category | None:
+    try:
+        return report_category(KnowledgeCategory(str(hit.get("category"))))
+    except ValueError:  # no category, or one outside the knowledge vocabulary
+        return None
 
 
 def rule_report(state: DiagnosisState) -> Report:
@@ -169,7 +165,7 @@ async def _llm_report(rule: Report, state: DiagnosisState, ctx: DiagnosisContext
     draft = await ctx.llm.ask(DiagnosisDraft, PROMPT, "Evidence:\n" + data_block(evidence))
     check_draft(draft, rule)
     module = draft.root_cause_module if draft.root_cause_module in suspects else None
-    category = draft.category if draft.category in CATEGORIES else None
+    category = draft.category if is_category(draft.category) else None
     root = rule.root_cause.model_copy(update={
         "module": module or rule.root_cause.module,
         "category": category or rule.root_cause.category,

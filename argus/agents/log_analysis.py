@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from argus.agents.report import Anomaly, Category, Suspect, TemplateEvidence
+from argus.report import Anomaly, Category, Suspect, TemplateEvidence
 from argus.tools.digest import BatchStats, Change, Digest
 from argus.tools.statistics import build_digest
 from argus.tools.suspects import assess

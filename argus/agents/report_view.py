@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from argus.agents.report import Report
+from argus.report import Report
 
 
 def render(report: Report) -> Group:

@@ -1,55 +1,26 @@
 """The template_mining agent: names and classifies the templates that matter.
 
-It picks the anomalous and error templates of the digest, gives each a category (from its words
-on the rule path, from the LLM when one is available, validated against the closed vocabulary),
-proposes advice, builds the query for the next knowledge search, and asks for pass 1 to run
-again when too many records went unmatched.
+It picks the anomalous and error templates of the digest, gives each a category (on the rule
+path from its words, with the classifier the suspects use too; from the LLM when one is
+available, validated against the closed vocabulary), proposes advice and builds the query for
+the next knowledge search. It reads only digest keys that ``argus.graph.inputs.digest_of`` sets:
+the digest carries no unmatched-record count, so it cannot ask pass 1 to run again.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from argus.agents.report import CATEGORIES
 from argus.errors import ArgusError
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
 from argus.llm.prompts import DATA_RULE, data_block
+from argus.report import CATEGORIES, is_category
+from argus.tools.textsignals import category_of_text
 
 AGENT = "template_mining"
-
-#: Unmatched share of records above which pass 1 should run again.
-RERUN_SHARE = 0.05
-
-_WORDS: tuple[tuple[str, str], ...] = (
-    (r"timed? ?out|timeout|deadline", "timeout"),
-    (r"refused|reset by peer|unreachable|connection (closed|lost)", "network_connection"),
-    (r"latency|slow|took \S+ ?ms", "network_latency"),
-    (r"exception|traceback|stack ?trace|panic|segfault|nullpointer", "code_exception"),
-    (r"out of memory|oom|heap", "resource_memory"),
-    (r"no space|disk full|quota", "resource_disk"),
-    (r"cpu|throttl", "resource_cpu"),
-    (r"certificate|ssl|tls", "tls"),
-    (r"unauthori[sz]ed|forbidden|denied|login fail|auth", "auth"),
-    (r"deadlock|pool|sql|database|db-", "database"),
-    (r"dns|resolve", "dns"),
-    (r"checksum|crc|corrupt", "data_integrity"),
-    (r"config|invalid (setting|parameter)|missing (key|property)", "config"),
-    (r"return(ed)? (code|value|status)|status[ =:]\S*[45]\d\d|\b[45]\d\d\b",
-     "code_wrong_return_value"),
-)  # fmt: skip
-
-
-def classify(text: str) -> str:
-    """The category a template's words suggest ("unknown" when none)."""
-    lowered = text.lower()
-    for pattern, category in _WORDS:
-        if re.search(pattern, lowered):
-            return category
-    return "unknown"
 
 
 class NamedTemplate(BaseModel):
@@ -64,7 +35,7 @@ class NamedTemplate(BaseModel):
     @classmethod
     def _known(cls, value: object) -> str:
         text = str(value or "").strip().lower()  # "none" names no failure: not a template's
-        return text if text in CATEGORIES and text != "none" else "unknown"
+        return text if is_category(text) and text != "none" else "unknown"
 
 
 class Naming(BaseModel):
@@ -94,8 +65,7 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
     """Classify the templates that matter and prepare the next knowledge query."""
     digest = state.get("digest", {})
     templates = important_templates(digest)
-    named = [{"template_id": t["template_id"], "template": t["template"],
-              "category": classify(t["template"]), "advice": ""} for t in templates]  # fmt: skip
+    named = [_rule_name(t) for t in templates]
     mode, errors = "rule-based", []
     if named and ctx.llm_ready(AGENT):
         try:
@@ -104,16 +74,20 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
         except ArgusError as exc:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"template_mining: LLM path failed, rule names kept ({exc.message})")
-    records = max(int(digest.get("records", 0)), 1)
     found = {
         "templates": named,
         "query": " ".join([*digest.get("error_codes", [])[:5], *(t["template"] for t in named)]),
-        "rerun_pass1": int(digest.get("unmatched", 0)) / records > RERUN_SHARE,
     }
     return {
         "findings": {**state.get("findings", {}), "template_mining": found},
         "modes": {**state.get("modes", {}), "template_mining": mode}, "errors": errors,
     }  # fmt: skip
+
+
+def _rule_name(template: dict[str, Any]) -> dict[str, Any]:
+    text = template["template"]
+    return {"template_id": template["template_id"], "template": text,
+            "category": category_of_text(text), "advice": ""}  # fmt: skip
 
 
 async def _llm_name(named: list[dict[str, Any]], ctx: DiagnosisContext) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from argus.agents.report import Suspect
+from argus.report import Suspect
 from argus.tools.digest import Burst, Change, ModuleCount, TemplateCount
 
 MAX_TEXT = 160  #: characters kept of a template text

@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from argus.agents.report import CATEGORIES
 from argus.errors import InputError
+from argus.report import CATEGORIES, Category, is_category
 
 LOG_SUFFIXES = (".log", ".log.gz", ".gz", ".txt")
 
@@ -24,7 +24,7 @@ class Expected:
     """The labelled answer of a case."""
 
     root_cause_module: str | None  #: the faulty module, None for a fault-free case
-    category: str  #: a value of the report's CATEGORIES ("none" for no incident)
+    category: Category  #: a report category ("none" for no incident)
     knowledge_ids: tuple[str, ...] = ()  #: knowledge entries a good diagnosis retrieves
 
 
@@ -113,7 +113,7 @@ def _expected(meta: Path, raw: object) -> Expected:
     if module is not None and (not isinstance(module, str) or not module.strip()):
         raise InputError(f"{meta}: expected.root_cause_module must be a string or null")
     category = raw.get("category")
-    if category not in CATEGORIES:
+    if not is_category(category):
         raise InputError(
             f"{meta}: expected.category {category!r} is not one of {', '.join(CATEGORIES)}"
         )

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 
 from argus.agents.log_analysis import Analysis, analyse
-from argus.agents.report import Report
 from argus.config import Settings
 from argus.evals.cases import Case
 from argus.evals.knowledge import EvalKnowledge
@@ -22,6 +21,7 @@ from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.report import Report
 from argus.store.knowledge import connect
 
 

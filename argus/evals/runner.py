@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from argus.agents.report import Report
 from argus.evals.cases import Case
 from argus.evals.report import EvalSummary
 from argus.evals.scoring import Outcome
+from argus.report import Report
 
 log = logging.getLogger(__name__)
 

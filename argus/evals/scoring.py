@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from argus.evals.ragas_ids import precision_recall
+from argus.report import Category
 
 
 @dataclass
@@ -19,9 +20,9 @@ class Outcome:
 
     case_id: str  #: case id
     expected_module: str | None  #: labelled root-cause module (None: no incident)
-    expected_category: str  #: labelled category
+    expected_category: Category  #: labelled category (the report vocabulary)
     predicted_modules: list[str] = field(default_factory=list)  #: ranked (root cause first)
-    predicted_category: str = "unknown"  #: the report's category ("none" when no incident)
+    predicted_category: Category = "unknown"  #: the report's category ("none" when no incident)
     incident: bool = False  #: the report claims an incident
     expected_knowledge: list[str] = field(default_factory=list)  #: expected knowledge ids
     retrieved_knowledge: list[str] = field(default_factory=list)  #: ids the report cites

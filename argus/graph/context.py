@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argus.agents.llm_call import LLMRuntime
-from argus.agents.report import Fallback
 from argus.graph.limits import Usage, UsageLimits
+from argus.report import Fallback
 
 #: Runs the statistics analysis; returns the digest (see argus.agents.digest).
 Analyse = Callable[[], dict[str, Any]]

@@ -17,7 +17,6 @@ from typing import Any
 import psycopg
 from rich.console import Console
 
-from argus.agents.report import Report
 from argus.config import Settings
 from argus.errors import InputError
 from argus.events import BatchEvent
@@ -30,6 +29,7 @@ from argus.ingest.formats import LogFormat
 from argus.ingest.pipeline import FileOutcome, process_files, unreadable_reason
 from argus.knowledge.embeddings import local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
+from argus.report import Report
 from argus.store import batches
 from argus.store.batch_stats import StoredFile
 from argus.store.knowledge import connect

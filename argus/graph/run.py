@@ -7,10 +7,10 @@ from typing import cast
 
 from langchain_core.runnables import RunnableConfig
 
-from argus.agents.report import Report
 from argus.graph.build import build_graph
 from argus.graph.context import DiagnosisContext
 from argus.graph.state import DiagnosisState
+from argus.report import Report
 
 
 async def run_diagnosis(ctx: DiagnosisContext) -> tuple[Report, DiagnosisState]:

@@ -1,7 +1,9 @@
 """The closed vocabulary of failure categories used by knowledge entries.
 
 A knowledge entry's ``category`` must be one of these values; anything else is rejected when the
-entry is loaded, so the knowledge base never accumulates near-duplicate spellings.
+entry is loaded, so the knowledge base never accumulates near-duplicate spellings. The
+vocabulary is finer than the report's (:data:`argus.report.Category`);
+:func:`report_category` is the one translation from it to the report's.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from argus.errors import InputError
+from argus.report import Category as ReportCategory
 
 
 class Category(StrEnum):
@@ -65,6 +68,48 @@ DESCRIPTIONS: dict[Category, str] = {
     Category.OTA_DOWNLOAD_FAILURE: "an over-the-air update could not be downloaded",
     Category.OTA_INSTALL_FAILURE: "an over-the-air update was downloaded but failed to install",
 }
+
+
+def report_category(category: Category) -> ReportCategory:
+    """The report category of a knowledge category: total (mypy rejects a missing member).
+
+    A per-process limit (open files, threads) is a ``config`` failure: the limit is a setting.
+    """
+    match category:
+        case Category.CPU_CONTENTION:
+            return "resource_cpu"
+        case Category.MEMORY_EXHAUSTION:
+            return "resource_memory"
+        case Category.DISK_FULL:
+            return "resource_disk"
+        case Category.RESOURCE_LIMIT | Category.CONFIGURATION_ERROR:
+            return "config"
+        case Category.NETWORK_LATENCY:
+            return "network_latency"
+        case Category.TIMEOUT:
+            return "timeout"
+        case Category.CONNECTION_REFUSED | Category.CONNECTION_RESET:
+            return "network_connection"
+        case Category.DNS_FAILURE:
+            return "dns"
+        case Category.TLS_CERTIFICATE:
+            return "tls"
+        case Category.AUTHENTICATION:
+            return "auth"
+        case Category.WRONG_RETURN_VALUE:
+            return "code_wrong_return_value"
+        case Category.UNHANDLED_EXCEPTION:
+            return "code_exception"
+        case Category.DB_DEADLOCK | Category.DB_POOL_EXHAUSTION:
+            return "database"
+        case Category.QUEUE_BACKLOG:
+            return "queue_backlog"
+        case Category.SENSOR_TIMEOUT | Category.DRIVER_FAULT | Category.THERMAL_POWER:
+            return "hardware"
+        case Category.CHECKSUM_MISMATCH:
+            return "data_integrity"
+        case Category.OTA_DOWNLOAD_FAILURE | Category.OTA_INSTALL_FAILURE:
+            return "ota"
 
 
 def parse_category(value: str) -> Category:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import psycopg
 
 from argus import events
-from argus.agents.report import Report
+from argus.report import Report
 from argus.store import outbox
 
 

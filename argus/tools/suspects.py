@@ -22,13 +22,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from argus.agents.report import Category, Suspect
+from argus.report import Category, Suspect
 from argus.tools.digest import Change, Digest
-from argus.tools.textsignals import (
-    has_exception_words,
-    has_latency_words,
-    has_resource_words,
-)
+from argus.tools.textsignals import category_of_text
 from argus.tools.traces import downstream
 
 #: Evidence (before squashing) from which a batch counts as an incident.
@@ -246,16 +242,13 @@ def _category_of_errors(changes: list[Change]) -> Category:
     """The category the error changes vote for, each weighted by its score."""
     votes: dict[Category, float] = {}
     for change in changes:
-        category = _category_of_text(change.template)
+        category = _error_category(change.template)
         votes[category] = votes.get(category, 0.0) + change.score
     return max(votes.items(), key=lambda item: item[1])[0]
 
 
-def _category_of_text(text: str) -> Category:
-    if has_exception_words(text):
-        return "code_exception"
-    if has_resource_words(text):
-        return "resource_cpu"
-    if has_latency_words(text):
-        return "network_latency"
-    return "code_wrong_return_value"
+def _error_category(text: str) -> Category:
+    """The category of an error template's text: :func:`category_of_text`, and an error whose
+    words name no category is a wrong return value (the call answered, with an error)."""
+    category = category_of_text(text)
+    return "code_wrong_return_value" if category == "unknown" else category

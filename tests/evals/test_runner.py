@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from argus.agents.report import Report, RootCause, Suspect
 from argus.evals.cases import Case, Expected
 from argus.evals.report import print_table, write_reports
 from argus.evals.runner import run_cases
+from argus.report import Report, RootCause, Suspect
 
 
 def _case(cid: str, module: str | None, category: str) -> Case:

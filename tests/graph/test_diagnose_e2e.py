@@ -12,10 +12,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from argus.agents.report import Report
 from argus.chat.data import load_statistics
 from argus.cli import app
 from argus.config import get_settings
+from argus.report import Report
 from argus.store import batches
 from tests.conftest import EXAMPLES, SHARED_DATA
 

@@ -14,7 +14,7 @@ from argus.graph.run import run_diagnosis
 from argus.llm.policy import RetryPolicy
 
 DIGEST: dict[str, Any] = {
-    "records": 1000, "unmatched": 0, "incident": True, "category_guess": "database",
+    "records": 1000, "incident": True, "category_guess": "database",
     "error_codes": ["DB-POOL-EXHAUSTED"],
     "anomalies": [{"template_id": 7,
                    "template": "Timeout waiting for connection from pool code=<*>",
@@ -145,3 +145,6 @@ def test_knowledge_names_the_category_only_when_it_is_sure() -> None:
     assert known_category([agreed]) == "dns"
     assert known_category([vague]) is None
     assert known_category([]) is None
+    limit = {"category": "resource_limit", "code_match": True}  # EMFILE: the old bridge missed it
+    assert known_category([limit]) == "config"
+    assert known_category([{"category": None, "code_match": True}]) is None

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from argus.agents.report import Report
 from argus.config import Settings
 from argus.graph.run import run_diagnosis
+from argus.report import Report
 from tests.llm.cases import TEXTS, context, remote_llm, rule_report
 from tests.llm.fake_llm import FakeLLM, Reply, Request, completion
 

@@ -12,11 +12,11 @@ from collections.abc import Callable
 
 import pytest
 
-from argus.agents.report import Report
 from argus.chat.llm import open_chat_llm
 from argus.config import Settings
 from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.report import Report
 from argus.runtime.kafka import free_port
 from tests.llm.cases import LLM_SUMMARY, context, good_answer, remote_llm, rule_report
 from tests.llm.fake_llm import FakeLLM, Reply, Request

@@ -1,30 +1,33 @@
 """The diagnosis report (DESIGN.md §6): the one structure every path must produce.
 
 The LLM path's output is validated against these models (numbers clamped, unknown categories
-refused); the rule-based path builds them directly.
+refused); the rule-based path builds them directly. This module is a contract at the bottom of
+the layers: it imports nothing from Argus, and every layer may import it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Literal, TypeGuard, get_args
 
 from pydantic import BaseModel, Field, field_validator
 
-#: Closed vocabulary of failure categories for reports (the eval case sets map onto it).
-CATEGORIES = (
-    "none", "resource_cpu", "resource_memory", "resource_disk", "network_latency",
-    "network_connection", "timeout", "dns", "tls", "auth", "config", "database",
-    "queue_backlog", "hardware", "data_integrity", "ota", "code_exception",
-    "code_wrong_return_value", "unknown",
-)  # fmt: skip
-
+#: Closed vocabulary of failure categories for reports (the eval case sets map onto it too).
 Category = Literal[
     "none", "resource_cpu", "resource_memory", "resource_disk", "network_latency",
     "network_connection", "timeout", "dns", "tls", "auth", "config", "database",
     "queue_backlog", "hardware", "data_integrity", "ota", "code_exception",
     "code_wrong_return_value", "unknown",
 ]  # fmt: skip
+
+#: The members of :data:`Category`, in their declared order (derived, never written twice).
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+
+
+def is_category(value: object) -> TypeGuard[Category]:
+    """True when ``value`` is a report category, spelled exactly (no case folding)."""
+    return value in CATEGORIES
+
 
 AnomalyKind = Literal["new", "spike", "burst", "drop"]
 Mode = Literal["llm", "rule-based"]
