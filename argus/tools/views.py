@@ -112,8 +112,9 @@ def error_ids(current: BatchStats) -> set[int]:
 
 
 def error_minutes(current: BatchStats, limit: int, module: str | None = None) -> list[ErrorMinute]:
-    """The ``limit`` minutes with the most error lines (of ``module`` only, when given), in
-    time order; minutes without an error line are never listed."""
+    """The ``limit`` minutes with the most error lines (of ``module`` only, when given; the
+    earlier minute first among equals), in time order; minutes without an error line are never
+    listed."""
     buckets = current.buckets.drop_nulls("minute")
     if module is not None:
         buckets = buckets.filter(pl.col("mod") == module)
@@ -122,6 +123,10 @@ def error_minutes(current: BatchStats, limit: int, module: str | None = None) ->
         lines=pl.col("count").sum(),
         errors=pl.col("count").filter(pl.col("tid").is_in(ids)).sum(),
     )
-    top = per.filter(pl.col("errors") > 0).sort("errors", descending=True).head(limit)
+    top = (
+        per.filter(pl.col("errors") > 0)
+        .sort(["errors", "minute"], descending=[True, False])  # ties: the earlier minute
+        .head(limit)
+    )
     return [ErrorMinute(minute=stamp(minute), lines=lines, errors=errors)
             for minute, lines, errors in top.sort("minute").iter_rows()]  # fmt: skip
