@@ -52,6 +52,15 @@ class NotFoundError(ArgusError):
     exit_code = 4
 
 
+class ConflictError(ArgusError):
+    """The request does not fit the state of what it addresses (a batch that takes no more
+    files, has no files to complete, or has not failed); the message says the state."""
+
+
+class NotReadyError(ConflictError):
+    """What was asked for is not there yet: a batch's statistics before any file is parsed."""
+
+
 class ServiceUnavailable(ArgusError):
     """A service Argus depends on cannot be reached or started."""
 

@@ -1,28 +1,26 @@
-"""The FastAPI application: routes, the connection pool and this process's workers."""
+"""The FastAPI application: routes, and one lifespan that builds the app's state (connection
+pool, report single-flight, this process's workers, the chat service on first use)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from argus.api.deps import require_api_key
+from argus.api.deps import StateDep, require_api_key
 from argus.api.guards import install_guards
 from argus.api.metrics import BY_STATE
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
-from argus.api.singleflight import SingleFlight
+from argus.api.state import AppState, app_state
 from argus.config import Settings
 from argus.runtime.health import Check, check_database, check_kafka
 from argus.store import batches
-from argus.store.pool import open_pool
 from argus.workers.pool import WorkerPool
 
 
@@ -34,29 +32,18 @@ def create_app(
     ``empty_broker``: the broker has just started empty (see ``Services.empty_broker``)."""
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.pool = await open_pool(
-            database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s
-        )
-        app.state.reports = SingleFlight(lambda key: _load_report(app, key))
-        app.state.workers = WorkerPool(
+    async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppState]]:
+        async with app_state(
             settings, database_url, bootstrap, workers, empty_broker=empty_broker
-        )
-        task = asyncio.create_task(app.state.workers.run())
-        try:
-            yield
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            await app.state.pool.close()
+        ) as state:
+            yield {"argus": state}  # each request's ``request.state.argus`` (deps.get_state)
 
     app = FastAPI(title="Argus", version="0.1.0", lifespan=lifespan,
                   openapi_url=None, docs_url=None, redoc_url=None)  # fmt: skip
     app.include_router(batches_router, dependencies=[Depends(require_api_key)])
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
     app.include_router(stats_router, dependencies=[Depends(require_api_key)])
-    _health_routes(app, database_url, bootstrap)
+    _health_routes(app)
     install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
     return app
 
@@ -68,12 +55,7 @@ def _workers_check(pool: WorkerPool) -> Check:
     return Check("workers", True, f"stages {', '.join(pool.kinds) or 'none'} consuming")
 
 
-async def _load_report(app: FastAPI, key: Any) -> Any:
-    async with app.state.pool.connection() as conn:
-        return await batches.get_report(conn, key)
-
-
-def _health_routes(app: FastAPI, database_url: str, bootstrap: str) -> None:
+def _health_routes(app: FastAPI) -> None:
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
         """The process is up."""
@@ -83,11 +65,12 @@ def _health_routes(app: FastAPI, database_url: str, bootstrap: str) -> None:
         "/readyz", tags=["health"], response_class=PlainTextResponse,
         responses={503: {"description": "a dependency is down (the body says which)"}},
     )  # fmt: skip
-    async def readyz(request: Request) -> PlainTextResponse:
+    async def readyz(state: StateDep) -> PlainTextResponse:
         """PostgreSQL (with pgvector) and Kafka answer, and every stage this process runs has a
         connected consumer."""
-        checks = [await check_database(database_url), await check_kafka(bootstrap, timeout_s=3),
-                  _workers_check(request.app.state.workers)]  # fmt: skip
+        checks = [await check_database(state.database_url),
+                  await check_kafka(state.bootstrap, timeout_s=3),
+                  _workers_check(state.workers)]  # fmt: skip
         body = "\n".join(f"{c.name}: {'ok' if c.ok else 'DOWN'} {c.detail}" for c in checks)
         return PlainTextResponse(body, status_code=200 if all(c.ok for c in checks) else 503)
 
@@ -95,9 +78,9 @@ def _health_routes(app: FastAPI, database_url: str, bootstrap: str) -> None:
         "/metrics", tags=["health"], dependencies=[Depends(require_api_key)],
         response_class=PlainTextResponse, responses=errors(401),
     )  # fmt: skip
-    async def metrics(request: Request) -> PlainTextResponse:
+    async def metrics(state: StateDep) -> PlainTextResponse:
         """Prometheus metrics (batch states read from PostgreSQL at each scrape)."""
-        async with request.app.state.pool.connection() as conn:
-            for state, n in (await batches.count_by_state(conn)).items():
-                BY_STATE.labels(state).set(n)
+        async with state.pool.connection() as conn:
+            for batch_state, n in (await batches.count_by_state(conn)).items():
+                BY_STATE.labels(batch_state).set(n)
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)

@@ -1,41 +1,83 @@
-"""Dependencies of the routes, as Annotated aliases: settings, database connection, auth."""
+"""Dependencies of the routes, as Annotated aliases: the app's state, its settings, a database
+connection, the batch of the path, auth."""
 
 from __future__ import annotations
 
 import hmac
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import psycopg
 from fastapi import Depends, Header, HTTPException, Request, status
 
+from argus.api.state import AppState
 from argus.config import Settings
+from argus.errors import NotFoundError
+from argus.store import batches
+
+#: A batch row with its files, as ``argus.store.batches.get_batch`` returns it.
+BatchRow = dict[str, Any]
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """The service's settings (set on the app at start)."""
-    settings: Settings = request.app.state.settings
-    return settings
+def get_state(request: Request) -> AppState:
+    """The app's state (yielded by its lifespan as ``argus``)."""
+    state: AppState = request.state.argus
+    return state
 
 
-async def get_conn(request: Request) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: StateDep) -> Settings:
+    """The service's settings."""
+    return state.settings
+
+
+async def get_conn(state: StateDep) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A pooled connection for one request (autocommit). Waits at most
     ``limits.db_acquire_timeout_s`` for one: psycopg_pool.PoolTimeout, answered 503, when the
     database is down or the pool is exhausted."""
-    timeout = request.app.state.settings.limits.db_acquire_timeout_s
-    async with request.app.state.pool.connection(timeout=timeout) as conn:
+    timeout = state.settings.limits.db_acquire_timeout_s
+    async with state.pool.connection(timeout=timeout) as conn:
         await conn.set_autocommit(True)
         yield conn
 
 
-def require_api_key(
-    request: Request, authorization: Annotated[str | None, Header()] = None
-) -> None:
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+ConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn)]
+#: A connection held only while the route function runs (not while a streamed answer is sent).
+BriefConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn, scope="function")]
+
+
+async def existing_batch(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> BatchRow:
+    """The batch row with its files; NotFoundError (404) when there is none."""
+    found = await batches.get_batch(conn, batch_id)
+    if found is None:
+        raise NotFoundError(f"no batch {batch_id}")
+    return found
+
+
+async def get_batch_dep(batch_id: uuid.UUID, conn: ConnDep) -> BatchRow:
+    """The batch of the path (on the request's connection), or 404."""
+    return await existing_batch(conn, batch_id)
+
+
+async def get_brief_batch(batch_id: uuid.UUID, conn: BriefConnDep) -> BatchRow:
+    """The batch of the path (on a connection released before the answer streams), or 404."""
+    return await existing_batch(conn, batch_id)
+
+
+BatchDep = Annotated[BatchRow, Depends(get_batch_dep)]
+BriefBatchDep = Annotated[BatchRow, Depends(get_brief_batch)]
+
+
+def require_api_key(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> None:
     """Bearer key check; open when no keys are configured (``argus serve`` warns about it).
 
     The scheme is case-insensitive (RFC 7235); the token is compared as bytes in constant time,
     so any header value (non-ASCII included) is a plain 401, never an error."""
-    keys = [k.get_secret_value() for k in request.app.state.settings.api_keys]
+    keys = [k.get_secret_value() for k in state.settings.api_keys]
     if not keys:
         return
     token = _bearer_token(authorization or "")
@@ -54,7 +96,3 @@ def _bearer_token(header: str) -> bytes | None:
     if scheme.lower() != "bearer":
         return None
     return token.strip().encode("latin-1", errors="replace")
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-ConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn)]

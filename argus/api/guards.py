@@ -1,6 +1,6 @@
-"""Guards at the API's edge: request-body caps, the documentation behind the key, and refusals
-that a client can act on (4xx for bad input, 503 + Retry-After while the database is down),
-never a 500 and never internals (driver messages, raw input) in the body.
+"""Guards at the API's edge: request-body caps, the documentation behind the key, and the
+refusals of :mod:`argus.api.refusals` (4xx for bad input, 503 + Retry-After while the database
+is down, never a 500 and never internals in the body).
 
 ``install_guards`` puts all of them on an app.
 """
@@ -8,28 +8,19 @@ never a 500 and never internals (driver messages, raw input) in the body.
 from __future__ import annotations
 
 import json
-import logging
 import re
-from typing import Any
 
-import psycopg
-from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, HTTPException
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from argus.api.deps import require_api_key
+from argus.api.refusals import install_refusals
 from argus.config import LimitSettings, Settings
-from argus.errors import DatabaseUnavailable, InputError, ServiceUnavailable
-
-log = logging.getLogger(__name__)
 
 #: Raw file uploads: the only bodies allowed past the JSON cap (up to the upload cap).
 _UPLOAD_ROUTE = re.compile(r"^/api/v1/batches/[^/]+/files/[^/]+$")
-#: Seconds a client is told to wait before retrying while the database is down.
-RETRY_AFTER_S = 5
 
 
 class BodyTooLarge(HTTPException):
@@ -44,10 +35,7 @@ def install_guards(app: FastAPI, settings: Settings) -> None:
     /redoc behind the key (create the app with ``openapi_url=None, docs_url=None,
     redoc_url=None``). Call once, before the app serves."""
     app.add_middleware(BodyLimit, limits=settings.limits)
-    app.add_exception_handler(psycopg.OperationalError, _unavailable)  # PoolTimeout too
-    app.add_exception_handler(ServiceUnavailable, _unavailable)  # DatabaseUnavailable, ...
-    app.add_exception_handler(InputError, _bad_input)
-    app.add_exception_handler(RequestValidationError, _invalid_request)
+    install_refusals(app)  # typed errors -> 4xx/503, invalid requests -> 422
     _docs_routes(app)
 
 
@@ -127,47 +115,6 @@ async def _refuse(send: Send, cap: int) -> None:
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-async def _unavailable(request: Request, exc: Exception) -> JSONResponse:
-    """503 with Retry-After: the request may succeed once the service (PostgreSQL, most often)
-    answers again. The underlying message (hosts, paths, upstream bodies) goes to the log
-    only."""
-    log.warning("unavailable during %s %s: %s", request.method, request.url.path, exc)
-    which = "the database" if isinstance(exc, psycopg.Error | DatabaseUnavailable) else "a service"
-    return JSONResponse(
-        {"detail": f"{which} the API depends on is unavailable; retry later"},
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_S)},
-    )
-
-
-async def _bad_input(request: Request, exc: Exception) -> JSONResponse:
-    """400 for input a route did not refuse itself; the message and hint are Argus's own."""
-    return JSONResponse({"detail": _printable(str(exc))}, status_code=400)
-
-
-async def _invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    """422 listing where and why the request is invalid (location, message, type), without
-    echoing the input: it may be large, and text that is not valid Unicode (a lone surrogate)
-    could not even be encoded into the answer."""
-    assert isinstance(exc, RequestValidationError)
-    detail = [
-        {
-            "loc": [_printable(part) for part in error.get("loc", ())],
-            "msg": _printable(error.get("msg", "")),
-            "type": _printable(error.get("type", "")),
-        }
-        for error in exc.errors()
-    ]
-    return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
-
-
-def _printable(value: Any) -> Any:
-    """``value``, with any text made encodable as UTF-8 (lone surrogates backslash-escaped)."""
-    if isinstance(value, str):
-        return value.encode("utf-8", "backslashreplace").decode("utf-8")
-    return value
 
 
 def _docs_routes(app: FastAPI) -> None:

@@ -1,34 +1,20 @@
-"""Batch routes: create, stream-upload files, complete, status, report."""
+"""Batch routes: create, stream-upload files, complete, retry, status, report."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, Request, status
 
-from argus.api.deps import ConnDep, SettingsDep
+from argus.agents.report import Report
+from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_batch
 from argus.api.metrics import BATCHES, UPLOADED_BYTES
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
-from argus.api.uploads import (
-    UploadInProgress,
-    UploadTooLarge,
-    staged_upload,
-    upload_path,
-    upload_slot,
-)
-from argus.errors import InputError
+from argus.api.uploads import staged_upload, upload_path, upload_slot
+from argus.errors import ConflictError, NotFoundError
 from argus.store import batches
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))
-
-
-async def existing_batch(conn: Any, batch_id: uuid.UUID) -> dict[str, Any]:
-    """The batch row with its files; 404 when there is none."""
-    found = await batches.get_batch(conn, batch_id)
-    if found is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
-    return found
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=errors(413))
@@ -46,50 +32,36 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
     responses=errors(400, 404, 409, 413),
 )  # fmt: skip
 async def upload_file(
-    batch_id: uuid.UUID, name: str, request: Request, conn: ConnDep, settings: SettingsDep
+    batch: BatchDep, name: str, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> UploadResult:
     """Stream one file (plain or gzip) as the raw request body; it is never held in memory.
 
     201 means the file is recorded and will be parsed: 409 when the batch is no longer pending
     (checked again, under the batch's row lock, once the body is in) or while another upload
-    of the same name is streaming. The stored file is always exactly one whole body."""
-    batch = await existing_batch(conn, batch_id)
+    of the same name is streaming; 413 past the upload cap; 400 for a name that is not
+    path-safe. The stored file is always exactly one whole body."""
+    batch_id: uuid.UUID = batch["batch_id"]
     _require_pending(batch["status"])
-    try:
-        target = upload_path(settings.home, batch_id, name)
-        cap = settings.limits.max_upload_bytes
-        async with (
-            upload_slot(conn, batch_id, name),
-            staged_upload(request.stream(), target, cap) as staged,
-        ):
-            seen = await batches.register_upload(
-                conn, batch_id, name, str(target), staged.size, place=staged.place
-            )
-    except InputError as exc:
-        raise HTTPException(_upload_refusal(exc), str(exc)) from exc
+    target = upload_path(settings.home, batch_id, name)
+    cap = settings.limits.max_upload_bytes
+    async with (
+        upload_slot(conn, batch_id, name),
+        staged_upload(request.stream(), target, cap) as staged,
+    ):
+        seen = await batches.register_upload(
+            conn, batch_id, name, str(target), staged.size, place=staged.place
+        )
     if seen is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     _require_pending(seen)
     UPLOADED_BYTES.inc(staged.size)
     return UploadResult(name=name, size_bytes=staged.size)
 
 
 def _require_pending(batch_status: str) -> None:
-    """409 unless the batch still takes files."""
+    """ConflictError (409) unless the batch still takes files."""
     if batch_status != "pending":
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"batch is {batch_status}, not pending: it takes no more files",
-        )
-
-
-def _upload_refusal(exc: InputError) -> int:
-    """The status of a refused upload."""
-    if isinstance(exc, UploadTooLarge):
-        return status.HTTP_413_CONTENT_TOO_LARGE
-    if isinstance(exc, UploadInProgress):
-        return status.HTTP_409_CONFLICT
-    return status.HTTP_400_BAD_REQUEST
+        raise ConflictError(f"batch is {batch_status}, not pending: it takes no more files")
 
 
 @router.post(
@@ -100,9 +72,9 @@ async def complete_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
     is durable (written with the state change; published as soon as the broker takes it)."""
     outcome = await batches.complete(conn, batch_id)
     if outcome == "missing":
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     if outcome == "no_files":
-        raise HTTPException(status.HTTP_409_CONFLICT, "the batch has no files")
+        raise ConflictError("the batch has no files")
     if outcome == "queued":
         BATCHES.labels("uploaded").inc()
     return BatchView.model_validate(await existing_batch(conn, batch_id))
@@ -114,26 +86,24 @@ async def retry_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
     409 when the batch has not failed."""
     outcome = await batches.retry(conn, batch_id)
     if outcome == "missing":
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no batch {batch_id}")
+        raise NotFoundError(f"no batch {batch_id}")
     if outcome == "not_failed":
         found = await existing_batch(conn, batch_id)
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, f"batch is {found['status']}: only a failed batch is retried"
-        )
+        raise ConflictError(f"batch is {found['status']}: only a failed batch is retried")
     BATCHES.labels("uploaded").inc()
     return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 
 @router.get("/{batch_id}", responses=errors(404))
-async def get_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
+async def get_batch(batch: BatchDep) -> BatchView:
     """Status of a batch and of each of its files."""
-    return BatchView.model_validate(await existing_batch(conn, batch_id))
+    return BatchView.model_validate(batch)
 
 
 @router.get("/{batch_id}/report", responses=errors(404))
-async def get_report(batch_id: uuid.UUID, request: Request) -> dict[str, Any]:
+async def get_report(batch_id: uuid.UUID, state: StateDep) -> Report:
     """The diagnosis report (404 until the batch is diagnosed)."""
-    report = await request.app.state.reports.get(batch_id)
+    report = await state.reports.get(batch_id)
     if report is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"batch {batch_id} has no report yet")
-    return dict(report)
+        raise NotFoundError(f"batch {batch_id} has no report yet")
+    return report

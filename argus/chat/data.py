@@ -12,18 +12,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import polars as pl
-import psycopg
-
 from argus.agents.log_analysis import Analysis
-from argus.chat.views import stamp
 from argus.config import Settings, get_settings
-from argus.errors import NotFoundError
-from argus.graph.stored_analysis import StoredBatch, analyse_stored
-from argus.ingest.formats import LogFormat
-from argus.store.batch_stats import load_batch_stats, stored_files
+from argus.graph.stored_analysis import analyse_batch
+from argus.tools import views
 from argus.tools.digest import BatchStats
-from argus.tools.statistics import error_flags
 
 #: Knowledge search: (query text, module or None) -> hits as plain dicts, best first.
 KnowledgeSearch = Callable[[str, str | None], Awaitable[list[dict[str, Any]]]]
@@ -64,62 +57,13 @@ class BatchData:
         return self.loaded
 
 
-def parsed_file_ids(batch: dict[str, Any]) -> list[str]:
-    """Ids of the batch's files whose statistics are stored."""
-    return [
-        str(f["file_id"])
-        for f in batch.get("files", [])
-        if f.get("file_id") and f.get("status") == "parsed"
-    ]
-
-
 def load_statistics(conninfo: str, batch: dict[str, Any], settings: Settings) -> Statistics:
     """The batch's statistics analysed as its diagnosis does: the same default baseline (the
-    last diagnosed batches of the source before it) and trace lines (blocking)."""
-    ids = _parsed_ids(batch)
-    with psycopg.connect(conninfo) as conn:
-        files = stored_files(conn, ids)
-    fmt = LogFormat.parse((batch.get("labels") or {}).get("log_format"))
-    stored = StoredBatch(files, str(batch["source"]), fmt, batch_id=batch["batch_id"])
-    return Statistics(*analyse_stored(settings, conninfo, stored))
-
-
-def load_current(conninfo: str, batch: dict[str, Any]) -> BatchStats:
-    """The batch's own statistics, without baseline or analysis (blocking)."""
-    with psycopg.connect(conninfo) as conn:
-        return _current(conn, batch)
-
-
-def _current(conn: psycopg.Connection, batch: dict[str, Any]) -> BatchStats:
-    return load_batch_stats(conn, _parsed_ids(batch))
-
-
-def _parsed_ids(batch: dict[str, Any]) -> list[str]:
-    ids = parsed_file_ids(batch)
-    if not ids:
-        raise NotFoundError(
-            f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",
-            hint="ask again once the batch is parsed",
-        )
-    return ids
-
-
-def error_ids(stats: Statistics) -> set[int]:
-    """Template ids of the batch written at an error level or with error words."""
-    flags = error_flags(stats.current, stats.current.buckets)
-    return {tid for tid, on in flags.items() if on}
+    last diagnosed batches of the source before it) and trace lines (blocking).
+    NotReadyError while none of its files is parsed."""
+    return Statistics(*analyse_batch(settings, conninfo, batch))
 
 
 def error_minutes(stats: Statistics, limit: int, module: str | None = None) -> list[dict[str, Any]]:
     """The minutes with the most error lines ({minute, lines, errors}), in time order."""
-    buckets = stats.current.buckets.drop_nulls("minute")
-    if module is not None:
-        buckets = buckets.filter(pl.col("mod") == module)
-    ids = list(error_ids(stats))
-    per = buckets.group_by("minute").agg(
-        lines=pl.col("count").sum(),
-        errors=pl.col("count").filter(pl.col("tid").is_in(ids)).sum(),
-    )
-    top = per.filter(pl.col("errors") > 0).sort("errors", descending=True).head(limit)
-    return [{"minute": stamp(minute), "lines": lines, "errors": errors}
-            for minute, lines, errors in top.sort("minute").iter_rows()]  # fmt: skip
+    return [minute.model_dump() for minute in views.error_minutes(stats.current, limit, module)]

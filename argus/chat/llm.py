@@ -18,12 +18,12 @@ from langchain_core.tools import BaseTool
 from argus.agents.llm_call import LLMRuntime
 from argus.chat.data import BatchData
 from argus.chat.state import Turn
-from argus.chat.views import clip
 from argus.config import Settings
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.graph.inputs import llm_runtime
 from argus.graph.limits import Usage, UsageLimits
 from argus.llm.client import endpoint_breaker
+from argus.tools.views import clip
 
 ToolChoice = Literal["auto", "none"]  #: may the model call tools in this reply
 MAX_ANSWER_CHARS = 4000  #: a longer answer is clipped

@@ -19,7 +19,6 @@ from argus.chat.views import (
     MAX_ITEMS,
     burst_view,
     change_view,
-    clip,
     knowledge_view,
     module_view,
     report_view,
@@ -28,6 +27,7 @@ from argus.chat.views import (
 )
 from argus.errors import ServiceUnavailable
 from argus.graph.inputs import digest_of
+from argus.tools.views import clip
 
 Result = dict[str, Any]
 MAX_HITS = 3  #: knowledge hits in a result (each carries symptom, cause and solution)

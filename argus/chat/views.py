@@ -6,27 +6,13 @@ tool result stays small whatever the batch holds.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from argus.report import Suspect
 from argus.tools.digest import Burst, Change, ModuleCount, TemplateCount
+from argus.tools.views import BurstView, ModuleView, TemplateView, clip, stamp
 
-MAX_TEXT = 160  #: characters kept of a template text
 MAX_ITEMS = 25  #: the most rows any list of a tool result holds
-
-
-def clip(text: object, limit: int = MAX_TEXT) -> str | None:
-    """``text`` as a string of at most ``limit`` characters (None stays None)."""
-    if text is None:
-        return None
-    value = str(text)
-    return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def stamp(value: datetime | None) -> str | None:
-    """An ISO time to the second, or None."""
-    return value.isoformat(timespec="seconds") if value is not None else None
 
 
 def report_view(report: dict[str, Any] | None, batch: dict[str, Any]) -> dict[str, Any]:
@@ -63,42 +49,17 @@ def report_view(report: dict[str, Any] | None, batch: dict[str, Any]) -> dict[st
 
 def template_view(row: TemplateCount) -> dict[str, Any]:
     """One (template, module, level) with its volume and first and last time."""
-    return {
-        "template_id": row.template_id,
-        "template": clip(row.template),
-        "module": clip(row.module, 100),
-        "level": row.level,
-        "count": row.count,
-        "per_min": round(row.per_min, 2),
-        "first": stamp(row.first_ts),
-        "last": stamp(row.last_ts),
-    }
+    return TemplateView.of(row).model_dump()
 
 
 def module_view(row: ModuleCount) -> dict[str, Any]:
     """One module's lines, errors and rates (baseline rates when there is a baseline)."""
-    view: dict[str, Any] = {
-        "module": clip(row.module, 100),
-        "count": row.count,
-        "errors": row.errors,
-        "per_min": round(row.per_min, 2),
-    }
-    if row.baseline_per_min is not None:
-        view["baseline_per_min"] = round(row.baseline_per_min, 2)
-        view["expected_per_min"] = round(row.expected_per_min or 0.0, 2)
-    return view
+    return ModuleView.of(row).model_dump(exclude_unset=True)
 
 
 def burst_view(burst: Burst, template: str) -> dict[str, Any]:
     """A minute in which a template ran far above its own average."""
-    return {
-        "minute": stamp(burst.minute),
-        "template_id": burst.template_id,
-        "template": clip(template),
-        "module": clip(burst.module, 100),
-        "count": burst.count,
-        "mean_per_min": round(burst.mean_per_min, 2),
-    }
+    return BurstView.of(burst, template).model_dump()
 
 
 def change_view(change: Change) -> dict[str, Any]:

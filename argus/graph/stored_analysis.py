@@ -8,18 +8,25 @@ again from the files (where those can still be read) with the template index.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import psycopg
 
 from argus.agents.log_analysis import Analysis, analyse
 from argus.config import Settings
+from argus.errors import NotReadyError
 from argus.ingest.formats import LogFormat
 from argus.ingest.pipeline import template_store
 from argus.mining.engine import MiningEngine
-from argus.store.batch_stats import StoredFile, earlier_batch_files, load_batch_stats
+from argus.store.batch_stats import (
+    StoredFile,
+    earlier_batch_files,
+    load_batch_stats,
+    stored_files,
+)
 from argus.tools.digest import BatchStats
 from argus.tools.traces import empty_traces, traces_of
 
@@ -61,3 +68,37 @@ def analyse_stored(
 def _traces(engine: MiningEngine, files: Sequence[StoredFile]) -> pl.DataFrame:
     parts = [traces_of(engine, f.path) for f in files if f.path is not None]
     return pl.concat(parts) if parts else empty_traces()
+
+
+def analyse_batch(
+    settings: Settings, database_url: str, batch: Mapping[str, Any]
+) -> tuple[BatchStats, Analysis]:
+    """:func:`analyse_stored` for a batch row with its files (``store.batches.get_batch``):
+    its parsed files, its source's default baseline, its log_format (blocking).
+    NotReadyError while none of its files is parsed."""
+    ids = parsed_ids(batch)
+    with psycopg.connect(database_url) as conn:
+        files = stored_files(conn, ids)
+    fmt = LogFormat.parse((batch.get("labels") or {}).get("log_format"))
+    stored = StoredBatch(files, str(batch["source"]), fmt, batch_id=batch["batch_id"])
+    return analyse_stored(settings, database_url, stored)
+
+
+def parsed_stats(database_url: str, batch: Mapping[str, Any]) -> BatchStats:
+    """The statistics of a batch row's parsed files, without baseline or analysis (blocking).
+    NotReadyError while none of its files is parsed."""
+    with psycopg.connect(database_url) as conn:
+        return load_batch_stats(conn, parsed_ids(batch))
+
+
+def parsed_ids(batch: Mapping[str, Any]) -> list[str]:
+    """Ids of a batch row's parsed files (their statistics are stored), never empty:
+    NotReadyError while none is parsed."""
+    ids = [str(f["file_id"]) for f in batch.get("files", [])
+           if f.get("file_id") and f.get("status") == "parsed"]  # fmt: skip
+    if not ids:
+        raise NotReadyError(
+            f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",
+            hint="ask again once the batch is parsed",
+        )
+    return ids

@@ -1,0 +1,70 @@
+"""The application's state: one typed object, built and torn down by the app's one lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from psycopg_pool import AsyncConnectionPool
+
+from argus.agents.report import Report
+from argus.api.singleflight import SingleFlight
+from argus.chat.service import ChatService
+from argus.config import Settings
+from argus.store import batches
+from argus.store.pool import open_pool
+from argus.workers.pool import WorkerPool
+
+
+@dataclass(kw_only=True)
+class AppState:
+    """What the routes share while the app serves (one per app, set by its lifespan)."""
+
+    settings: Settings
+    database_url: str  #: PostgreSQL (with pgvector), migrated
+    bootstrap: str  #: the Kafka broker
+    pool: AsyncConnectionPool  #: the routes' connections
+    reports: SingleFlight[Report | None]  #: stored reports; concurrent readers share one query
+    workers: WorkerPool  #: this process's stage consumers, publisher and sweep
+    chat: ChatService | None = None  #: opened on first use (chat_service)
+    chat_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def chat_service(self) -> ChatService:
+        """The chat service, opened (checkpoint tables set up) by its first caller only."""
+        async with self.chat_lock:
+            if self.chat is None:
+                self.chat = await ChatService.open(str(self.pool.conninfo))
+            return self.chat
+
+
+@contextlib.asynccontextmanager
+async def app_state(
+    settings: Settings, database_url: str, bootstrap: str, workers: int, *,
+    empty_broker: bool = False,
+) -> AsyncIterator[AppState]:  # fmt: skip
+    """The state of a serving app: the pool opened, the workers running; on exit the chat
+    service, the workers and then the pool are closed, in that order."""
+    pool = await open_pool(database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s)
+
+    async def load_report(batch_id: uuid.UUID) -> Report | None:
+        async with pool.connection() as conn:
+            stored = await batches.get_report(conn, batch_id)
+        return None if stored is None else Report.model_validate(stored)
+
+    state = AppState(
+        settings=settings, database_url=database_url, bootstrap=bootstrap, pool=pool,
+        reports=SingleFlight(load_report),
+        workers=WorkerPool(settings, database_url, bootstrap, workers, empty_broker=empty_broker),
+    )  # fmt: skip
+    task = asyncio.create_task(state.workers.run())
+    try:
+        yield state
+    finally:
+        if state.chat is not None:
+            await state.chat.close()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await pool.close()
