@@ -5,7 +5,6 @@ Kept light (typer and rich only): every ``argus`` invocation, ``--help`` include
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Coroutine, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +36,8 @@ def fail(exc: ArgusError) -> typer.Exit:
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine; an ArgusError becomes its message, its hint and its exit code."""
+    import asyncio  # ~0.1 s with ssl: paid by the commands that run something, not by --help
+
     try:
         return asyncio.run(coro)
     except ArgusError as exc:

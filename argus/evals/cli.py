@@ -6,7 +6,6 @@ the command when it runs, not here (see ``argus.cli``).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from argus.cli_support import console, counted_progress, fail, load_settings, print_table
+from argus.cli_support import console, counted_progress, fail, load_settings, print_table, run
 from argus.errors import ArgusError
 
 if TYPE_CHECKING:
@@ -27,6 +26,8 @@ if TYPE_CHECKING:
 async def _with_knowledge(
     settings: Settings, run: Callable[..., EvalSummary], name: str
 ) -> EvalSummary:
+    import asyncio  # loaded by then (a loop runs this); not at import: start-up, see argus.cli
+
     from argus.evals.diagnose import graph_diagnose
     from argus.evals.knowledge import eval_knowledge
 
@@ -62,12 +63,14 @@ def eval_command(
     name = "rule-based (no LLM)" if settings.llm_mode == "none" else f"LLM: {settings.llm_mode}"
     if knowledge is None:
         knowledge = any(case.expected.knowledge_ids for case in cases)
-    run = partial(_run_with_bar, cases, cases_dir=str(cases_dir))
+    run_all = partial(_run_with_bar, cases, cases_dir=str(cases_dir))
     try:
         if knowledge:
-            summary = asyncio.run(_with_knowledge(settings, run, f"{name}, knowledge base"))
+            summary = run(_with_knowledge(settings, run_all, f"{name}, knowledge base"))
         else:
-            summary = run(partial(graph_diagnose, settings=settings), name=f"{name}, no knowledge")
+            summary = run_all(
+                partial(graph_diagnose, settings=settings), name=f"{name}, no knowledge"
+            )
     except ArgusError as exc:
         raise fail(exc) from None
     print_summary(summary)
