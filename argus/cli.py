@@ -69,10 +69,11 @@ def doctor(
     from argus.runtime.doctor import run_doctor  # after the first lines: it loads the services
 
     checks = run(run_doctor(settings, embeddings=not skip_embeddings))
-    print_table(("service", "status", "detail", "s"), [
+    results = [
         (c.name, "[green]ok[/]" if c.ok else "[red]DOWN[/]", c.detail, f"{c.seconds:.1f}")
         for c in checks
-    ], title="Services")  # fmt: skip
+    ]
+    print_table(("service", "status", "detail", "s"), results, title="Services")
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
 
