@@ -1,29 +1,38 @@
-"""The ``argus`` command line."""
+"""The ``argus`` command line.
+
+Start-up: this module and the command modules it registers (``knowledge.cli``, ``evals.cli``)
+import only typer, rich and the light ``cli_support`` at load, so ``argus --help`` and the first
+line of every command come at once; each command imports what it runs (the graph, the mining
+engine, the database driver, the embedded services...) in its body.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from argus.agents.report_view import print_report
-from argus.cli_support import console, err_console, fail, load_settings, run
-from argus.errors import ArgusError, ConfigError
-from argus.graph.diagnose import BatchDiagnosis, BatchRequest, diagnose_batch
-from argus.ingest.formats import LogFormat
-from argus.ingest.parse_output import write_parse_csv
-from argus.ingest.pipeline import FileOutcome, Mode, process_files
+from argus.cli_support import (
+    check_files,
+    console,
+    err_console,
+    fail,
+    load_settings,
+    print_table,
+    run,
+)
+from argus.errors import ConfigError
+from argus.evals.cli import eval_command
 from argus.knowledge.cli import knowledge_app
-from argus.mining.engine import MiningEngine
-from argus.runtime.doctor import run_doctor
-from argus.runtime.services import running_services
+
+if TYPE_CHECKING:
+    from argus.graph.diagnose import BatchDiagnosis
+    from argus.mining.engine import MiningEngine
 
 app = typer.Typer(
     name="argus",
@@ -55,16 +64,16 @@ def doctor(
 ) -> None:
     """Print the effective configuration (secrets masked) and check every service."""
     settings = load_settings()
-    table = Table("setting", "value", title="Effective configuration")
-    for key, value in settings.masked().items():
-        table.add_row(key, str(value))
-    console.print(table)
+    rows = [(key, str(value)) for key, value in settings.masked().items()]
+    print_table(("setting", "value"), rows, title="Effective configuration")
+    from argus.runtime.doctor import run_doctor  # after the first lines: it loads the services
+
     checks = run(run_doctor(settings, embeddings=not skip_embeddings))
-    results = Table("service", "status", "detail", "s", title="Services")
-    for check in checks:
-        status = "[green]ok[/]" if check.ok else "[red]DOWN[/]"
-        results.add_row(check.name, status, check.detail, f"{check.seconds:.1f}")
-    console.print(results)
+    results = [
+        (c.name, "[green]ok[/]" if c.ok else "[red]DOWN[/]", c.detail, f"{c.seconds:.1f}")
+        for c in checks
+    ]
+    print_table(("service", "status", "detail", "s"), results, title="Services")
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
 
@@ -72,6 +81,8 @@ def doctor(
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations (they are also applied by every command at start)."""
+    from argus.runtime.services import running_services
+
     settings = load_settings()
 
     async def go() -> list[int]:
@@ -96,67 +107,20 @@ FormatOption = Annotated[
 FilesArgument = Annotated[list[Path], typer.Argument(help="log files (.log or .gz)")]
 
 
-def _check_files(paths: list[Path]) -> None:
-    for path in paths:
-        if not path.is_file():
-            err_console.print(f"[bold red]error:[/] no such file: {path}")
-            raise typer.Exit(3)
-
-
-def _process(
-    paths: list[Path], log_format: str | None, mode: Mode, *, use_db: bool = True,
-    on_engine: Callable[[MiningEngine, Path], None] | None = None,
-) -> list[FileOutcome]:  # fmt: skip
-    """Run the passes of ``mode`` over ``paths`` on the configured (or embedded) database."""
-    settings = load_settings()
-    _check_files(paths)
-    try:
-        fmt = LogFormat.parse(log_format)
-    except ArgusError as exc:
-        raise fail(exc) from None
-
-    async def go() -> list[FileOutcome]:
-        if not use_db:
-            return await asyncio.to_thread(
-                process_files, settings, None, paths, fmt, mode, console, on_engine
-            )
-        async with running_services(settings) as services:
-            for note in services.started:
-                console.print(f"[dim]{note}[/]")
-            return await asyncio.to_thread(
-                process_files, settings, services.database_url, paths, fmt, mode, console,
-                on_engine,
-            )  # fmt: skip
-
-    outcomes = run(go())
-    _print_totals(outcomes)
-    return outcomes
-
-
-def _print_totals(outcomes: list[FileOutcome]) -> None:
-    lines = sum(o.lines for o in outcomes)
-    seconds = sum(o.seconds for o in outcomes)
-    failed = sum(1 for o in outcomes if o.error)
-    console.print(
-        f"total: {len(outcomes)} file(s), {lines:,} lines, "
-        f"{sum(o.unmatched for o in outcomes):,} unmatched records, "
-        f"+{sum(o.templates_added for o in outcomes)} templates, "
-        f"{lines / seconds if seconds else 0:,.0f} lines/s"
-        + (f", [red]{failed} file(s) with errors[/]" if failed else ""),
-        highlight=False,
-    )
-
-
 @app.command()
 def mine(paths: FilesArgument, log_format: FormatOption = None) -> None:
     """Pass 1: evolve the template library over PATHS (nothing is counted)."""
-    _process(paths, log_format, "mine")
+    from argus.cli_files import process
+
+    process(paths, log_format, "mine")
 
 
 @app.command()
 def stats(paths: FilesArgument, log_format: FormatOption = None) -> None:
     """Pass 2: count PATHS with the current library and store the statistics."""
-    _process(paths, log_format, "stats")
+    from argus.cli_files import process
+
+    process(paths, log_format, "stats")
 
 
 @app.command()
@@ -169,12 +133,14 @@ def parse(
     ] = True,
 ) -> None:
     """Mine and match one file; write one CSV row per line (LineId, Content, EventId, ...)."""
+    from argus.cli_files import process
+    from argus.ingest.parse_output import write_parse_csv
 
     def write(engine: MiningEngine, done: Path) -> None:
         rows = write_parse_csv(engine, done, out)
         console.print(f"wrote {rows:,} rows to {out}")
 
-    _process([path], log_format, "all", use_db=use_db, on_engine=write)
+    process([path], log_format, "all", use_db=use_db, on_engine=write)
 
 
 @app.command()
@@ -198,8 +164,13 @@ def diagnose(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Diagnose one batch: both passes, the analysis against the baseline, the agent graph."""
+    from argus.cli_files import console_hooks
+    from argus.cli_report import print_report
+    from argus.graph.diagnose import BatchRequest, diagnose_batch
+    from argus.runtime.services import running_services
+
     settings = load_settings()
-    _check_files([*paths, *(baseline or [])])
+    check_files([*paths, *(baseline or [])])
     labels = _labels(label or [])
     request = BatchRequest(paths, baseline or [], log_format, source, labels)
     out = err_console if as_json else console
@@ -209,7 +180,9 @@ def diagnose(
             for note in services.started:
                 out.print(f"[dim]{note}[/]")
             assert services.database_url is not None
-            return await diagnose_batch(settings, services.database_url, request, out)
+            return await diagnose_batch(
+                settings, services.database_url, request, console_hooks(out)
+            )
 
     result = run(go())
     if as_json:
@@ -232,7 +205,7 @@ def serve(
     from argus.api.serve import serve as run_service
 
     with _stopped_by_signal():
-        run(run_service(load_settings(), host, port, workers, console))
+        run(run_service(load_settings(), host, port, workers, console.print))
 
 
 @app.command()
@@ -254,7 +227,7 @@ def worker(
         problem = f"unknown worker kind(s): {', '.join(sorted(unknown))}"
         raise fail(ConfigError(problem, hint="use --kind parse and/or --kind diagnose"))
     with _stopped_by_signal():
-        run(run_workers(load_settings(), count, kinds, console))
+        run(run_workers(load_settings(), count, kinds, console.print))
 
 
 @contextlib.contextmanager
@@ -277,6 +250,4 @@ def _labels(pairs: list[str]) -> dict[str, str]:
     return labels
 
 
-from argus.evals.cli import eval_command  # noqa: E402  (eval harness, issue #5)
-
-app.command(name="eval")(eval_command)
+app.command(name="eval")(eval_command)  # registered last: listed last in --help

@@ -6,12 +6,12 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
-from argus.agents.report import Report
 from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_batch
 from argus.api.metrics import BATCHES, UPLOADED_BYTES
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
 from argus.api.uploads import staged_upload, upload_path, upload_slot
 from argus.errors import ConflictError, NotFoundError
+from argus.report import Report
 from argus.store import batches
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))

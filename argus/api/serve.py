@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import uvicorn
-from rich.console import Console
 
 from argus.api.app import create_app
 from argus.api.metrics import EMBEDDED_RESTARTS
@@ -14,14 +14,16 @@ from argus.runtime.processes import sigterm_as_interrupt
 from argus.runtime.services import Services, running_services
 
 
-async def serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
+async def serve(
+    settings: Settings, host: str, port: int, workers: int, say: Callable[[str], None]
+) -> None:
     """Start (or reach) PostgreSQL and Kafka, then serve until SIGINT or SIGTERM.
 
     uvicorn shuts down gracefully on either signal and then raises it again; SIGTERM is made to
     take Ctrl-C's path (cancel, then KeyboardInterrupt), so the services are released first.
     """
     with sigterm_as_interrupt():
-        await _serve(settings, host, port, workers, console)
+        await _serve(settings, host, port, workers, say)
 
 
 def service_dependencies(settings: Settings) -> contextlib.AbstractAsyncContextManager[Services]:
@@ -35,16 +37,18 @@ def service_dependencies(settings: Settings) -> contextlib.AbstractAsyncContextM
     )
 
 
-async def _serve(settings: Settings, host: str, port: int, workers: int, console: Console) -> None:
+async def _serve(
+    settings: Settings, host: str, port: int, workers: int, say: Callable[[str], None]
+) -> None:
     async with service_dependencies(settings) as services:
         for note in services.started:
-            console.print(f"[dim]{note}[/]")
+            say(f"[dim]{note}[/]")
         if not settings.api_keys:
-            console.print("[yellow]warning:[/] no ARGUS_API_KEYS set: the API is open to anyone "
-                          "who can reach it")  # fmt: skip
+            say("[yellow]warning:[/] no ARGUS_API_KEYS set: the API is open to anyone "
+                "who can reach it")  # fmt: skip
         assert services.database_url is not None and services.kafka_bootstrap is not None
         app = create_app(settings, services.database_url, services.kafka_bootstrap,
                          workers=workers, empty_broker=services.empty_broker)  # fmt: skip
         config = uvicorn.Config(app, host=host, port=port, log_level="warning")
-        console.print(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")
+        say(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")
         await uvicorn.Server(config).serve()

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 
 from psycopg_pool import AsyncConnectionPool
 
-from argus.agents.report import Report
 from argus.api.singleflight import SingleFlight
 from argus.chat.service import ChatService
 from argus.config import Settings
+from argus.report import Report
 from argus.store import batches
 from argus.store.pool import open_pool
 from argus.workers.pool import WorkerPool

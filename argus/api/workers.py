@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-
-from rich.console import Console
+from collections.abc import Callable
 
 from argus.api.serve import service_dependencies
 from argus.config import Settings
@@ -13,18 +12,20 @@ from argus.workers.pool import worker_runs
 
 
 async def run_workers(
-    settings: Settings, count: int, kinds: tuple[str, ...], console: Console
+    settings: Settings, count: int, kinds: tuple[str, ...], say: Callable[[str], None]
 ) -> None:
     """Run ``count`` consumers of each kind until SIGINT or SIGTERM (both cancel the run)."""
     with sigterm_as_interrupt():
-        await _run(settings, count, kinds, console)
+        await _run(settings, count, kinds, say)
 
 
-async def _run(settings: Settings, count: int, kinds: tuple[str, ...], console: Console) -> None:
+async def _run(
+    settings: Settings, count: int, kinds: tuple[str, ...], say: Callable[[str], None]
+) -> None:
     async with service_dependencies(settings) as services:
         assert services.database_url is not None and services.kafka_bootstrap is not None
-        console.print(f"{count} x {' + '.join(kinds)} worker(s), groups "
-                      f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip
+        say(f"{count} x {' + '.join(kinds)} worker(s), groups "
+            f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip
         runs = worker_runs(
             settings, services.database_url, services.kafka_bootstrap, count, kinds,
             empty_broker=services.empty_broker,

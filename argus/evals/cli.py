@@ -1,29 +1,36 @@
-"""``argus eval CASES_DIR [--out DIR]``: run the eval cases and write the reports."""
+"""``argus eval CASES_DIR [--out DIR]``: run the eval cases and write the reports.
+
+Loaded by every ``argus`` invocation: the cases, the graph and the knowledge base are imported by
+the command when it runs, not here (see ``argus.cli``).
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from argus.cli_support import fail
-from argus.config import Settings, get_settings
+from argus.cli_support import console, counted_progress, fail, load_settings, print_table, run
 from argus.errors import ArgusError
-from argus.evals.cases import load_cases
-from argus.evals.diagnose import graph_diagnose
-from argus.evals.knowledge import eval_knowledge
-from argus.evals.report import EvalSummary, print_table, write_reports
-from argus.evals.runner import run_cases
+
+if TYPE_CHECKING:
+    from argus.config import Settings
+    from argus.evals.cases import Case
+    from argus.evals.report import EvalSummary
+    from argus.evals.runner import Diagnose
 
 
 async def _with_knowledge(
     settings: Settings, run: Callable[..., EvalSummary], name: str
 ) -> EvalSummary:
+    import asyncio  # loaded by then (a loop runs this); not at import: start-up, see argus.cli
+
+    from argus.evals.diagnose import graph_diagnose
+    from argus.evals.knowledge import eval_knowledge
+
     async with eval_knowledge(settings) as knowledge:
         diagnose = partial(graph_diagnose, settings=settings, knowledge=knowledge)
         return await asyncio.to_thread(run, diagnose, name=name)
@@ -44,23 +51,57 @@ def eval_command(
     ] = None,
 ) -> None:
     """Run every case (DESIGN.md §8), print a table and write JSON and Markdown reports."""
-    console, errors = Console(), Console(stderr=True)
+    from argus.evals.cases import load_cases
+    from argus.evals.diagnose import graph_diagnose
+    from argus.evals.report import write_reports
+
+    settings = load_settings()
     try:
-        settings: Settings = get_settings()
         cases = load_cases(cases_dir)
     except ArgusError as exc:
         raise fail(exc) from None
     name = "rule-based (no LLM)" if settings.llm_mode == "none" else f"LLM: {settings.llm_mode}"
     if knowledge is None:
         knowledge = any(case.expected.knowledge_ids for case in cases)
-    run = partial(run_cases, cases, console=errors, cases_dir=str(cases_dir))
+    run_all = partial(_run_with_bar, cases, cases_dir=str(cases_dir))
     try:
         if knowledge:
-            summary = asyncio.run(_with_knowledge(settings, run, f"{name}, knowledge base"))
+            summary = run(_with_knowledge(settings, run_all, f"{name}, knowledge base"))
         else:
-            summary = run(partial(graph_diagnose, settings=settings), name=f"{name}, no knowledge")
+            summary = run_all(
+                partial(graph_diagnose, settings=settings), name=f"{name}, no knowledge"
+            )
     except ArgusError as exc:
         raise fail(exc) from None
-    print_table(console, summary)
+    print_summary(summary)
     json_path, md_path = write_reports(summary, out)
     console.print(f"wrote {json_path} and {md_path}")
+
+
+def _run_with_bar(
+    cases: Sequence[Case], diagnose: Diagnose, *, cases_dir: str, name: str
+) -> EvalSummary:
+    """``run_cases`` under a progress bar on stderr (named after the current case)."""
+    from argus.evals.runner import run_cases
+
+    with counted_progress("eval") as advance:
+        return run_cases(cases, diagnose, progress=advance, cases_dir=cases_dir, name=name)
+
+
+def print_summary(summary: EvalSummary) -> None:
+    """The per-case table (a failed case in red with its error) and the summary figures."""
+    from argus.evals.report import mark
+
+    rows = []
+    for o in summary.outcomes:
+        predicted = o.predicted_modules[0] if o.predicted_modules else "-"
+        if o.error:
+            predicted = f"[red]failed: {o.error[:60]}[/]"
+        rows.append((
+            o.case_id, f"{o.expected_module} / {o.expected_category}",
+            f"{predicted} / {o.predicted_category}", mark(o.module_hit(1)), mark(o.module_hit(3)),
+            mark(o.category_hit), f"{o.latency_s:.1f}",
+        ))  # fmt: skip
+    print_table(("case", "expected", "predicted", "@1", "@3", "cat", "s"), rows, title="Eval cases")
+    figures = [(key, str(value)) for key, value in summary.figures().items()]
+    print_table(("figure", "value"), figures, title="Summary")

@@ -1,4 +1,4 @@
-"""Eval reports: the summary figures, a JSON file, a Markdown file and a console table."""
+"""Eval reports: the summary figures, a JSON file and a Markdown file."""
 
 from __future__ import annotations
 
@@ -7,9 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
 
 from argus.evals.ragas_ids import scorer
 from argus.evals.scoring import (
@@ -140,34 +137,12 @@ def markdown(data: dict[str, Any]) -> str:
         lines.append(
             f"| {case['id']} | {exp['module']} / {exp['category']} | {pred['module']} / "
             f"{pred['category']}{' (failed: ' + case['error'] + ')' if case['error'] else ''} | "
-            f"{_mark(case['module_at_1'])} | {_mark(case['module_at_3'])} | "
-            f"{_mark(case['category_correct'])} | {case['latency_s']} |"
+            f"{mark(case['module_at_1'])} | {mark(case['module_at_3'])} | "
+            f"{mark(case['category_correct'])} | {case['latency_s']} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def _mark(ok: bool) -> str:
+def mark(ok: bool) -> str:
+    """A hit as the reports write it."""
     return "yes" if ok else "no"
-
-
-def print_table(console: Console, summary: EvalSummary) -> None:
-    """Per-case table and the summary figures."""
-    table = Table("case", "expected", "predicted", "@1", "@3", "cat", "s", title="Eval cases")
-    for o in summary.outcomes:
-        predicted = o.predicted_modules[0] if o.predicted_modules else "-"
-        if o.error:
-            predicted = f"[red]failed: {o.error[:60]}[/]"
-        table.add_row(
-            o.case_id,
-            f"{o.expected_module} / {o.expected_category}",
-            f"{predicted} / {o.predicted_category}",
-            _mark(o.module_hit(1)),
-            _mark(o.module_hit(3)),
-            _mark(o.category_hit),
-            f"{o.latency_s:.1f}",
-        )
-    console.print(table)
-    figures = Table("figure", "value", title="Summary")
-    for key, value in summary.figures().items():
-        figures.add_row(key, str(value))
-    console.print(figures)

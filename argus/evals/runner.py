@@ -1,4 +1,4 @@
-"""Run a diagnose function over eval cases, with a progress bar; a failing case is recorded."""
+"""Run a diagnose function over eval cases, reporting progress; a failing case is recorded."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from argus.evals.cases import Case
 from argus.evals.report import EvalSummary
@@ -18,6 +15,8 @@ from argus.report import Report
 log = logging.getLogger(__name__)
 
 Diagnose = Callable[[Case], Report]
+#: Called before and after each case with (cases done, cases in all, the current case's id).
+Progress = Callable[[int, int, str], None]
 
 
 def outcome_of(case: Case, report: Report, latency: float) -> Outcome:
@@ -55,22 +54,19 @@ def run_cases(
     cases: Sequence[Case],
     diagnose: Diagnose,
     *,
-    console: Console | None = None,
+    progress: Progress | None = None,
     cases_dir: str = "",
     name: str = "rule",
 ) -> EvalSummary:
-    """Diagnose every case and score it; exceptions fail their case only."""
+    """Diagnose every case and score it, in order; exceptions fail their case only."""
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    outcomes = []
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=console or Console(stderr=True),
-                   transient=True)  # fmt: skip
-    with bar:
-        task = bar.add_task("eval", total=len(cases))
-        for case in cases:
-            bar.update(task, description=case.id[:50])
-            outcomes.append(_one(case, diagnose))
-            bar.advance(task)
+    outcomes: list[Outcome] = []
+    for case in cases:
+        if progress:
+            progress(len(outcomes), len(cases), case.id[:50])
+        outcomes.append(_one(case, diagnose))
+        if progress:
+            progress(len(outcomes), len(cases), case.id[:50])
     return EvalSummary(cases_dir, outcomes, name, started)
 
 

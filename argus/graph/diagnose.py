@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from rich.console import Console
 
 from argus.config import Settings
 from argus.errors import InputError
@@ -26,7 +25,7 @@ from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
 from argus.graph.stored_analysis import StoredBatch, analyse_stored
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileOutcome, process_files, unreadable_reason
+from argus.ingest.pipeline import FileHooks, FileOutcome, process_files, unreadable_reason
 from argus.knowledge.embeddings import local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
 from argus.report import Report
@@ -58,14 +57,15 @@ class BatchDiagnosis:
 
 
 async def diagnose_batch(
-    settings: Settings, database_url: str, request: BatchRequest, console: Console
+    settings: Settings, database_url: str, request: BatchRequest, hooks: FileHooks | None = None
 ) -> BatchDiagnosis:
-    """Run the passes, the analysis and the graph; store batch and diagnosis."""
+    """Run the passes, the analysis and the graph; store batch and diagnosis. ``hooks`` follow
+    the files of the batch, then those of the baseline."""
     fmt = LogFormat.parse(request.log_format)
     files = await asyncio.to_thread(
-        process_files, settings, database_url, request.paths, fmt, "all", console
+        process_files, settings, database_url, request.paths, fmt, "all", hooks
     )
-    return await diagnose_files(settings, database_url, request, files, console)
+    return await diagnose_files(settings, database_url, request, files, hooks)
 
 
 async def diagnose_files(
@@ -73,7 +73,7 @@ async def diagnose_files(
     database_url: str,
     request: BatchRequest,
     files: list[FileOutcome],
-    console: Console,
+    hooks: FileHooks | None = None,
     *,
     record_files: bool = True,
     announce: bool = False,
@@ -81,13 +81,14 @@ async def diagnose_files(
     """Analyse files whose statistics are stored, run the graph, store the diagnosis.
 
     ``record_files`` attaches the files to the batch (off when the parse stage already did);
-    ``announce`` enqueues the ``argus.diagnosed`` event with the transition to "diagnosed".
+    ``announce`` enqueues the ``argus.diagnosed`` event with the transition to "diagnosed";
+    ``hooks`` follow the baseline files through the passes.
     Raises InputError when no file gave a readable record (nothing to diagnose).
     """
     _require_records(files)
     fmt = LogFormat.parse(request.log_format)
     base = await asyncio.to_thread(
-        process_files, settings, database_url, request.baseline, fmt, "all", console
+        process_files, settings, database_url, request.baseline, fmt, "all", hooks
     ) if request.baseline else []  # fmt: skip
     stored = StoredBatch(_stored(files), request.source, fmt,
                          _stored(base) if request.baseline else None, request.batch_id)  # fmt: skip

@@ -1,22 +1,21 @@
 """Local processing of files: register each by content hash, run the passes, store statistics.
 
-Used by ``argus mine``, ``argus stats``, ``argus parse`` and ``argus diagnose``. A damaged file
-is reported and marked failed (with the statistics of what was read before the damage); the
-other files go on.
+Used by ``argus mine``, ``argus stats``, ``argus parse``, ``argus diagnose`` and the parse
+stage. A damaged file is reported and marked failed (with the statistics of what was read before
+the damage); the other files go on. Nothing here prints: a front door follows the work through
+``FileHooks`` (a progress display per file, a call per finished file).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import psycopg
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from argus.config import Settings
 from argus.errors import InputError
@@ -29,6 +28,8 @@ from argus.store.files import mark_file, register_file
 from argus.store.templates import PgTemplateStore
 
 Mode = Literal["mine", "stats", "all"]
+#: Called with the physical lines read so far in the current file.
+Tick = Callable[[int], None]
 
 
 @dataclass
@@ -54,6 +55,27 @@ class FileOutcome:
         return self.lines / self.seconds if self.seconds > 0 else 0.0
 
 
+@dataclass(kw_only=True, frozen=True)
+class FileHooks:
+    """How a caller follows ``process_files``; both hooks are optional and run in its thread.
+
+    ``progress(name)`` opens a display for one file and yields the tick the passes call with the
+    lines read so far (it is closed before ``outcome`` is called); ``outcome`` gets each file's
+    outcome once, in the order of the paths.
+    """
+
+    progress: Callable[[str], AbstractContextManager[Tick]] | None = None
+    outcome: Callable[[FileOutcome], None] | None = None
+
+    def follow(self, name: str) -> AbstractContextManager[Tick]:
+        """The progress display of file ``name``, or a tick that does nothing."""
+        return self.progress(name) if self.progress else nullcontext(_no_tick)
+
+
+def _no_tick(lines: int) -> None:
+    """A tick nobody watches."""
+
+
 @contextmanager
 def template_store(database_url: str | None) -> Iterator[TemplateStore]:
     """The library of record (PostgreSQL), or a private in-memory one when no URL is given."""
@@ -73,10 +95,15 @@ def process_files(
     paths: Sequence[Path],
     fmt: LogFormat,
     mode: Mode,
-    console: Console,
+    hooks: FileHooks | None = None,
     on_engine: Callable[[MiningEngine, Path], None] | None = None,
 ) -> list[FileOutcome]:
-    """Run ``mode`` (pass 1, pass 2 or both) over each file; store what the mode produces."""
+    """Run ``mode`` (pass 1, pass 2 or both) over each file; store what the mode produces.
+
+    One outcome per path, in order; ``on_engine`` runs after each readable file (before its
+    ``hooks.outcome``), with the engine still holding that file's library.
+    """
+    hooks = hooks or FileHooks()
     outcomes = []
     with template_store(database_url) as store:
         engine = MiningEngine(
@@ -85,11 +112,12 @@ def process_files(
         conn = psycopg.connect(database_url, autocommit=True) if database_url else None
         try:
             for path in paths:
-                outcome = _one_file(engine, conn, path, mode, console)
+                outcome = _one_file(engine, conn, path, mode, hooks)
                 outcomes.append(outcome)
                 if on_engine and outcome.file_id:
                     on_engine(engine, path)
-                print_outcome(console, outcome)
+                if hooks.outcome:
+                    hooks.outcome(outcome)
         finally:
             if conn is not None:
                 conn.close()
@@ -110,7 +138,7 @@ def unreadable_reason(outcome: FileOutcome) -> str | None:
 
 
 def _one_file(
-    engine: MiningEngine, conn: psycopg.Connection | None, path: Path, mode: Mode, console: Console
+    engine: MiningEngine, conn: psycopg.Connection | None, path: Path, mode: Mode, hooks: FileHooks
 ) -> FileOutcome:
     started = time.monotonic()
     try:
@@ -121,7 +149,7 @@ def _one_file(
     if conn:
         mark_file(conn, facts.file_id, "processing")
     outcome = FileOutcome(path, facts.file_id, new=new)
-    with _progress(console, path.name) as tick:
+    with hooks.follow(path.name) as tick:
         if mode == "mine":
             p1, modules, outcome.error = engine.mine(path, tick)
             outcome.lines = p1.lines
@@ -140,7 +168,7 @@ def _one_file(
     return outcome
 
 
-def _count_only(engine: MiningEngine, path: Path, tick: Callable[[int], None]) -> FileRun:
+def _count_only(engine: MiningEngine, path: Path, tick: Tick) -> FileRun:
     from argus.mining.pass1 import Pass1Stats
 
     result, error = engine.count(path, tick)
@@ -176,30 +204,3 @@ def _store_run(
         conn, run_id, total_lines=run.pass2.lines, records=run.pass2.records,
         unmatched=run.pass2.unmatched_records, error=run.error,
     )  # fmt: skip
-
-
-@contextmanager
-def _progress(console: Console, name: str) -> Iterator[Callable[[int], None]]:
-    bar = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"),
-        TextColumn("{task.fields[lines]:,} lines"), TimeElapsedColumn(),
-        console=console, transient=True,
-    )  # fmt: skip
-    with bar:
-        task = bar.add_task(name, total=None, lines=0)
-        yield lambda lines: bar.update(task, lines=lines)
-
-
-def print_outcome(console: Console, o: FileOutcome) -> None:
-    """One line per file: identity, counts, templates and speed."""
-    ident = f"sha256 {o.file_id[:12]}…" if o.file_id else "unreadable"
-    known = "new" if o.new else "known"
-    counts = f"{o.lines:,} lines"
-    if o.records:
-        counts += f", {o.records:,} records, {o.unmatched:,} unmatched"
-    templates = f"+{o.templates_added} templates ({o.templates_revised} generalised)"
-    speed = f"{o.seconds:.2f}s ({o.rate:,.0f} lines/s)"
-    line = (
-        f"{o.path.name}: {ident}, {known}, {counts}, {templates}, index v{o.index_version}, {speed}"
-    )
-    console.print(f"[red]{line} — stopped: {o.error}[/]" if o.error else line, highlight=False)

@@ -1,30 +1,30 @@
-"""``argus knowledge``: seed, search and re-embed the knowledge base."""
+"""``argus knowledge``: seed, search and re-embed the knowledge base.
+
+Loaded by every ``argus`` invocation: the embedder, the search and the database driver are
+imported by the command that uses them, not here (see ``argus.cli``).
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import psycopg
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from argus.cli_support import console, err_console, fail, load_settings, run
-from argus.config import Settings
+from argus.cli_support import console, counted_progress, fail, load_settings, print_table, run
 from argus.errors import ArgusError
 from argus.knowledge.categories import DESCRIPTIONS
-from argus.knowledge.embeddings import make_embedder
 from argus.knowledge.filters import SearchFilters
-from argus.knowledge.pack import load_starter_pack
-from argus.knowledge.search import SearchResult, hybrid_search
-from argus.knowledge.seed import SeedReport, check_unique, load_paths, seed_entries
-from argus.knowledge.space import reembed_all
-from argus.runtime.services import running_services
-from argus.store import knowledge as store
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from argus.config import Settings
+    from argus.knowledge.search import SearchResult
+    from argus.knowledge.seed import SeedReport
 
 knowledge_app = typer.Typer(
     help="Curate and search the knowledge base (runbooks and known failures).",
@@ -34,23 +34,14 @@ knowledge_app = typer.Typer(
 
 @asynccontextmanager
 async def _connection(settings: Settings) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+    from argus.runtime.services import running_services
+    from argus.store import knowledge as store
+
     async with running_services(settings) as services:
         assert services.database_url is not None
         conn = await store.connect(services.database_url)
         async with conn:
             yield conn
-
-
-@contextmanager
-def _progress(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar; yields the ``advance(done, total)`` callback the long tasks call."""
-    bar = Progress(
-        TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
-    )  # fmt: skip
-    with bar:
-        task = bar.add_task(description, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 @knowledge_app.command()
@@ -64,6 +55,10 @@ def seed(
     starter: Annotated[bool, typer.Option("--starter", help="also seed the starter pack")] = False,
 ) -> None:
     """Upsert entries by source id: unchanged entries are skipped, changed ones re-embedded."""
+    from argus.knowledge.embeddings import make_embedder
+    from argus.knowledge.pack import load_starter_pack
+    from argus.knowledge.seed import check_unique, load_paths, seed_entries
+
     settings = load_settings()
     try:
         loaded = load_paths(paths or [])
@@ -76,7 +71,7 @@ def seed(
     async def go() -> SeedReport:
         embedder = make_embedder(settings)
         async with _connection(settings) as conn:
-            with _progress("embedding and writing") as advance:
+            with counted_progress("embedding and writing") as advance:
                 return await seed_entries(conn, loaded, embedder, progress=advance)
 
     report = run(go())
@@ -101,6 +96,9 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="print the hits as JSON")] = False,
 ) -> None:
     """Hybrid search: hard filters, then vector and full-text ranking fused (RRF)."""
+    from argus.knowledge.embeddings import make_embedder
+    from argus.knowledge.search import hybrid_search
+
     settings = load_settings()
     try:
         filters = SearchFilters.build(
@@ -142,12 +140,15 @@ def _print_hits(result: SearchResult) -> None:
 @knowledge_app.command()
 def reembed() -> None:
     """Re-embed every entry and past diagnosis with the configured model (resizes vectors)."""
+    from argus.knowledge.embeddings import make_embedder
+    from argus.knowledge.space import reembed_all
+
     settings = load_settings()
 
     async def go() -> tuple[int, int]:
         embedder = make_embedder(settings)
         async with _connection(settings) as conn:
-            with _progress("re-embedding") as advance:
+            with counted_progress("re-embedding") as advance:
                 return await reembed_all(conn, embedder, progress=advance)
 
     entries, diagnoses = run(go())
@@ -159,7 +160,7 @@ def reembed() -> None:
 @knowledge_app.command()
 def categories() -> None:
     """List the closed vocabulary of failure categories."""
-    table = Table("category", "meaning")
-    for category, meaning in DESCRIPTIONS.items():
-        table.add_row(category.value, meaning)
-    console.print(table)
+    print_table(
+        ("category", "meaning"),
+        [(category.value, meaning) for category, meaning in DESCRIPTIONS.items()],
+    )

@@ -12,8 +12,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-
 from argus import events
 from argus.api.metrics import BATCHES, DIAGNOSIS_SECONDS, LLM_CALLS, LLM_TOKENS
 from argus.graph.diagnose import BatchRequest, diagnose_files
@@ -40,8 +38,7 @@ class DiagnoseWorker(StageWorker):
                                batch["source"], labels, batch_id)  # fmt: skip
         with DIAGNOSIS_SECONDS.time():  # within a slot: see claim_in_slot
             result = await diagnose_files(self.settings, self.database_url, request, files,
-                                          Console(quiet=True), record_files=False,
-                                          announce=True)  # fmt: skip
+                                          record_files=False, announce=True)  # fmt: skip
         BATCHES.labels("diagnosed").inc()
         LLM_CALLS.inc(result.report.llm_calls)
         LLM_TOKENS.inc(result.report.tokens)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from rich.console import Console
 
 from argus import events
 from argus.api.metrics import BATCHES, PARSE_SECONDS
@@ -55,7 +54,5 @@ class ParseWorker(StageWorker):
     def _parse(self, path: str | None, fmt: LogFormat) -> FileOutcome:
         if not path:
             return FileOutcome(Path("?"), None, error="the file was never uploaded")
-        quiet = Console(quiet=True)
-        (outcome,) = process_files(self.settings, self.database_url, [Path(path)], fmt, "all",
-                                   quiet)  # fmt: skip
+        (outcome,) = process_files(self.settings, self.database_url, [Path(path)], fmt, "all")
         return outcome

@@ -10,6 +10,9 @@ Faults are told apart: an event that cannot be handled goes to ``argus.dlq`` and
 the partition; a fault of the input fails the batch with a reason the user can act on; a fault
 of the infrastructure (database, broker, a service down) fails nothing: the consumer stops
 without committing, the supervisor restarts it after a back-off, and the event comes again.
+
+Each step of a batch is logged on one line, ``<step> stage=<stage> batch=<id> [key=value ...]``:
+claim, start and finish (or skip) at INFO; fail, dlq and interrupted at WARNING.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
@@ -128,34 +132,46 @@ class StageWorker(ABC):
         try:
             event = BatchEvent.decode(raw)
         except FormatError as exc:
-            await self._dead_letter(raw, exc.message)
+            await self._dead_letter(raw, exc.message, None)
             return
         try:
             async with self._admission():
                 await self._claimed(event.batch_id)
         except LookupError as exc:
-            await self._dead_letter(raw, str(exc))
+            await self._dead_letter(raw, str(exc), event.batch_id)
         except InputError as exc:  # the batch's own fault: failed, with what to do about it
             ERRORS.labels(type(exc).__name__).inc()
             await self.fail(event.batch_id, str(exc))
         except Exception as exc:
             ERRORS.labels(type(exc).__name__).inc()
             if is_infrastructure(exc):
+                self._note(logging.WARNING, "interrupted", event.batch_id,
+                           error=type(exc).__name__)  # fmt: skip
                 raise  # nothing committed: the supervisor restarts this consumer, the event returns
-            log.exception("%s worker: internal error on batch %s", self.stage, event.batch_id)
+            log.exception("error stage=%s batch=%s", self.stage, event.batch_id)
             await self.fail(event.batch_id, f"internal error in the {self.stage} stage "
                             f"({type(exc).__name__}); retry it with POST "
                             f"/api/v1/batches/{event.batch_id}/retry")  # fmt: skip
-            await self._dead_letter(raw, f"{type(exc).__name__}: {str(exc)[:500]}")
+            await self._dead_letter(raw, f"{type(exc).__name__}: {str(exc)[:500]}", event.batch_id)
+
+    def _note(self, level: int, step: str, batch_id: uuid.UUID | None, **fields: object) -> None:
+        """Log one step of a batch as ``<step> stage=<stage> batch=<id|-> [key=value ...]``."""
+        extra = "".join(f" {key}={value}" for key, value in fields.items())
+        log.log(level, "%s stage=%s batch=%s%s", step, self.stage, batch_id or "-", extra)
 
     async def _claimed(self, batch_id: uuid.UUID) -> None:
         batch = await self._claim(batch_id)
         if batch is None:
+            self._note(logging.INFO, "skip", batch_id, reason="done-or-held")
             return
+        self._note(logging.INFO, "claim", batch_id, owner=self.scope.owner)
         self.scope.active.add(batch_id)
         try:
             async with self._renewing(batch_id):
+                self._note(logging.INFO, "start", batch_id)
+                began = time.monotonic()
                 await self.process(batch_id, batch)
+            self._note(logging.INFO, "finish", batch_id, seconds=f"{time.monotonic() - began:.2f}")
         finally:
             self.scope.active.discard(batch_id)
 
@@ -200,12 +216,14 @@ class StageWorker(ABC):
                 await task
 
     async def fail(self, batch_id: uuid.UUID, reason: str) -> None:
-        """Mark the batch failed with its reason."""
+        """Mark the batch failed with its reason (logged at WARNING)."""
+        self._note(logging.WARNING, "fail", batch_id, reason=repr(reason[:300]))
         BATCHES.labels("failed").inc()
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
             await batches.set_status(c, batch_id, "failed", reason[:2000])
 
-    async def _dead_letter(self, raw: bytes, error: str) -> None:
-        log.warning("dead-lettering a batch event: %s", error)
+    async def _dead_letter(self, raw: bytes, error: str, batch_id: uuid.UUID | None) -> None:
+        """Send the event to ``argus.dlq`` (via the outbox) with why it could not be handled."""
+        self._note(logging.WARNING, "dlq", batch_id, error=repr(error[:300]))
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
             await outbox.enqueue_dead_letter(c, raw, error)

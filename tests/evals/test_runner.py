@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rich.console import Console
+import pytest
 
 from argus.evals.cases import Case, Expected
-from argus.evals.report import print_table, write_reports
+from argus.evals.cli import print_summary
+from argus.evals.report import write_reports
 from argus.evals.runner import run_cases
 from argus.report import Report, RootCause, Suspect
 
@@ -30,10 +31,14 @@ def _diagnose(case: Case) -> Report:
     )  # fmt: skip
 
 
-def test_run_scores_cases_and_survives_a_failing_one(tmp_path: Path) -> None:
+def test_run_scores_cases_and_survives_a_failing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     cases = [_case("hit", "db", "database"), _case("second", "api", "database"),
              _case("boom", "db", "database"), _case("quiet", None, "none")]  # fmt: skip
-    summary = run_cases(cases, _diagnose, console=Console(quiet=True))
+    seen: list[tuple[int, int, str]] = []
+    summary = run_cases(cases, _diagnose, progress=lambda *step: seen.append(step))
+    assert seen[:2] == [(0, 4, "hit"), (1, 4, "hit")] and seen[-1] == (4, 4, "quiet")
     figures = summary.figures()
     assert figures["module_accuracy_at_1"] == 0.5  # hit + quiet
     assert figures["module_accuracy_at_3"] == 0.75  # + second
@@ -48,6 +53,5 @@ def test_run_scores_cases_and_survives_a_failing_one(tmp_path: Path) -> None:
     assert boom["correct"] is False and "diagnosis exploded" in boom["error"]
     assert {"id", "expected", "predicted", "correct"} <= set(data["cases"][0])
     assert "| hit |" in md_path.read_text()
-    console = Console(record=True, width=200)
-    print_table(console, summary)
-    assert "module_accuracy_at_1" in console.export_text()
+    print_summary(summary)
+    assert "module_accuracy_at_1" in capsys.readouterr().out

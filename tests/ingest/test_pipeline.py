@@ -7,7 +7,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from rich.console import Console
 from typer.testing import CliRunner
 
 from argus.cli import app
@@ -35,12 +34,11 @@ def _counts(url: str, file_id: str) -> tuple[int, int, int]:
 
 
 def test_reprocessing_a_file_replaces_its_statistics(settings: Settings, db_url: str) -> None:
-    console = Console(quiet=True)
     fmt = LogFormat.parse(None)
-    first = process_files(settings, db_url, [EXAMPLE], fmt, "all", console)[0]
+    first = process_files(settings, db_url, [EXAMPLE], fmt, "all")[0]
     assert first.file_id is not None and first.records == 20_000 and first.unmatched == 0
     once = _counts(db_url, first.file_id)
-    second = process_files(settings, db_url, [EXAMPLE], fmt, "stats", console)[0]
+    second = process_files(settings, db_url, [EXAMPLE], fmt, "stats")[0]
     assert second.templates_added == 0  # the library is stored: nothing new to learn
     twice = _counts(db_url, first.file_id)
     assert once[:2] == twice[:2] == (20_000, 20_000)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from rich.console import Console
 
 from argus.config import Settings
 from argus.ingest.formats import LogFormat
@@ -20,9 +19,8 @@ NORMAL = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
 
 
 def test_load_batch_stats_and_compare_with_baseline(settings: Settings, db_url: str) -> None:
-    console = Console(quiet=True)
     fmt = LogFormat.parse(None)
-    normal, fault = process_files(settings, db_url, [NORMAL, FAULT], fmt, "all", console)
+    normal, fault = process_files(settings, db_url, [NORMAL, FAULT], fmt, "all")
     assert normal.file_id and fault.file_id
     with psycopg.connect(db_url) as conn:
         current = load_batch_stats(conn, [fault.file_id])

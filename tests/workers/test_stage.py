@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
 
 from argus.config import Settings
 from argus.workers.diagnose import DiagnoseWorker
@@ -75,3 +78,46 @@ async def test_a_batch_waiting_for_a_diagnose_slot_is_not_claimed() -> None:
 async def test_parse_claims_at_once_and_bounds_its_files_instead() -> None:
     before, after = await _run_two(_Parse)
     assert len(before) == 2 and len(after) == 2
+
+
+async def test_each_step_of_a_batch_is_logged_with_stage_and_batch(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (worker, _) = _workers(_Parse, asyncio.Semaphore(1))
+    worker.release.set()
+    batch_id = uuid.uuid4()
+    with caplog.at_level(logging.INFO, logger="argus.workers.stage"):
+        await worker._handle(json.dumps({"batch_id": str(batch_id)}).encode())
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records]
+    steps = [message.split()[0] for _, message in lines]
+    assert steps == ["claim", "start", "finish"]
+    assert all(f"stage=parse batch={batch_id}" in message for _, message in lines)
+    assert {level for level, _ in lines} == {logging.INFO}
+
+
+async def test_a_failed_batch_and_a_dead_letter_are_warnings(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (worker, _) = _workers(_Diagnose, asyncio.Semaphore(1))
+    monkeypatch.setattr(
+        "argus.workers.stage.psycopg.AsyncConnection.connect", _no_database, raising=True
+    )
+    with caplog.at_level(logging.INFO, logger="argus.workers.stage"):
+        with contextlib.suppress(_NoDatabase):
+            await worker.fail(uuid.UUID(int=7), "the files are empty")
+        with contextlib.suppress(_NoDatabase):
+            await worker._dead_letter(b"{}", "bad event", None)
+    lines = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert lines[0] == (
+        logging.WARNING,
+        f"fail stage=diagnose batch={uuid.UUID(int=7)} reason='the files are empty'",
+    )
+    assert lines[1] == (logging.WARNING, "dlq stage=diagnose batch=- error='bad event'")
+
+
+class _NoDatabase(Exception):
+    """Raised instead of connecting: the log line comes before any database work."""
+
+
+async def _no_database(*args: Any, **kwargs: Any) -> Any:
+    raise _NoDatabase

@@ -1,4 +1,4 @@
-"""A readable rendering of a report for the terminal."""
+"""A readable rendering of a report for the terminal (the CLI's presentation of ``Report``)."""
 
 from __future__ import annotations
 
@@ -50,5 +50,5 @@ def render(report: Report) -> Group:
 
 
 def print_report(console: Console, report: Report, title: str) -> None:
-    """Print the report in a panel."""
+    """Print the report in a panel titled ``title``; the report is not changed."""
     console.print(Panel(render(report), title=title, expand=True))
