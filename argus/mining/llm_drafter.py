@@ -111,6 +111,7 @@ class LLMDrafter:
     def _ask(self, clusters: list[Proposal], samples: Sequence[str]) -> dict[int, LLMTemplate]:
         messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(_cluster_prompt(clusters, samples))]
         last: LLMOutputInvalid | None = None
+
         def invoke() -> BaseMessage:  # every attempt, retries included, is a call made
             self.calls += 1
             return self.model.invoke(messages)
