@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import importlib.util
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -38,7 +39,12 @@ async def serve(settings: Settings, db_url: str, kafka_bootstrap: str) -> Serve:
     @contextlib.asynccontextmanager
     async def run(workers: int = 1, **update: Any) -> AsyncIterator[httpx.AsyncClient]:
         configured = settings.model_copy(
-            update={"api_keys": [SecretStr(KEY)], "llm": "none", **update}
+            update={
+                "api_keys": [SecretStr(KEY)],
+                "llm": "none",
+                "kafka_group": f"chat-{uuid.uuid4().hex[:8]}",
+                **update,
+            }
         )
         app = create_app(configured, db_url, kafka_bootstrap, workers=workers)
         async with (

@@ -31,7 +31,10 @@ async def service(
     settings: Settings, db_url: str, kafka_bootstrap: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     await ensure_topics(kafka_bootstrap, TOPICS)
-    configured = settings.model_copy(update={"api_keys": [SecretStr(KEY)], "llm": "none"})
+    group = f"service-{uuid.uuid4().hex[:8]}"  # no other test's members in its groups
+    configured = settings.model_copy(
+        update={"api_keys": [SecretStr(KEY)], "llm": "none", "kafka_group": group}
+    )
     app = create_app(configured, db_url, kafka_bootstrap)
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
         yield client
