@@ -9,9 +9,12 @@ vocabulary is finer than the report's (:data:`argus.report.Category`);
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from argus.errors import InputError
-from argus.report import Category as ReportCategory
+
+if TYPE_CHECKING:  # a type only: `argus knowledge --help` must not load pydantic
+    from argus.report import Category as ReportCategory
 
 
 class Category(StrEnum):
