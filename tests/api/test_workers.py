@@ -64,7 +64,9 @@ async def _wait_diagnosed(db_url: str, ids: list[uuid.UUID], timeout_s: float) -
     for _ in range(int(timeout_s)):
         async with await psycopg.AsyncConnection.connect(db_url) as conn:
             cur = await conn.execute(
-                "SELECT count(*) FROM batch WHERE batch_id = ANY(%s) AND status = 'diagnosed'",
+                "SELECT count(*) FROM batch WHERE batch_id = ANY(%s) AND status = 'diagnosed'"
+                " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.batch_id = batch.batch_id"
+                "                 AND o.published_at IS NULL)",  # its events are on the broker
                 (ids,),
             )
             row = await cur.fetchone()
