@@ -29,6 +29,7 @@ demo: install  ## check the embedded services, then run the main job on the bund
 lint: install
 	$(BIN)/ruff check argus tests bench
 	$(BIN)/ruff format --check argus tests bench
+	$(BIN)/lint-imports  # the layers of DESIGN.md §2 (pyproject.toml [tool.importlinter])
 
 typecheck: install
 	$(BIN)/mypy argus

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from argus.cli_eval import eval_command
+from argus.cli_knowledge import knowledge_app
 from argus.cli_support import (
     check_files,
     console,
@@ -27,12 +29,10 @@ from argus.cli_support import (
     run,
 )
 from argus.errors import ConfigError
-from argus.evals.cli import eval_command
-from argus.knowledge.cli import knowledge_app
 
 if TYPE_CHECKING:
-    from argus.graph.diagnose import BatchDiagnosis
     from argus.mining.engine import MiningEngine
+    from argus.pipeline.diagnose import BatchDiagnosis
 
 app = typer.Typer(
     name="argus",
@@ -66,7 +66,7 @@ def doctor(
     settings = load_settings()
     rows = [(key, str(value)) for key, value in settings.masked().items()]
     print_table(("setting", "value"), rows, title="Effective configuration")
-    from argus.runtime.doctor import run_doctor  # after the first lines: it loads the services
+    from argus.service.doctor import run_doctor  # after the first lines: it loads the services
 
     checks = run(run_doctor(settings, embeddings=not skip_embeddings))
     results = [
@@ -134,7 +134,7 @@ def parse(
 ) -> None:
     """Mine and match one file; write one CSV row per line (LineId, Content, EventId, ...)."""
     from argus.cli_files import process
-    from argus.ingest.parse_output import write_parse_csv
+    from argus.pipeline.parse_csv import write_parse_csv
 
     def write(engine: MiningEngine, done: Path) -> None:
         rows = write_parse_csv(engine, done, out)
@@ -166,7 +166,7 @@ def diagnose(
     """Diagnose one batch: both passes, the analysis against the baseline, the agent graph."""
     from argus.cli_files import console_hooks
     from argus.cli_report import print_report
-    from argus.graph.diagnose import BatchRequest, diagnose_batch
+    from argus.pipeline.diagnose import BatchRequest, diagnose_batch
     from argus.runtime.services import running_services
 
     settings = load_settings()
@@ -202,7 +202,7 @@ def serve(
     ] = 1,
 ) -> None:
     """Serve the API and the batch workers (embedded PostgreSQL and Kafka unless configured)."""
-    from argus.api.serve import serve as run_service
+    from argus.service.serve import serve as run_service
 
     with _stopped_by_signal():
         run(run_service(load_settings(), host, port, workers, console.print))
@@ -218,7 +218,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run stage workers only (no API): parse and diagnose consumer groups, to scale out."""
-    from argus.api.workers import run_workers
+    from argus.service.worker import run_workers
     from argus.workers.pool import KINDS
 
     kinds = tuple(kind or KINDS)

@@ -18,8 +18,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from argus.cli_support import check_files, console, fail, load_settings, run
 from argus.errors import ArgusError
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileHooks, FileOutcome, Mode, Tick, process_files
 from argus.mining.engine import MiningEngine
+from argus.pipeline.process import FileHooks, FileOutcome, Mode, Tick, process_files
 from argus.runtime.services import running_services
 
 

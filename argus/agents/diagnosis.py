@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import DiagnosisState
 from argus.errors import ArgusError, LLMOutputInvalid
-from argus.graph.context import DiagnosisContext
-from argus.graph.state import DiagnosisState
 from argus.knowledge.categories import Category as KnowledgeCategory
 from argus.knowledge.categories import report_category
 from argus.llm.prompts import DATA_RULE, data_block

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from argus.graph.context import DiagnosisContext
-from argus.graph.state import DiagnosisState
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import DiagnosisState
 
 MAX_QUERY_CHARS = 1000
 

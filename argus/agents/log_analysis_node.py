@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import DiagnosisState
 from argus.errors import ArgusError
-from argus.graph.context import DiagnosisContext
-from argus.graph.state import DiagnosisState
 from argus.llm.prompts import DATA_RULE, data_block
 
 AGENT = "log_analysis"

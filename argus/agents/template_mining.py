@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import DiagnosisState
 from argus.errors import ArgusError
-from argus.graph.context import DiagnosisContext
-from argus.graph.state import DiagnosisState
 from argus.llm.prompts import DATA_RULE, data_block
 from argus.report import CATEGORIES, is_category
 from argus.tools.textsignals import category_of_text

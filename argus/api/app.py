@@ -12,29 +12,30 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from argus.api.deps import StateDep, require_api_key
 from argus.api.guards import install_guards
-from argus.api.metrics import BY_STATE
+from argus.api.ports import Background, OpenChat
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
 from argus.api.state import AppState, app_state
 from argus.config import Settings
+from argus.metrics import BY_STATE
 from argus.runtime.health import Check, check_database, check_kafka
 from argus.store import batches
-from argus.workers.pool import WorkerPool
 
 
-def create_app(
-    settings: Settings, database_url: str, bootstrap: str, *, workers: int = 1,
-    empty_broker: bool = False,
+def api_app(
+    settings: Settings, database_url: str, bootstrap: str, *, background: Background,
+    open_chat: OpenChat,
 ) -> FastAPI:  # fmt: skip
-    """The service, for a database and a broker that are already running and migrated;
-    ``empty_broker``: the broker has just started empty (see ``Services.empty_broker``)."""
+    """The HTTP API for a database and a broker that are already running and migrated;
+    ``background`` runs beside the routes for the app's lifetime, ``open_chat`` opens the chat
+    on first use (``argus.service.app`` passes the stage workers and the chat service)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         async with app_state(
-            settings, database_url, bootstrap, workers, empty_broker=empty_broker
+            settings, database_url, bootstrap, background=background, open_chat=open_chat
         ) as state:
             yield {"argus": state}  # each request's ``request.state.argus`` (deps.get_state)
 
@@ -48,7 +49,7 @@ def create_app(
     return app
 
 
-def _workers_check(pool: WorkerPool) -> Check:
+def _workers_check(pool: Background) -> Check:
     missing = pool.missing_stages()
     if missing:
         return Check("workers", False, f"no live consumer for: {', '.join(missing)} (restarting)")

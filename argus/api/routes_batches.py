@@ -7,10 +7,10 @@ import uuid
 from fastapi import APIRouter, Request, status
 
 from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_batch
-from argus.api.metrics import BATCHES, UPLOADED_BYTES
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
 from argus.api.uploads import staged_upload, upload_path, upload_slot
 from argus.errors import ConflictError, NotFoundError
+from argus.metrics import BATCHES, UPLOADED_BYTES
 from argus.report import Report
 from argus.store import batches
 

@@ -15,10 +15,9 @@ from fastapi import APIRouter, Path
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from argus.api.deps import BatchDep, BriefBatchDep, SettingsDep, StateDep
+from argus.api.ports import StreamEvent
 from argus.api.schemas import errors
 from argus.api.schemas_chat import THREAD_ID, ChatHistory, ChatRequest
-from argus.chat.events import ChatEvent
-from argus.chat.service import Question
 from argus.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/batches", tags=["chat"], responses=errors(401))
@@ -37,8 +36,8 @@ async def ask(
     """Ask about a batch; the answer streams as events: thread, tool_start, tool_result,
     token, final (or error)."""
     service = await state.chat_service()
-    question = Question(batch, body.question, body.thread_id or uuid.uuid4().hex)
-    events = service.ask(question, settings, state.pool)
+    thread_id = body.thread_id or uuid.uuid4().hex
+    events = service.ask(batch, body.question, thread_id, settings, state.pool)
     return EventSourceResponse(_sse(events), ping=15)
 
 
@@ -54,6 +53,6 @@ async def history(batch: BatchDep, thread_id: ThreadId, state: StateDep) -> Chat
     )
 
 
-async def _sse(events: AsyncIterator[ChatEvent]) -> AsyncIterator[ServerSentEvent]:
+async def _sse(events: AsyncIterator[StreamEvent]) -> AsyncIterator[ServerSentEvent]:
     async for event in events:
         yield ServerSentEvent(json.dumps(event.data, ensure_ascii=False), event=event.event)

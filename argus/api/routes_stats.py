@@ -2,7 +2,7 @@
 
 Both read the statistics stored by the parse stage (a batch is readable once it is parsed:
 409 before); the statistics are compared with the batch's default baseline, as the diagnosis
-does (:func:`argus.graph.stored_analysis.analyse_batch`).
+does (:func:`argus.pipeline.stored_analysis.analyse_batch`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from fastapi import APIRouter, Query
 from argus.api.deps import BatchDep, SettingsDep, StateDep
 from argus.api.schemas import errors
 from argus.api.schemas_stats import StatisticsView, TemplateRow, TemplatesView
-from argus.graph.stored_analysis import analyse_batch, parsed_stats
+from argus.pipeline.stored_analysis import analyse_batch, parsed_stats
 from argus.tools.views import BurstView, ModuleView, TemplateView, error_minutes
 
 router = APIRouter(prefix="/api/v1/batches", tags=["statistics"], responses=errors(401))

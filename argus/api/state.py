@@ -10,13 +10,12 @@ from dataclasses import dataclass, field
 
 from psycopg_pool import AsyncConnectionPool
 
+from argus.api.ports import Background, Chat, OpenChat
 from argus.api.singleflight import SingleFlight
-from argus.chat.service import ChatService
 from argus.config import Settings
 from argus.report import Report
 from argus.store import batches
 from argus.store.pool import open_pool
-from argus.workers.pool import WorkerPool
 
 
 @dataclass(kw_only=True)
@@ -28,22 +27,23 @@ class AppState:
     bootstrap: str  #: the Kafka broker
     pool: AsyncConnectionPool  #: the routes' connections
     reports: SingleFlight[Report | None]  #: stored reports; concurrent readers share one query
-    workers: WorkerPool  #: this process's stage consumers, publisher and sweep
-    chat: ChatService | None = None  #: opened on first use (chat_service)
+    workers: Background  #: this process's stage consumers, publisher and sweep
+    open_chat: OpenChat  #: opens the chat on the first chat request
+    chat: Chat | None = None  #: opened on first use (chat_service)
     chat_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def chat_service(self) -> ChatService:
+    async def chat_service(self) -> Chat:
         """The chat service, opened (checkpoint tables set up) by its first caller only."""
         async with self.chat_lock:
             if self.chat is None:
-                self.chat = await ChatService.open(str(self.pool.conninfo))
+                self.chat = await self.open_chat(str(self.pool.conninfo))
             return self.chat
 
 
 @contextlib.asynccontextmanager
 async def app_state(
-    settings: Settings, database_url: str, bootstrap: str, workers: int, *,
-    empty_broker: bool = False,
+    settings: Settings, database_url: str, bootstrap: str, *, background: Background,
+    open_chat: OpenChat,
 ) -> AsyncIterator[AppState]:  # fmt: skip
     """The state of a serving app: the pool opened, the workers running; on exit the chat
     service, the workers and then the pool are closed, in that order."""
@@ -57,7 +57,7 @@ async def app_state(
     state = AppState(
         settings=settings, database_url=database_url, bootstrap=bootstrap, pool=pool,
         reports=SingleFlight(load_report),
-        workers=WorkerPool(settings, database_url, bootstrap, workers, empty_broker=empty_broker),
+        workers=background, open_chat=open_chat,
     )  # fmt: skip
     task = asyncio.create_task(state.workers.run())
     try:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from langchain_core.tools import BaseTool
 
-from argus.agents.llm_call import LLMRuntime
 from argus.chat.data import BatchData
-from argus.graph.limits import Usage, UsageLimits
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """What the chat tools read about one batch: its row, its report, its statistics (lazily).
 
 The statistics are loaded once per question, on the first tool that needs them, and analysed as
-the diagnosis does (:mod:`argus.graph.stored_analysis`: the same default baseline and trace
+the diagnosis does (:mod:`argus.pipeline.stored_analysis`: the same default baseline and trace
 lines), so the chat's suspects are the report's. Nothing here writes.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from argus.agents.log_analysis import Analysis
 from argus.config import Settings, get_settings
-from argus.graph.stored_analysis import analyse_batch
+from argus.pipeline.stored_analysis import analyse_batch
 from argus.tools import views
 from argus.tools.digest import BatchStats
 

@@ -22,7 +22,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
-from argus.agents.llm_call import LLMRuntime
 from argus.chat.answer import compose
 from argus.chat.context import ChatContext
 from argus.chat.intent import intents_of, plan_tools
@@ -30,6 +29,7 @@ from argus.chat.llm import ToolChoice, answer_of, ask_with_tools, prompt, text_o
 from argus.chat.state import ChatState, Turn, current_turn, question_of, tools_of
 from argus.chat.toolrun import run_tool_calls
 from argus.errors import ArgusError
+from argus.llm.runtime import LLMRuntime
 
 log = logging.getLogger(__name__)
 

@@ -15,14 +15,14 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.tools import BaseTool
 
-from argus.agents.llm_call import LLMRuntime
 from argus.chat.data import BatchData
 from argus.chat.state import Turn
 from argus.config import Settings
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.graph.inputs import llm_runtime
-from argus.graph.limits import Usage, UsageLimits
 from argus.llm.client import endpoint_breaker
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 from argus.tools.views import clip
 
 ToolChoice = Literal["auto", "none"]  #: may the model call tools in this reply

@@ -25,8 +25,8 @@ from argus.chat.turn import run_turn, thread_config, turns_of
 from argus.config import Settings
 from argus.errors import ArgusError
 from argus.graph.inputs import knowledge_search
-from argus.graph.limits import Usage, UsageLimits
 from argus.knowledge.embeddings import Embedder, make_embedder
+from argus.llm.usage import Usage, UsageLimits
 from argus.store import batches
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,12 @@ class ChatService:
         return self._embedder
 
     async def ask(
-        self, question: Question, settings: Settings, pool: AsyncConnectionPool[Any]
-    ) -> AsyncIterator[ChatEvent]:
-        """Answer ``question``: thread, tool_start/tool_result, token... and final (or error)."""
+        self, batch: dict[str, Any], text: str, thread_id: str, settings: Settings,
+        pool: AsyncConnectionPool[Any],
+    ) -> AsyncIterator[ChatEvent]:  # fmt: skip
+        """Answer ``text`` about ``batch`` (its row with files, argus.store.batches.get_batch) in
+        thread ``thread_id``: thread, tool_start/tool_result, token... and final (or error)."""
+        question = Question(batch, text, thread_id)
         yield ChatEvent(
             "thread", {"thread_id": question.thread_id, "batch_id": str(question.batch["batch_id"])}
         )

@@ -12,15 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+from argus.agents.context import DiagnosisContext
 from argus.agents.log_analysis import Analysis, analyse
 from argus.config import Settings
 from argus.evals.cases import Case
 from argus.evals.knowledge import EvalKnowledge
 from argus.evals.offline import engine_for, mine_all, stats_of
-from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
-from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.llm.usage import Usage, UsageLimits
 from argus.report import Report
 from argus.store.knowledge import connect
 

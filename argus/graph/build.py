@@ -13,10 +13,10 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from argus.agents import diagnosis, knowledge, log_analysis_node, template_mining
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import AGENTS, FINISH, DiagnosisState
 from argus.errors import ArgusError
-from argus.graph.context import DiagnosisContext
 from argus.graph.router import allowed_moves, llm_route, rule_route
-from argus.graph.state import AGENTS, FINISH, DiagnosisState
 
 
 def build_graph(ctx: DiagnosisContext) -> CompiledStateGraph:  # type: ignore[type-arg]

@@ -9,16 +9,16 @@ from typing import Any
 import psycopg
 from langchain_core.language_models import BaseChatModel
 
-from argus.agents.llm_call import LLMRuntime
+from argus.agents.context import Search
 from argus.agents.log_analysis import Analysis
 from argus.config import Settings
-from argus.graph.context import Search
-from argus.graph.limits import Usage, UsageLimits
 from argus.knowledge.embeddings import Embedder
 from argus.knowledge.filters import SearchFilters
 from argus.knowledge.search import hybrid_search
 from argus.llm.budget import LLMClock
 from argus.llm.guard import CallTimes
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 
 
 def digest_of(analysis: Analysis) -> dict[str, Any]:
@@ -61,8 +61,9 @@ def llm_runtime(
     The runtime has its own time budget (ARGUS_LLM_BUDGET_S) and the endpoint's circuit
     breaker, shared by every diagnosis and chat of the process.
     """
+    from argus.llm import LOCAL_MODEL_ALIAS
     from argus.llm.client import chat_model
-    from argus.runtime.llm import LOCAL_MODEL_ALIAS, local_llm
+    from argus.runtime.llm import local_llm
 
     if settings.llm_mode == "none":
         yield None

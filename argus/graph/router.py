@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from argus.graph.context import DiagnosisContext
-from argus.graph.state import FINISH, DiagnosisState
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import FINISH, DiagnosisState
 
 MAX_RETRIEVALS = 2
 

@@ -7,9 +7,9 @@ from typing import cast
 
 from langchain_core.runnables import RunnableConfig
 
+from argus.agents.context import DiagnosisContext
+from argus.agents.state import DiagnosisState
 from argus.graph.build import build_graph
-from argus.graph.context import DiagnosisContext
-from argus.graph.state import DiagnosisState
 from argus.report import Report
 
 

@@ -7,8 +7,8 @@ from langchain_core.language_models import BaseChatModel
 
 from argus.config import Settings
 from argus.errors import ConfigError
+from argus.llm import LOCAL_MODEL_ALIAS
 from argus.llm.policy import CircuitBreaker, shared_breaker
-from argus.runtime.llm import LOCAL_MODEL_ALIAS
 
 
 def chat_model(settings: Settings, base_url: str | None = None) -> BaseChatModel:

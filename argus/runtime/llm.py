@@ -18,10 +18,10 @@ import httpx
 
 from argus.config import Settings
 from argus.errors import LLMUnavailable
+from argus.llm import LOCAL_MODEL_ALIAS
 from argus.runtime.kafka import free_port
 from argus.runtime.processes import stop_process
 
-LOCAL_MODEL_ALIAS = "smollm2"
 READY_TIMEOUT_S = 60.0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import psycopg
@@ -19,7 +19,6 @@ from pgvector.psycopg import register_vector_async
 from psycopg import sql
 
 from argus.errors import DatabaseUnavailable
-from argus.knowledge.filters import SearchFilters
 
 #: Columns written by a seed, in the order of ``KnowledgeEntry.row()``.
 ENTRY_COLUMNS = (
@@ -209,7 +208,27 @@ class Candidate:
     score: float  #: cosine distance (vector) or ts_rank_cd normalised to 0..1 (text)
 
 
-def filter_clause(filters: SearchFilters) -> tuple[sql.Composable, dict[str, Any]]:
+class HardFilters(Protocol):
+    """The hard filters a knowledge query applies (``argus.knowledge.filters.SearchFilters``
+    is the one implementation; declared here so the SQL layer depends on nothing above it)."""
+
+    @property
+    def error_code(self) -> str | None: ...
+    @property
+    def module(self) -> str | None: ...
+    @property
+    def category(self) -> object | None: ...
+    @property
+    def platform(self) -> str | None: ...
+    @property
+    def firmware(self) -> str | None: ...
+    @property
+    def include_generic(self) -> bool: ...
+    @property
+    def firmware_lineage(self) -> list[str]: ...
+
+
+def filter_clause(filters: HardFilters) -> tuple[sql.Composable, dict[str, Any]]:
     """The WHERE conditions of ``filters`` (``true`` when none) and their parameters."""
     conditions: list[sql.Composable] = []
     params: dict[str, Any] = {}
@@ -245,7 +264,7 @@ def _like_escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def estimate_matching(conn: psycopg.AsyncConnection[Any], filters: SearchFilters) -> float:
+async def estimate_matching(conn: psycopg.AsyncConnection[Any], filters: HardFilters) -> float:
     """Rows the planner expects to pass ``filters`` (from statistics: no row is read)."""
     where, params = filter_clause(filters)
     query = sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 FROM knowledge_base WHERE {}").format(where)
@@ -288,7 +307,7 @@ async def common_lexemes(conn: psycopg.AsyncConnection[Any]) -> dict[str, float]
 
 
 async def vector_candidates_exact(
-    conn: psycopg.AsyncConnection[Any], vector: _Vector, filters: SearchFilters, n: int
+    conn: psycopg.AsyncConnection[Any], vector: _Vector, filters: HardFilters, n: int
 ) -> list[Candidate]:
     """The ``n`` nearest entries passing ``filters``, by exact cosine distance (no index)."""
     where, params = filter_clause(filters)
@@ -304,7 +323,7 @@ async def vector_candidates_exact(
 async def vector_candidates_hnsw(
     conn: psycopg.AsyncConnection[Any],
     vector: _Vector,
-    filters: SearchFilters,
+    filters: HardFilters,
     n: int,
     ef_search: int,
 ) -> list[Candidate]:
@@ -325,7 +344,7 @@ async def vector_candidates_hnsw(
 
 
 async def text_candidates(
-    conn: psycopg.AsyncConnection[Any], terms: Sequence[str], filters: SearchFilters, n: int
+    conn: psycopg.AsyncConnection[Any], terms: Sequence[str], filters: HardFilters, n: int
 ) -> list[Candidate]:
     """The ``n`` entries passing ``filters`` that rank highest by full-text match on ``terms``.
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from argus import events
-from argus.api.metrics import BATCHES, DIAGNOSIS_SECONDS, LLM_CALLS, LLM_TOKENS
-from argus.graph.diagnose import BatchRequest, diagnose_files
-from argus.ingest.pipeline import FileOutcome
+from argus.metrics import BATCHES, DIAGNOSIS_SECONDS, LLM_CALLS, LLM_TOKENS
+from argus.pipeline.diagnose import BatchRequest, diagnose_files
+from argus.pipeline.process import FileOutcome
 from argus.workers.stage import StageWorker
 
 

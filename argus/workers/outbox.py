@@ -12,7 +12,7 @@ import logging
 import psycopg
 from aiokafka import AIOKafkaProducer
 
-from argus.api.metrics import OUTBOX_PENDING
+from argus.metrics import OUTBOX_PENDING
 from argus.store import outbox
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from typing import Any
 import psycopg
 
 from argus import events
-from argus.api.metrics import BATCHES, PARSE_SECONDS
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileOutcome, process_files, unreadable_reason
+from argus.metrics import BATCHES, PARSE_SECONDS
+from argus.pipeline.process import FileOutcome, process_files, unreadable_reason
 from argus.store import batches
 from argus.workers.stage import StageWorker
 

@@ -31,10 +31,10 @@ import psycopg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
-from argus.api.metrics import BATCHES, ERRORS, LIVE_CONSUMERS, QUEUE_LAG
 from argus.config import Settings
 from argus.errors import FormatError, InputError
 from argus.events import BatchEvent
+from argus.metrics import BATCHES, ERRORS, LIVE_CONSUMERS, QUEUE_LAG
 from argus.store import batches, outbox
 from argus.workers.faults import is_infrastructure
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from argus.api.metrics import WORKER_RESTARTS
+from argus.metrics import WORKER_RESTARTS
 
 log = logging.getLogger(__name__)
 

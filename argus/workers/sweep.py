@@ -13,7 +13,7 @@ import logging
 
 import psycopg
 
-from argus.api.metrics import SWEPT
+from argus.metrics import SWEPT
 from argus.store import batches, outbox
 from argus.workers.stage import LEASE_S
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from argus.agents import template_mining
+from argus.agents.context import DiagnosisContext
 from argus.agents.log_analysis import Analysis, analyse
-from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of
 from tests.tools.frames import stats, steady
 

@@ -12,9 +12,9 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from argus.api.app import create_app
 from argus.config import Settings
 from argus.runtime.kafka import free_port
+from argus.service.app import create_app
 
 AUTH = {"Authorization": "Bearer k"}
 

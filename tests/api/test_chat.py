@@ -14,10 +14,10 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from argus.api.app import create_app
 from argus.config import LimitSettings, Settings
 from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
+from argus.service.app import create_app
 from tests.api.conftest import served
 from tests.conftest import EXAMPLES
 

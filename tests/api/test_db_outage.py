@@ -17,9 +17,9 @@ import psutil
 import pytest
 from pydantic import SecretStr
 
-from argus.api.app import create_app
 from argus.config import Settings
 from argus.runtime.postgres import EmbeddedPostgres
+from argus.service.app import create_app
 from argus.store.migrate import apply_migrations
 from tests.api.conftest import served
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from argus.api.app import create_app
 from argus.config import LimitSettings, Settings
+from argus.service.app import create_app
 from tests.api.conftest import served
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,6 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langgraph.checkpoint.memory import InMemorySaver
 from pydantic import Field
 
-from argus.agents.llm_call import LLMRuntime
 from argus.agents.log_analysis import analyse
 from argus.chat.context import ChatContext
 from argus.chat.data import BatchData, Statistics
@@ -20,8 +19,9 @@ from argus.chat.events import ChatEvent
 from argus.chat.graph import ChatGraph, build_chat_graph
 from argus.chat.tools import chat_tools
 from argus.chat.turn import run_turn
-from argus.graph.limits import Usage, UsageLimits
 from argus.llm.policy import RetryPolicy
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 from tests.tools.frames import stats, steady
 
 TEXTS = {1: "GET /cart ok", 2: "db query ok", 3: "db query failed: connection refused"}

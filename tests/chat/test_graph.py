@@ -7,7 +7,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from argus.chat.events import ChatEvent
 from argus.chat.turn import thread_config, turns_of
-from argus.graph.limits import UsageLimits
+from argus.llm.usage import UsageLimits
 from tests.chat.fakes import ScriptedModel, ask, call, context, graph
 
 

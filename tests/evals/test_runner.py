@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from argus.cli_eval import print_summary
 from argus.evals.cases import Case, Expected
-from argus.evals.cli import print_summary
 from argus.evals.report import write_reports
 from argus.evals.runner import run_cases
 from argus.report import Report, RootCause, Suspect

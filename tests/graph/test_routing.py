@@ -7,11 +7,11 @@ from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from argus.agents.llm_call import LLMRuntime
-from argus.graph.context import DiagnosisContext
-from argus.graph.limits import UsageLimits
+from argus.agents.context import DiagnosisContext
 from argus.graph.run import run_diagnosis
 from argus.llm.policy import RetryPolicy
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import UsageLimits
 
 DIGEST: dict[str, Any] = {
     "records": 1000, "incident": True, "category_guess": "database",

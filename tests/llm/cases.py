@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from argus.agents.llm_call import LLMRuntime
+from argus.agents.context import DiagnosisContext
 from argus.agents.log_analysis import analyse
 from argus.config import Settings
-from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, llm_runtime
-from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 from argus.report import Report
 from tests.llm.fake_llm import Reply, Request, completion
 from tests.tools.frames import stats, steady

@@ -14,8 +14,8 @@ import pytest
 
 from argus.chat.llm import open_chat_llm
 from argus.config import Settings
-from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
+from argus.llm.usage import Usage, UsageLimits
 from argus.report import Report
 from argus.runtime.kafka import free_port
 from tests.llm.cases import LLM_SUMMARY, context, good_answer, remote_llm, rule_report

@@ -9,8 +9,9 @@ import pytest
 
 from argus.config import Settings
 from argus.errors import LLMUnavailable
-from argus.runtime.doctor import run_doctor
-from argus.runtime.llm import LOCAL_MODEL_ALIAS, bundled_gguf, local_llm
+from argus.llm import LOCAL_MODEL_ALIAS
+from argus.runtime.llm import bundled_gguf, local_llm
+from argus.service.doctor import run_doctor
 
 pytestmark = [pytest.mark.integration, pytest.mark.llm]
 

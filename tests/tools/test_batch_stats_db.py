@@ -7,7 +7,7 @@ import pytest
 
 from argus.config import Settings
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import process_files
+from argus.pipeline.process import process_files
 from argus.store.batch_stats import load_batch_stats
 from argus.tools.statistics import build_digest, window_minutes
 from tests.conftest import EXAMPLES

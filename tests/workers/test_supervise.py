@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from aiokafka.errors import KafkaConnectionError
 
-from argus.api.metrics import WORKER_RESTARTS
 from argus.errors import CorruptInputError, DatabaseUnavailable
+from argus.metrics import WORKER_RESTARTS
 from argus.workers.faults import is_infrastructure
 from argus.workers.supervise import Backoff, supervise
 

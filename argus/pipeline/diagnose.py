@@ -16,18 +16,18 @@ from typing import Any
 
 import psycopg
 
+from argus.agents.context import DiagnosisContext
 from argus.config import Settings
 from argus.errors import InputError
 from argus.events import BatchEvent
-from argus.graph.context import DiagnosisContext
 from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
-from argus.graph.limits import Usage, UsageLimits
 from argus.graph.run import run_diagnosis
-from argus.graph.stored_analysis import StoredBatch, analyse_stored
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import FileHooks, FileOutcome, process_files, unreadable_reason
 from argus.knowledge.embeddings import local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
+from argus.llm.usage import Usage, UsageLimits
+from argus.pipeline.process import FileHooks, FileOutcome, process_files, unreadable_reason
+from argus.pipeline.stored_analysis import StoredBatch, analyse_stored
 from argus.report import Report
 from argus.store import batches
 from argus.store.batch_stats import StoredFile

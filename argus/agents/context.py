@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from argus.agents.llm_call import LLMRuntime
-from argus.graph.limits import Usage, UsageLimits
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 from argus.report import Fallback
 
 #: Runs the statistics analysis; returns the digest (see argus.agents.digest).

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from argus.api.serve import service_dependencies
 from argus.config import Settings
 from argus.runtime.processes import sigterm_as_interrupt
+from argus.service.serve import service_dependencies
 from argus.workers.pool import worker_runs
 
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import uvicorn
 
-from argus.api.app import create_app
-from argus.api.metrics import EMBEDDED_RESTARTS
 from argus.config import Settings
+from argus.metrics import EMBEDDED_RESTARTS
 from argus.runtime.processes import sigterm_as_interrupt
 from argus.runtime.services import Services, running_services
+from argus.service.app import create_app
 
 
 async def serve(

@@ -20,11 +20,11 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
 from argus.errors import LLMOutputInvalid
-from argus.graph.limits import Usage, UsageLimits
 from argus.llm.budget import LLMClock
 from argus.llm.guard import BREAKER_OPEN, CallTimes, guarded_call
 from argus.llm.output import json_answer
 from argus.llm.policy import CircuitBreaker, RetryPolicy
+from argus.llm.usage import Usage, UsageLimits
 
 log = logging.getLogger(__name__)
 

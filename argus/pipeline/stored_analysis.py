@@ -19,8 +19,8 @@ from argus.agents.log_analysis import Analysis, analyse
 from argus.config import Settings
 from argus.errors import NotReadyError
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import template_store
 from argus.mining.engine import MiningEngine
+from argus.pipeline.process import template_store
 from argus.store.batch_stats import (
     StoredFile,
     earlier_batch_files,

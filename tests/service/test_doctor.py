@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from argus.cli import app
 from argus.config import Settings, get_settings
-from argus.runtime.doctor import run_doctor
+from argus.service.doctor import run_doctor
 
 pytestmark = pytest.mark.integration
 

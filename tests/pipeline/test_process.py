@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from argus.cli import app
 from argus.config import Settings
 from argus.ingest.formats import LogFormat
-from argus.ingest.pipeline import process_files
+from argus.pipeline.process import process_files
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration

@@ -1,0 +1,1 @@
+"""Use cases that wire the layers: process files, stored-batch analysis, diagnose, parse to CSV."""

@@ -1,0 +1,1 @@
+"""Process wiring: serve (API + workers side by side), worker-only, doctor."""
