@@ -81,13 +81,13 @@ def doctor(
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations (they are also applied by every command at start)."""
-    from argus.runtime.services import running_services
+    from argus.runtime.services import running_database
 
     settings = load_settings()
 
-    async def go() -> list[int]:
-        async with running_services(settings) as services:
-            return services.migrations_applied
+    async def go() -> tuple[int, ...]:
+        async with running_database(settings) as database:
+            return database.migrations_applied
 
     applied = run(go())
     if applied:
@@ -167,7 +167,7 @@ def diagnose(
     from argus.cli_files import console_hooks
     from argus.cli_report import print_report
     from argus.pipeline.diagnose import BatchRequest, diagnose_batch
-    from argus.runtime.services import running_services
+    from argus.runtime.services import running_database
 
     settings = load_settings()
     check_files([*paths, *(baseline or [])])
@@ -176,13 +176,10 @@ def diagnose(
     out = err_console if as_json else console
 
     async def go() -> BatchDiagnosis:
-        async with running_services(settings) as services:
-            for note in services.started:
+        async with running_database(settings) as database:
+            for note in database.started:
                 out.print(f"[dim]{note}[/]")
-            assert services.database_url is not None
-            return await diagnose_batch(
-                settings, services.database_url, request, console_hooks(out)
-            )
+            return await diagnose_batch(settings, database.url, request, console_hooks(out))
 
     result = run(go())
     if as_json:

@@ -20,7 +20,7 @@ from argus.errors import ArgusError
 from argus.ingest.formats import LogFormat
 from argus.mining.engine import MiningEngine
 from argus.pipeline.process import FileHooks, FileOutcome, Mode, Tick, process_files
-from argus.runtime.services import running_services
+from argus.runtime.services import running_database
 
 
 def console_hooks(out: Console) -> FileHooks:
@@ -76,11 +76,11 @@ def process(
             return await asyncio.to_thread(
                 process_files, settings, None, paths, fmt, mode, hooks, on_engine
             )
-        async with running_services(settings) as services:
-            for note in services.started:
+        async with running_database(settings) as database:
+            for note in database.started:
                 console.print(f"[dim]{note}[/]")
             return await asyncio.to_thread(
-                process_files, settings, services.database_url, paths, fmt, mode, hooks, on_engine
+                process_files, settings, database.url, paths, fmt, mode, hooks, on_engine
             )
 
     outcomes = run(go())

@@ -34,12 +34,11 @@ knowledge_app = typer.Typer(
 
 @asynccontextmanager
 async def _connection(settings: Settings) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-    from argus.runtime.services import running_services
-    from argus.store import knowledge as store
+    from argus.runtime.services import running_database
+    from argus.store.connection import connect
 
-    async with running_services(settings) as services:
-        assert services.database_url is not None
-        conn = await store.connect(services.database_url)
+    async with running_database(settings) as database:
+        conn = await connect(database.url)
         async with conn:
             yield conn
 

@@ -44,6 +44,7 @@ from argus.knowledge.planner import forced_plan, plan_vector_search
 from argus.knowledge.search import candidate_count, hybrid_search
 from argus.runtime.postgres import EmbeddedPostgres
 from argus.store import knowledge as store
+from argus.store.connection import connect
 from argus.store.migrate import apply_migrations
 
 PLATFORMS = ["J7", "K9", "M3", "X1", "T5", "P8", "Q2", "R4"]
@@ -175,7 +176,7 @@ def noisy_vectors(base: np.ndarray[Any, Any], picks: list[int], seed: int) -> np
 
 async def bulk_load(url: str, rows: list[dict[str, Any]], vectors: np.ndarray[Any, Any]) -> None:
     """COPY the rows in, then build the indexes once (faster than maintaining them)."""
-    conn = await store.connect(url)
+    conn = await connect(url)
     async with conn:
         await store.drop_vector_indexes(conn)
         await conn.execute("DROP INDEX IF EXISTS knowledge_base_tsv_gin")
@@ -233,7 +234,7 @@ async def measure_latency(
 ) -> dict[str, tuple[list[float], dict[str, int]]]:
     """Per filter class: hybrid-search latencies (ms) and how often each vector path ran."""
     out: dict[str, tuple[list[float], dict[str, int]]] = {}
-    conn = await store.connect(url)
+    conn = await connect(url)
     async with conn:
         for q in queries[:10]:  # warm the caches and the plans
             await hybrid_search(conn, q.text, vector=q.vector, filters=SearchFilters(), limit=5)
@@ -256,7 +257,7 @@ async def measure_recall(url: str, queries: list[Query]) -> dict[str, dict[str, 
     """Per filter class: recall@5 vs exact of the HNSW path and of the automatic plan."""
     n, _ = candidate_count(5)
     out: dict[str, dict[str, float]] = {}
-    conn = await store.connect(url)
+    conn = await connect(url)
     async with conn:
         total, _ = await store.search_context(conn, "")
         for name, make in FILTER_CLASSES.items():

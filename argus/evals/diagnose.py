@@ -22,7 +22,7 @@ from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.run import run_diagnosis
 from argus.llm.usage import Usage, UsageLimits
 from argus.report import Report
-from argus.store.knowledge import connect
+from argus.store.connection import connect
 
 
 def graph_diagnose(

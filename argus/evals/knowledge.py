@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from argus.config import Settings
 from argus.knowledge.embeddings import LocalEmbedder, local_embedder
 from argus.knowledge.pack import seed_starter_pack_if_empty
-from argus.runtime.services import running_services
-from argus.store.knowledge import connect
+from argus.runtime.services import running_database
+from argus.store.connection import connect
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,8 @@ class EvalKnowledge:
 @contextlib.asynccontextmanager
 async def eval_knowledge(settings: Settings) -> AsyncIterator[EvalKnowledge]:
     """Start (or attach to) the database, seed the starter pack if empty, and yield it."""
-    async with running_services(settings, database=True) as services:
-        assert services.database_url is not None
+    async with running_database(settings) as database:
         embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
-        async with await connect(services.database_url) as conn:
+        async with await connect(database.url) as conn:
             await seed_starter_pack_if_empty(conn, embedder)
-        yield EvalKnowledge(services.database_url, embedder)
+        yield EvalKnowledge(database.url, embedder)

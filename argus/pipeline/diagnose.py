@@ -31,7 +31,7 @@ from argus.pipeline.stored_analysis import StoredBatch, analyse_stored
 from argus.report import Report
 from argus.store import batches
 from argus.store.batch_stats import StoredFile
-from argus.store.knowledge import connect
+from argus.store.connection import connect
 
 
 @dataclass

@@ -24,6 +24,7 @@ from argus.ingest.reader import file_facts
 from argus.mining.engine import FileRun, MiningEngine
 from argus.mining.library import MemoryTemplateStore, TemplateStore
 from argus.store import stats as stats_repo
+from argus.store.connection import connect_sync
 from argus.store.files import mark_file, register_file
 from argus.store.templates import PgTemplateStore
 
@@ -109,7 +110,7 @@ def process_files(
         engine = MiningEngine(
             store, settings.mining, fmt, max_line_bytes=settings.limits.max_line_bytes
         )
-        conn = psycopg.connect(database_url, autocommit=True) if database_url else None
+        conn = connect_sync(database_url, vectors=False) if database_url else None
         try:
             for path in paths:
                 outcome = _one_file(engine, conn, path, mode, hooks)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-import psycopg
 
 from argus.agents.log_analysis import Analysis, analyse
 from argus.config import Settings
@@ -27,6 +26,7 @@ from argus.store.batch_stats import (
     load_batch_stats,
     stored_files,
 )
+from argus.store.connection import connect_sync
 from argus.tools.digest import BatchStats
 from argus.tools.traces import empty_traces, traces_of
 
@@ -48,7 +48,7 @@ def analyse_stored(
 ) -> tuple[BatchStats, Analysis]:
     """The batch's statistics and their rule-based analysis against its baseline (blocking)."""
     ids = [f.file_id for f in batch.files]
-    with psycopg.connect(database_url) as conn:
+    with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         current = load_batch_stats(conn, ids)
         base = batch.baseline
         if base is None:
@@ -77,7 +77,7 @@ def analyse_batch(
     its parsed files, its source's default baseline, its log_format (blocking).
     NotReadyError while none of its files is parsed."""
     ids = parsed_ids(batch)
-    with psycopg.connect(database_url) as conn:
+    with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         files = stored_files(conn, ids)
     fmt = LogFormat.parse((batch.get("labels") or {}).get("log_format"))
     stored = StoredBatch(files, str(batch["source"]), fmt, batch_id=batch["batch_id"])
@@ -87,7 +87,7 @@ def analyse_batch(
 def parsed_stats(database_url: str, batch: Mapping[str, Any]) -> BatchStats:
     """The statistics of a batch row's parsed files, without baseline or analysis (blocking).
     NotReadyError while none of its files is parsed."""
-    with psycopg.connect(database_url) as conn:
+    with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         return load_batch_stats(conn, parsed_ids(batch))
 
 

@@ -10,7 +10,8 @@ import httpx
 import psycopg
 
 from argus.config import Settings
-from argus.errors import ArgusError
+from argus.errors import ArgusError, DatabaseUnavailable
+from argus.store.connection import connect
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,13 @@ async def check_database(url: str) -> Check:
     """PostgreSQL answers and has the vector extension installed."""
     started = time.monotonic()
     try:
-        async with await psycopg.AsyncConnection.connect(url, connect_timeout=5) as conn:
+        async with await connect(url, vectors=False, timeout_s=5) as conn:
             cur = await conn.execute(
                 "SELECT current_setting('server_version'),"
                 " (SELECT extversion FROM pg_extension WHERE extname = 'vector')"
             )
             row = await cur.fetchone()
-    except psycopg.Error as exc:
+    except (psycopg.Error, DatabaseUnavailable) as exc:
         return Check("database", False, f"down: {_first_line(exc)}", time.monotonic() - started)
     assert row is not None
     version, vector = row

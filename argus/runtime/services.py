@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from argus.config import Settings
 from argus.events import TOPICS
@@ -25,52 +25,103 @@ WATCH_PERIOD_S = 1.0
 OnRestart = Callable[[str], None]
 
 
-@dataclass
-class Services:
-    """Addresses of the running services and what was done to get them."""
+@dataclass(frozen=True, kw_only=True)
+class Database:
+    """A reachable, migrated PostgreSQL (with pgvector)."""
 
-    database_url: str | None = None  #: libpq URL of PostgreSQL, None when not requested
-    kafka_bootstrap: str | None = None  #: host:port of Kafka, None when not requested
-    started: list[str] = field(default_factory=list)  #: human-readable notes, in order
+    url: str  #: libpq URL
+    started: tuple[str, ...] = ()  #: human-readable notes on how it was reached, in order
+    migrations_applied: tuple[int, ...] = ()  #: migration versions applied now
+
+
+@dataclass(frozen=True, kw_only=True)
+class Broker:
+    """A reachable Kafka-protocol broker with the pipeline's topics created."""
+
+    bootstrap: str  #: host:port
+    started: tuple[str, ...] = ()  #: human-readable notes on how it was reached
     #: True when this process has just started the in-memory embedded broker: every event
     #: published before is gone, so waiting batches are to be announced again at once.
-    empty_broker: bool = False
-    migrations_applied: list[int] = field(default_factory=list)  #: versions applied now
+    empty: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Services:
+    """Both services a long-running process needs, resolved."""
+
+    database: Database
+    broker: Broker
+
+    @classmethod
+    def at(cls, database_url: str, bootstrap: str) -> Services:
+        """Services already running at these addresses (nothing started, nothing migrated)."""
+        return cls(database=Database(url=database_url), broker=Broker(bootstrap=bootstrap))
+
+    @property
+    def database_url(self) -> str:
+        """The database's libpq URL."""
+        return self.database.url
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        """The broker's host:port."""
+        return self.broker.bootstrap
+
+    @property
+    def empty_broker(self) -> bool:
+        """The broker has just started empty (see :attr:`Broker.empty`)."""
+        return self.broker.empty
+
+    @property
+    def started(self) -> tuple[str, ...]:
+        """How each service was reached, database first."""
+        return self.database.started + self.broker.started
+
+
+@contextlib.asynccontextmanager
+async def running_database(
+    settings: Settings, *, on_restart: OnRestart | None = None
+) -> AsyncIterator[Database]:
+    """Yield PostgreSQL, migrated: ARGUS_DATABASE_URL, or the embedded one started and watched
+    while the context is open (``on_restart`` hears of each restart; on exit the watchdog stops
+    before the handle is released)."""
+    with contextlib.ExitStack() as stack:
+        notes: list[str] = []
+        url = _database(settings, notes, stack, on_restart)
+        applied = await apply_migrations(url)
+        yield Database(url=url, started=tuple(notes), migrations_applied=tuple(applied))
+
+
+@contextlib.asynccontextmanager
+async def running_broker(settings: Settings) -> AsyncIterator[Broker]:
+    """Yield Kafka with the pipeline's topics: ARGUS_KAFKA_BOOTSTRAP, or the embedded broker
+    (started, or attached to when another process of this home runs it)."""
+    with contextlib.ExitStack() as stack:
+        broker = _kafka(settings, stack)
+        await ensure_topics(broker.bootstrap, TOPICS)
+        yield broker
 
 
 @contextlib.asynccontextmanager
 async def running_services(
-    settings: Settings,
-    *,
-    database: bool = True,
-    kafka: bool = False,
-    on_restart: OnRestart | None = None,
+    settings: Settings, *, on_restart: OnRestart | None = None
 ) -> AsyncIterator[Services]:
-    """Yield the services asked for, migrated and with the pipeline's topics created.
-
-    The embedded PostgreSQL (only when ARGUS_DATABASE_URL is unset) is watched while the context
-    is open; ``on_restart`` hears of each restart. On exit the watchdog stops before the handle
-    is released.
-    """
-    services = Services()
-    with contextlib.ExitStack() as stack:
-        if database:
-            services.database_url = _database(settings, services, stack, on_restart)
-            services.migrations_applied = await apply_migrations(services.database_url)
-        if kafka:
-            services.kafka_bootstrap = _kafka(settings, services, stack)
-            await ensure_topics(services.kafka_bootstrap, TOPICS)
-        yield services
+    """Yield both services (see :func:`running_database` and :func:`running_broker`)."""
+    async with (
+        running_database(settings, on_restart=on_restart) as database,
+        running_broker(settings) as broker,
+    ):
+        yield Services(database=database, broker=broker)
 
 
 def _database(
     settings: Settings,
-    services: Services,
+    notes: list[str],
     stack: contextlib.ExitStack,
     on_restart: OnRestart | None,
 ) -> str:
     if settings.database_url is not None:
-        services.started.append("PostgreSQL: using ARGUS_DATABASE_URL")
+        notes.append("PostgreSQL: using ARGUS_DATABASE_URL")
         return settings.database_url.get_secret_value()
     pg = EmbeddedPostgres(settings.pgdata_dir)
     url = pg.start()
@@ -78,18 +129,17 @@ def _database(
     notify = (lambda: on_restart("postgres")) if on_restart is not None else None
     watchdog = asyncio.create_task(pg.watch(WATCH_PERIOD_S, notify), name="postgres-watchdog")
     stack.callback(watchdog.cancel)  # runs first; pg.stop waits for a restart under way
-    services.started.append(f"PostgreSQL: embedded, data in {settings.pgdata_dir}")
+    notes.append(f"PostgreSQL: embedded, data in {settings.pgdata_dir}")
     return url
 
 
-def _kafka(settings: Settings, services: Services, stack: contextlib.ExitStack) -> str:
+def _kafka(settings: Settings, stack: contextlib.ExitStack) -> Broker:
     if settings.kafka_bootstrap:
-        services.started.append(f"Kafka: using ARGUS_KAFKA_BOOTSTRAP={settings.kafka_bootstrap}")
-        return settings.kafka_bootstrap
-    broker = EmbeddedKafka(settings.kafka_dir)
-    bootstrap = broker.start()
-    stack.callback(broker.stop)
-    services.empty_broker = broker.owned
-    how = "started" if broker.owned else "attached"
-    services.started.append(f"Kafka: embedded tansu broker {how} at {bootstrap}")
-    return bootstrap
+        note = f"Kafka: using ARGUS_KAFKA_BOOTSTRAP={settings.kafka_bootstrap}"
+        return Broker(bootstrap=settings.kafka_bootstrap, started=(note,))
+    embedded = EmbeddedKafka(settings.kafka_dir)
+    bootstrap = embedded.start()
+    stack.callback(embedded.stop)
+    how = "started" if embedded.owned else "attached"
+    note = f"Kafka: embedded tansu broker {how} at {bootstrap}"
+    return Broker(bootstrap=bootstrap, started=(note,), empty=embedded.owned)

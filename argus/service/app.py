@@ -9,18 +9,17 @@ from argus.api.app import api_app
 from argus.api.ports import Chat
 from argus.chat.service import ChatService
 from argus.config import Settings
+from argus.runtime.services import Services
 from argus.workers.pool import WorkerPool
 
 
-def create_app(
-    settings: Settings, database_url: str, bootstrap: str, *, workers: int = 1,
-    empty_broker: bool = False,
-) -> FastAPI:  # fmt: skip
-    """The service, for a database and a broker that are already running and migrated:
-    ``workers`` consumers per stage run beside the routes; ``empty_broker``: the broker has just
-    started empty (see ``Services.empty_broker``)."""
-    pool = WorkerPool(settings, database_url, bootstrap, workers, empty_broker=empty_broker)
-    return api_app(settings, database_url, bootstrap, background=pool, open_chat=_open_chat)
+def create_app(settings: Settings, services: Services, *, workers: int = 1) -> FastAPI:
+    """The service, on a database and a broker that are already running and migrated:
+    ``workers`` consumers per stage run beside the routes (0: only the outbox publisher and the
+    sweep)."""
+    url, bootstrap = services.database_url, services.kafka_bootstrap
+    pool = WorkerPool(settings, url, bootstrap, workers, empty_broker=services.empty_broker)
+    return api_app(settings, url, bootstrap, background=pool, open_chat=_open_chat)
 
 
 async def _open_chat(conninfo: str) -> Chat:

@@ -6,7 +6,7 @@ from argus.config import Settings
 from argus.errors import ArgusError
 from argus.runtime.health import Check, check_database, check_embeddings, check_kafka, check_llm
 from argus.runtime.llm import local_llm
-from argus.runtime.services import running_services
+from argus.runtime.services import running_broker, running_database
 
 
 async def run_doctor(settings: Settings, *, embeddings: bool = True) -> list[Check]:
@@ -20,9 +20,8 @@ async def run_doctor(settings: Settings, *, embeddings: bool = True) -> list[Che
 
 async def _database(settings: Settings) -> Check:
     try:
-        async with running_services(settings, database=True) as services:
-            assert services.database_url is not None
-            return await check_database(services.database_url)
+        async with running_database(settings) as database:
+            return await check_database(database.url)
     except ArgusError as exc:
         return Check("database", False, f"down: {exc}")
 
@@ -31,9 +30,8 @@ async def _kafka(settings: Settings) -> Check:
     if settings.kafka_bootstrap:
         return await check_kafka(settings.kafka_bootstrap)
     try:
-        async with running_services(settings, database=False, kafka=True) as services:
-            assert services.kafka_bootstrap is not None
-            return await check_kafka(services.kafka_bootstrap)
+        async with running_broker(settings) as broker:
+            return await check_kafka(broker.bootstrap)
     except ArgusError as exc:
         return Check("kafka", False, f"down: {exc}")
 

@@ -31,8 +31,6 @@ def service_dependencies(settings: Settings) -> contextlib.AbstractAsyncContextM
     each restart counted in ``argus_embedded_restarts_total``."""
     return running_services(
         settings,
-        database=True,
-        kafka=True,
         on_restart=lambda service: EMBEDDED_RESTARTS.labels(service=service).inc(),
     )
 
@@ -46,9 +44,7 @@ async def _serve(
         if not settings.api_keys:
             say("[yellow]warning:[/] no ARGUS_API_KEYS set: the API is open to anyone "
                 "who can reach it")  # fmt: skip
-        assert services.database_url is not None and services.kafka_bootstrap is not None
-        app = create_app(settings, services.database_url, services.kafka_bootstrap,
-                         workers=workers, empty_broker=services.empty_broker)  # fmt: skip
+        app = create_app(settings, services, workers=workers)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning")
         say(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")
         await uvicorn.Server(config).serve()

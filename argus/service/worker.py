@@ -23,7 +23,6 @@ async def _run(
     settings: Settings, count: int, kinds: tuple[str, ...], say: Callable[[str], None]
 ) -> None:
     async with service_dependencies(settings) as services:
-        assert services.database_url is not None and services.kafka_bootstrap is not None
         say(f"{count} x {' + '.join(kinds)} worker(s), groups "
             f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip
         runs = worker_runs(

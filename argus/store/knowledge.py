@@ -15,10 +15,7 @@ from typing import Any, Protocol
 
 import numpy as np
 import psycopg
-from pgvector.psycopg import register_vector_async
 from psycopg import sql
-
-from argus.errors import DatabaseUnavailable
 
 #: Columns written by a seed, in the order of ``KnowledgeEntry.row()``.
 ENTRY_COLUMNS = (
@@ -30,21 +27,6 @@ ENTRY_COLUMNS = (
 VECTOR_TABLES = ("knowledge_base", "diagnosis")
 
 _Vector = np.ndarray[Any, np.dtype[np.float32]]
-
-
-async def connect(url: str) -> psycopg.AsyncConnection[Any]:
-    """Open one autocommit connection with pgvector's types registered.
-
-    The knowledge functions group their writes in ``conn.transaction()`` blocks: on an autocommit
-    connection each block commits when it ends; on a connection already inside a transaction
-    (a pool connection, say) the block is a savepoint and the caller commits.
-    """
-    try:
-        conn = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10)
-    except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}".strip()) from exc
-    await register_vector_async(conn)
-    return conn
 
 
 # --- embedding space --------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from importlib import resources
 
 import psycopg
 
-from argus.errors import DatabaseUnavailable, MigrationError
+from argus.errors import MigrationError
+from argus.store.connection import connect
 
 #: Arbitrary constant naming Argus's advisory lock.
 _LOCK_KEY = 0x4152_4755_5300
@@ -50,10 +51,7 @@ def bundled_migrations() -> list[Migration]:
 async def apply_migrations(url: str, migrations: list[Migration] | None = None) -> list[int]:
     """Apply the pending migrations to the database at ``url``; return the versions applied."""
     todo = bundled_migrations() if migrations is None else migrations
-    try:
-        conn = await psycopg.AsyncConnection.connect(url, autocommit=True, connect_timeout=10)
-    except psycopg.OperationalError as exc:
-        raise DatabaseUnavailable(f"cannot connect to PostgreSQL: {exc}".strip()) from exc
+    conn = await connect(url, vectors=False)  # the migrations create the extension
     async with conn:
         await conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

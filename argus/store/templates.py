@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import threading
 
-import psycopg
-
 from argus.mining.index import Template
 from argus.mining.library import NewTemplate
+from argus.store.connection import connect_sync
 
 _COLUMNS = "template_id, pattern, template, sample_log, version, semantic_info, advise"
 
@@ -29,7 +28,7 @@ class PgTemplateStore:
     """Templates kept in PostgreSQL."""
 
     def __init__(self, database_url: str) -> None:
-        self._conn = psycopg.connect(database_url, autocommit=True)
+        self._conn = connect_sync(database_url, vectors=False)
         self._lock = threading.Lock()
 
     def close(self) -> None:

@@ -14,6 +14,7 @@ from pydantic import SecretStr
 
 from argus.config import Settings
 from argus.runtime.kafka import free_port
+from argus.runtime.services import Services
 from argus.service.app import create_app
 
 AUTH = {"Authorization": "Bearer k"}
@@ -44,7 +45,7 @@ def base_url(
     configured = Settings(home=tmp_path_factory.mktemp("api-home"), api_keys=[SecretStr("k")],
                           llm="none")  # fmt: skip
     port = free_port()
-    app = create_app(configured, db_url, kafka_bootstrap, workers=0)
+    app = create_app(configured, Services.at(db_url, kafka_bootstrap), workers=0)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)

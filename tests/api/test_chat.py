@@ -17,6 +17,7 @@ from pydantic import SecretStr
 from argus.config import LimitSettings, Settings
 from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
+from argus.runtime.services import Services
 from argus.service.app import create_app
 from tests.api.conftest import served
 from tests.conftest import EXAMPLES
@@ -46,7 +47,7 @@ async def serve(settings: Settings, db_url: str, kafka_bootstrap: str) -> Serve:
                 **update,
             }
         )
-        app = create_app(configured, db_url, kafka_bootstrap, workers=workers)
+        app = create_app(configured, Services.at(db_url, kafka_bootstrap), workers=workers)
         async with (
             served(app) as url,
             httpx.AsyncClient(base_url=url, timeout=300) as client,

@@ -19,6 +19,7 @@ from pydantic import SecretStr
 
 from argus.config import Settings
 from argus.runtime.postgres import EmbeddedPostgres
+from argus.runtime.services import Services
 from argus.service.app import create_app
 from argus.store.migrate import apply_migrations
 from tests.api.conftest import served
@@ -75,7 +76,7 @@ async def test_a_database_outage_answers_503_fast_and_recovers(
 ) -> None:
     server, url = private_pg
     configured = Settings(home=tmp_path / "home", api_keys=[SecretStr("down")], llm="none")
-    app = create_app(configured, url, kafka_bootstrap, workers=0)
+    app = create_app(configured, Services.at(url, kafka_bootstrap), workers=0)
     async with served(app) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
         created = await client.post("/api/v1/batches", json={"source": "outage"}, headers=AUTH)
         assert created.status_code == 201, created.text

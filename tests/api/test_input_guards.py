@@ -15,6 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from argus.config import LimitSettings, Settings
+from argus.runtime.services import Services
 from argus.service.app import create_app
 from tests.api.conftest import served
 
@@ -37,7 +38,7 @@ async def api(home: Path, db_url: str, kafka_bootstrap: str) -> AsyncIterator[ht
     """The API with small body caps and one key."""
     limits = LimitSettings(max_json_bytes=JSON_CAP, max_upload_bytes=UPLOAD_CAP)
     configured = Settings(home=home, api_keys=[SecretStr(KEY)], llm="none", limits=limits)
-    app = create_app(configured, db_url, kafka_bootstrap, workers=0)
+    app = create_app(configured, Services.at(db_url, kafka_bootstrap), workers=0)
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=30) as client:
         yield client
 

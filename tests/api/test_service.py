@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from argus.config import Settings
 from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
+from argus.runtime.services import Services
 from argus.service.app import create_app
 from tests.api.conftest import served
 from tests.conftest import EXAMPLES
@@ -35,7 +36,7 @@ async def service(
     configured = settings.model_copy(
         update={"api_keys": [SecretStr(KEY)], "llm": "none", "kafka_group": group}
     )
-    app = create_app(configured, db_url, kafka_bootstrap)
+    app = create_app(configured, Services.at(db_url, kafka_bootstrap))
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
         yield client
 

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from argus.config import Settings
 from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
+from argus.runtime.services import Services
 from argus.service.app import create_app
 from tests.api.conftest import served
 
@@ -33,7 +34,7 @@ async def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def api(home: Path, db_url: str, kafka_bootstrap: str) -> AsyncIterator[httpx.AsyncClient]:
     await ensure_topics(kafka_bootstrap, TOPICS)
     configured = Settings(home=home, api_keys=[SecretStr(KEY)], llm="none")
-    app = create_app(configured, db_url, kafka_bootstrap, workers=0)
+    app = create_app(configured, Services.at(db_url, kafka_bootstrap), workers=0)
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
         yield client
 

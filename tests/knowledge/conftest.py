@@ -16,7 +16,7 @@ from argus.config import BUNDLED_EMBEDDING_MODEL
 from argus.knowledge.embeddings import LocalEmbedder, local_embedder
 from argus.knowledge.entry import KnowledgeEntry
 from argus.knowledge.loaders import LoadedEntry
-from argus.store import knowledge as store
+from argus.store.connection import connect
 from tests.conftest import migrated_database
 
 
@@ -29,7 +29,7 @@ async def kb_url(pg_url: str) -> str:
 @pytest.fixture
 async def conn(kb_url: str) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
     """A connection to the shared knowledge database."""
-    connection = await store.connect(kb_url)
+    connection = await connect(kb_url)
     yield connection
     await connection.close()
 

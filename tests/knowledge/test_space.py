@@ -15,6 +15,7 @@ from argus.knowledge.search import hybrid_search
 from argus.knowledge.seed import seed_entries
 from argus.knowledge.space import ensure_embedding_space, reembed_all
 from argus.store import knowledge as store
+from argus.store.connection import connect
 from argus.store.migrate import apply_migrations
 from tests.knowledge.conftest import FakeEmbedder, entry
 
@@ -30,7 +31,7 @@ async def _indexes(conn: psycopg.AsyncConnection[Any]) -> dict[str, str]:
 
 async def test_an_empty_database_adopts_the_configured_model(fresh_db: str) -> None:
     await apply_migrations(fresh_db)
-    async with await store.connect(fresh_db) as conn:
+    async with await connect(fresh_db) as conn:
         space = await ensure_embedding_space(conn, FakeEmbedder(dimension=8))
         assert (space.model, space.dimension) == ("fake-bow", 8)
         assert await store.read_space(conn) == space
@@ -44,7 +45,7 @@ async def test_changed_model_is_refused_then_reembedded(
 ) -> None:
     await apply_migrations(fresh_db)
     batch = uuid.uuid4()
-    async with await store.connect(fresh_db) as conn:
+    async with await connect(fresh_db) as conn:
         await seed_entries(
             conn,
             [
@@ -89,6 +90,6 @@ async def test_changed_model_is_refused_then_reembedded(
 
 async def test_models_beyond_the_hnsw_limit_are_refused(fresh_db: str) -> None:
     await apply_migrations(fresh_db)
-    async with await store.connect(fresh_db) as conn:
+    async with await connect(fresh_db) as conn:
         with pytest.raises(ConfigError, match="at most 2000"):
             await ensure_embedding_space(conn, FakeEmbedder(dimension=3072))

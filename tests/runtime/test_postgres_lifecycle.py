@@ -24,7 +24,7 @@ from argus.config import Settings
 from argus.runtime.kafka import free_port
 from argus.runtime.postgres import EmbeddedPostgres, postmaster_pid
 from argus.runtime.processes import pid_alive
-from argus.runtime.services import running_services
+from argus.runtime.services import running_database
 
 pytestmark = pytest.mark.integration
 
@@ -210,9 +210,8 @@ def test_a_killed_holder_does_not_keep_the_server_alive(tmp_path: Path) -> None:
 
 async def test_the_watchdog_restarts_a_killed_postmaster(settings: Settings) -> None:
     restarts: list[str] = []
-    async with running_services(settings, on_restart=restarts.append) as services:
-        url = services.database_url
-        assert url is not None
+    async with running_database(settings, on_restart=restarts.append) as database:
+        url = database.url
         killed = postmaster_pid(settings.pgdata_dir)
         assert killed is not None
         os.kill(killed, signal.SIGKILL)

@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from argus.config import Settings
 from argus.events import TOPICS
 from argus.runtime.kafka import ensure_topics
+from argus.runtime.services import Services
 from argus.service.app import create_app
 from tests.api.conftest import served
 from tests.conftest import EXAMPLES, migrated_database
@@ -58,7 +59,7 @@ async def test_a_batch_without_a_readable_line_fails_and_says_why(
     db_url = await migrated_database(pg_url, new_name("unreadable"))
     settings = Settings(home=tmp_path / "home", api_keys=[SecretStr(KEY)], llm="none",
                         kafka_group=new_name("unreadable"))  # fmt: skip
-    app = create_app(settings, db_url, kafka_bootstrap)
+    app = create_app(settings, Services.at(db_url, kafka_bootstrap))
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
         bad = await _run(client, UNREADABLE)
         good = await _run(client, {**UNREADABLE, "ok.log.gz": (EXAMPLES / "shop" / "baseline"
