@@ -1,1 +1,2 @@
-"""The agents: one module each, with an LLM path and a rule-based path."""
+"""The diagnosis state and context, and the agents: one module each, with an LLM path and a
+rule-based path."""

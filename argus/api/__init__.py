@@ -1,1 +1,2 @@
-"""The HTTP service: batches (create, upload, complete, status, report), health and metrics."""
+"""The HTTP API: batches (create, upload, complete, status, report), statistics, chat, health and
+metrics. It reaches the chat and the stage workers only through ports (``argus.api.ports``)."""

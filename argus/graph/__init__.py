@@ -1,1 +1,1 @@
-"""The supervisor graph: state, routing, limits, build and run."""
+"""The supervisor graph: its inputs, routing, build (compiled once) and run."""

@@ -1,1 +1,1 @@
-"""Reading logs: gz and plain streams, line formats, records, the file registry, uploads."""
+"""Reading logs, and nothing else: gz and plain streams, line formats, records, timestamps."""

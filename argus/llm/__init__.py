@@ -1,5 +1,6 @@
-"""Shared LLM plumbing: the chat model from settings, the one guarded call (typed faults, time
-budget, Retry-After, retries, per-endpoint circuit breakers), strict JSON answers, data fences."""
+"""The one LLM path: the chat model from settings, usage and limits, the guarded call (typed
+faults, time budget, Retry-After, retries, per-endpoint circuit breakers), the runtime the agents,
+the chat and the drafter call through, strict JSON answers, data fences."""
 
 #: The model name the local llama.cpp server answers to (``ARGUS_LLM=local``).
 LOCAL_MODEL_ALIAS = "smollm2"

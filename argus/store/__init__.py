@@ -1,1 +1,1 @@
-"""PostgreSQL access: connection pool, migrations and repositories (all SQL lives here)."""
+"""PostgreSQL access: connect() and the pool, migrations and repositories (all SQL lives here)."""

@@ -1,1 +1,2 @@
-"""The tools agents call: statistics, baseline comparison and trace relations."""
+"""Rule-based analytics over the statistics, called by the agents: digest, baseline comparison,
+trace relations, suspects, statistics views."""
