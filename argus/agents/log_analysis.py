@@ -45,7 +45,8 @@ def analyse(current: BatchStats, baseline: BatchStats | None = None) -> Analysis
 
 def analysis_of(digest: Digest) -> Analysis:
     """Suspects, incident decision, category and report items from a digest."""
-    suspects, incident, category = assess(digest)
+    found = assess(digest)
+    suspects, incident, category = found.suspects, found.incident, found.category
     return Analysis(
         digest=digest,
         suspects=suspects,

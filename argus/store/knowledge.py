@@ -171,13 +171,6 @@ async def analyze(conn: psycopg.AsyncConnection[Any]) -> None:
     await conn.execute("ANALYZE knowledge_base")
 
 
-async def entry_count(conn: psycopg.AsyncConnection[Any]) -> tuple[int, int]:
-    """Number of entries, and of entries holding a vector."""
-    cur = await conn.execute("SELECT count(*), count(embedding) FROM knowledge_base")
-    row = await cur.fetchone()
-    return (int(row[0]), int(row[1])) if row else (0, 0)
-
-
 # --- hybrid search candidates -----------------------------------------------------------------
 
 

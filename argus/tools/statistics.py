@@ -18,11 +18,10 @@ import polars as pl
 from argus.tools.baseline import compare
 from argus.tools.callsites import unanswered_calls
 from argus.tools.digest import BatchStats, Burst, Digest, ModuleCount, TemplateCount
-from argus.tools.suspects import guess_category, rank_suspects
 from argus.tools.textsignals import error_codes, has_error_words, is_error_level
 from argus.tools.traces import call_graph, entry_delays, novel_paths, request_times
 
-__all__ = ["build_digest", "error_flags", "guess_category", "rank_suspects", "window_minutes"]
+__all__ = ["build_digest", "error_flags", "window_minutes"]
 
 TOP_N = 20  #: templates kept in the top and error lists
 BURST_FACTOR = 3.0  #: a minute above this many times a template's average is a burst

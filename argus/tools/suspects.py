@@ -177,11 +177,6 @@ def _discount_callers(found: dict[str, ModuleEvidence], calls: dict[str, set[str
             evidence.reasons.insert(0, f"calls {', '.join(failing[:3])}, which also fail")
 
 
-def is_incident(digest: Digest) -> bool:
-    """True when some module's evidence reaches INCIDENT_EVIDENCE."""
-    return _incident(gather(digest))
-
-
 def _incident(found: dict[str, ModuleEvidence]) -> bool:
     if not found:
         return False
@@ -190,17 +185,21 @@ def _incident(found: dict[str, ModuleEvidence]) -> bool:
             or max(e.total for e in found.values()) >= INCIDENT_EVIDENCE)  # fmt: skip
 
 
-def assess(digest: Digest) -> tuple[list[Suspect], bool, Category]:
-    """Suspects, whether the batch is an incident, and its category, from one gathering."""
+@dataclass(frozen=True, kw_only=True)
+class Assessment:
+    """What the evidence of one digest says, from one gathering."""
+
+    suspects: list[Suspect]  #: modules ranked by evidence, scores in [0, 1], with reasons
+    incident: bool  #: some module's evidence reaches the incident bar
+    category: Category  #: the top module's failure category; "none" when no incident
+
+
+def assess(digest: Digest) -> Assessment:
+    """Suspects, whether the batch is an incident, and its category."""
     found = gather(digest)
     incident = _incident(found)
-    category = _category(digest, found, None) if incident else "none"
-    return _ranked(found), incident, category
-
-
-def rank_suspects(digest: Digest) -> list[Suspect]:
-    """Modules ranked by evidence, with scores in [0, 1] and the reasons."""
-    return _ranked(gather(digest))
+    category = _category(digest, found) if incident else "none"
+    return Assessment(suspects=_ranked(found), incident=incident, category=category)
 
 
 def _ranked(found: dict[str, ModuleEvidence]) -> list[Suspect]:
@@ -212,17 +211,11 @@ def _ranked(found: dict[str, ModuleEvidence]) -> list[Suspect]:
     ]  # fmt: skip
 
 
-def guess_category(digest: Digest, module: str | None = None) -> Category:
-    """The failure category the evidence of ``module`` (default: the top suspect) suggests."""
-    return _category(digest, gather(digest), module)
-
-
-def _category(digest: Digest, found: dict[str, ModuleEvidence], module: str | None) -> Category:
+def _category(digest: Digest, found: dict[str, ModuleEvidence]) -> Category:
     if not _incident(found):
         return "none"
-    if module is None or module not in found:
-        module = max(found.values(), key=lambda e: e.total).module
-    evidence = found[module]
+    evidence = max(found.values(), key=lambda e: e.total)
+    module = evidence.module
     errors = [c for c in evidence.changes if c.error and c.kind != "drop"]
     if errors:
         return _category_of_errors(errors)

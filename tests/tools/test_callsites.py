@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from argus.tools.callsites import unanswered_calls
 from argus.tools.digest import Digest
-from argus.tools.statistics import build_digest, guess_category, rank_suspects
+from argus.tools.statistics import build_digest
+from argus.tools.suspects import assess
 from argus.tools.traces import empty_traces
 from tests.tools.frames import stats, steady, trace_rows
 
@@ -74,15 +75,15 @@ def _digest(current: TraceRows, baseline: TraceRows) -> Digest:
 
 def test_unanswered_calls_make_the_silent_callee_the_suspect_of_an_exception() -> None:
     digest = _digest(_requests("c", 12, silent_from=3), _requests("b", 12))
-    top = rank_suspects(digest)[0]
+    top = assess(digest).suspects[0]
     assert top.module == "prices"
     assert "never reached it" in top.reasons[0]
-    assert guess_category(digest, "prices") == "code_exception"
+    assert assess(digest).category == "code_exception"
 
 
 def test_requests_answered_as_in_the_baseline_blame_nobody() -> None:
     digest = _digest(_requests("c", 12), _requests("b", 12))
-    assert guess_category(digest) == "none"
+    assert assess(digest).category == "none"
 
 
 def test_batches_without_trace_lines_have_no_unanswered_calls() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from argus.tools.statistics import build_digest, guess_category, rank_suspects
-from argus.tools.suspects import is_incident
+from argus.tools.statistics import build_digest
+from argus.tools.suspects import assess
 from argus.tools.traces import call_graph, downstream, trace_lines
 from tests.tools.frames import stats, steady, trace_rows
 
@@ -64,7 +64,7 @@ def _batch(caller_level: str, with_traces: bool) -> tuple[object, object]:
 
 def test_a_caller_reporting_a_downstream_failure_is_not_the_cause() -> None:
     current, baseline = _batch("ERROR", with_traces=True)
-    suspects = rank_suspects(build_digest(current, baseline))  # type: ignore[arg-type]
+    suspects = assess(build_digest(current, baseline)).suspects  # type: ignore[arg-type]
     assert suspects[0].module == "inventory"
     caller = next(s for s in suspects if s.module == "checkout")
     assert any("also fail" in r for r in caller.reasons)
@@ -73,12 +73,12 @@ def test_a_caller_reporting_a_downstream_failure_is_not_the_cause() -> None:
 def test_without_traces_the_louder_caller_leads() -> None:
     """The correction comes from the trace ids: without them the louder caller ranks first."""
     current, baseline = _batch("ERROR", with_traces=False)
-    assert rank_suspects(build_digest(current, baseline))[0].module == "checkout"  # type: ignore[arg-type]
+    assert assess(build_digest(current, baseline)).suspects[0].module == "checkout"  # type: ignore[arg-type]
 
 
 def test_scores_are_in_unit_interval_and_ranked() -> None:
     current, baseline = _batch("ERROR", with_traces=True)
-    scores = [s.score for s in rank_suspects(build_digest(current, baseline))]  # type: ignore[arg-type]
+    scores = [s.score for s in assess(build_digest(current, baseline)).suspects]  # type: ignore[arg-type]
     assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
 
 
@@ -86,7 +86,7 @@ def test_nothing_anomalous_is_no_incident_and_category_none() -> None:
     base = stats(steady(1, "checkout", 20, 3) + steady(2, "inventory", 20, 3), TEXTS)
     again = stats(steady(1, "checkout", 20, 3) + steady(2, "inventory", 21, 3), TEXTS)
     digest = build_digest(again, base)
-    assert not is_incident(digest) and guess_category(digest) == "none"
+    assert not assess(digest).incident and assess(digest).category == "none"
 
 
 def test_category_from_the_words_of_new_error_templates() -> None:
@@ -97,14 +97,14 @@ def test_category_from_the_words_of_new_error_templates() -> None:
         (3, "code_wrong_return_value"),
     ):
         current = stats(base_rows + steady(tid, "api", 8, 3, "ERROR"), TEXTS)
-        assert guess_category(build_digest(current, stats(base_rows, TEXTS))) == expected
+        assert assess(build_digest(current, stats(base_rows, TEXTS))).category == expected
 
 
 def test_an_error_naming_another_module_hands_it_weight() -> None:
     texts = {**TEXTS, 7: "call to inventory failed: status 500"}
     base_rows = steady(1, "checkout", 20, 3) + steady(2, "inventory", 20, 3)
     current = stats(base_rows + steady(7, "checkout", 6, 3, "ERROR"), texts)
-    suspects = rank_suspects(build_digest(current, stats(base_rows, texts)))
+    suspects = assess(build_digest(current, stats(base_rows, texts))).suspects
     inventory = next(s for s in suspects if s.module == "inventory")
     assert any("named by an error of checkout" in r for r in inventory.reasons)
 
@@ -149,10 +149,10 @@ def test_category_follows_the_weight_of_evidence_not_any_single_word() -> None:
     base_rows = steady(1, "api", 20, 3)
     rows = base_rows + steady(4, "api", 20, 3, "ERROR") + [(5, "api", "ERROR", 0, 1)]
     digest = build_digest(stats(rows, TEXTS), stats(base_rows, TEXTS))
-    assert guess_category(digest) == "code_wrong_return_value"
+    assert assess(digest).category == "code_wrong_return_value"
     rows = base_rows + steady(5, "api", 20, 3, "ERROR") + [(4, "api", "ERROR", 0, 1)]
     digest = build_digest(stats(rows, TEXTS), stats(base_rows, TEXTS))
-    assert guess_category(digest) == "code_exception"
+    assert assess(digest).category == "code_exception"
 
 
 def _chain(prefix: str, delays: dict[str, int]) -> list[tuple[str, str, int, str, int]]:
@@ -178,6 +178,6 @@ def test_a_module_that_starts_its_requests_late_is_suspect_but_not_a_slow_system
     texts = {t: f"line {t}" for t in range(1, 6)}
     rows = [r for t, m in enumerate(["web", *normal], 1) for r in steady(t, m, 8, 3)]
     digest = build_digest(stats(rows, texts, starved), stats(rows, texts, base))
-    top = rank_suspects(digest)[0]
+    top = assess(digest).suspects[0]
     assert top.module == "users" and "later" in top.reasons[0]
-    assert guess_category(digest, "users") == "resource_cpu"
+    assert assess(digest).category == "resource_cpu"
