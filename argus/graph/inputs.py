@@ -15,10 +15,13 @@ from argus.config import Settings
 from argus.knowledge.embeddings import Embedder
 from argus.knowledge.filters import SearchFilters
 from argus.knowledge.search import hybrid_search
+from argus.llm import LOCAL_MODEL_ALIAS
 from argus.llm.budget import LLMClock
+from argus.llm.client import chat_model, endpoint_breaker
 from argus.llm.guard import CallTimes
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
+from argus.runtime.llm import local_llm
 
 
 def digest_of(analysis: Analysis) -> dict[str, Any]:
@@ -61,10 +64,6 @@ def llm_runtime(
     The runtime has its own time budget (ARGUS_LLM_BUDGET_S) and the endpoint's circuit
     breaker, shared by every diagnosis and chat of the process.
     """
-    from argus.llm import LOCAL_MODEL_ALIAS
-    from argus.llm.client import chat_model
-    from argus.runtime.llm import local_llm
-
     if settings.llm_mode == "none":
         yield None
     elif settings.llm_mode == "local":
@@ -79,8 +78,6 @@ def llm_runtime(
 def _runtime(
     settings: Settings, model: BaseChatModel, limits: UsageLimits, usage: Usage, name: str
 ) -> LLMRuntime:
-    from argus.llm.client import endpoint_breaker
-
     return LLMRuntime(
         model, limits, usage, breaker=endpoint_breaker(settings), model_name=name,
         times=CallTimes(timeout_s=settings.llm_timeout_s,

@@ -95,6 +95,7 @@ def local_embedder(model: str) -> LocalEmbedder:
 def make_embedder(settings: Settings) -> Embedder:
     """The configured embedder: the remote endpoint when a base URL is set, else the local model."""
     if settings.embedding_base_url:
+        # the HTTP client and its retry policy load only when a remote endpoint is configured
         from argus.knowledge.openai_embeddings import OpenAIEmbedder
 
         key = settings.embedding_api_key

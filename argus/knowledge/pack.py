@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 
 from argus.knowledge.loaders import LoadedEntry, knowledge_files, load_file
+from argus.knowledge.seed import seed_entries
 
 #: Prefix of every source id of the starter pack, so user entries never collide with it.
 PACK_ID_PREFIX = "starter/"
@@ -29,8 +30,6 @@ def load_starter_pack() -> list[LoadedEntry]:
 
 async def seed_starter_pack_if_empty(conn: psycopg.AsyncConnection[Any], embedder: Any) -> None:
     """Seed the starter pack into an empty knowledge base (first use only)."""
-    from argus.knowledge.seed import seed_entries
-
     row = await (await conn.execute("SELECT EXISTS (SELECT 1 FROM knowledge_base)")).fetchone()
     if row is not None and not row[0]:
         await seed_entries(conn, load_starter_pack(), embedder)

@@ -24,7 +24,9 @@ from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
 from argus.graph.run import run_diagnosis
 from argus.ingest.formats import LogFormat
 from argus.knowledge.embeddings import local_embedder
+from argus.knowledge.incidents import index_diagnosis
 from argus.knowledge.pack import seed_starter_pack_if_empty
+from argus.knowledge.space import ensure_embedding_space
 from argus.llm.usage import Usage, UsageLimits
 from argus.pipeline.process import FileHooks, FileOutcome, process_files, unreadable_reason
 from argus.pipeline.stored_analysis import StoredBatch, analyse_stored
@@ -145,8 +147,6 @@ async def _close_batch(
     conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, report: Report, embedder: Any,
     announce: bool,
 ) -> None:  # fmt: skip
-    from argus.knowledge.incidents import index_diagnosis
-    from argus.knowledge.space import ensure_embedding_space
 
     await batches.save_diagnosis(conn, batch_id, report)
     await ensure_embedding_space(conn, embedder)

@@ -23,6 +23,7 @@ from argus.ingest.formats import LogFormat
 from argus.ingest.reader import file_facts
 from argus.mining.engine import FileRun, MiningEngine
 from argus.mining.library import MemoryTemplateStore, TemplateStore
+from argus.mining.pass1 import Pass1Stats
 from argus.store import stats as stats_repo
 from argus.store.connection import connect_sync
 from argus.store.files import mark_file, register_file
@@ -170,7 +171,6 @@ def _one_file(
 
 
 def _count_only(engine: MiningEngine, path: Path, tick: Tick) -> FileRun:
-    from argus.mining.pass1 import Pass1Stats
 
     result, error = engine.count(path, tick)
     return FileRun(

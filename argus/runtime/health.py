@@ -47,7 +47,7 @@ async def check_database(url: str) -> Check:
 
 async def check_kafka(bootstrap: str, timeout_s: float = 8.0) -> Check:
     """A Kafka broker at ``bootstrap`` answers a metadata request."""
-    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin import AIOKafkaAdminClient  # only commands that reach a broker load it
 
     started = time.monotonic()
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
@@ -66,6 +66,8 @@ async def check_kafka(bootstrap: str, timeout_s: float = 8.0) -> Check:
 
 async def check_embeddings(settings: Settings) -> Check:
     """The configured embedding model loads and embeds a sentence."""
+    # numpy and the model loader are imported only when this check runs (argus doctor
+    # --skip-embeddings and the health routes never pay for them)
     from argus.knowledge.embeddings import local_embedder
 
     started = time.monotonic()

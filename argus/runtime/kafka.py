@@ -189,6 +189,7 @@ async def ensure_topics(
     bootstrap: str, topics: Iterable[str], partitions: int = 4, timeout_s: float = 15.0
 ) -> None:
     """Create the topics that do not exist yet; existing topics are left untouched."""
+    # only commands that reach a broker load aiokafka (argus --help and mine stay light)
     from aiokafka.admin import AIOKafkaAdminClient, NewTopic
     from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
