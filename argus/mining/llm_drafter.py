@@ -192,11 +192,36 @@ def _parse(text: str, clusters: int) -> dict[int, LLMTemplate]:
 
 
 def anchor(pattern: str) -> str:
-    """Make a pattern match whole key texts only (``^(?:...)$``) unless it already does."""
+    """Make a pattern match whole key texts only: ``^(?:...)$`` around it, unless it is
+    anchored already and has no top-level ``|`` (``^a|b$`` anchors only one branch each)."""
     body = pattern.strip()
-    if body.startswith("^") and body.endswith("$") and not body.endswith("\\$"):
+    anchored = body.startswith("^") and body.endswith("$") and not body.endswith("\\$")
+    if anchored and not _top_level_alternation(body):
         return body
+    if body.startswith("^"):
+        body = body[1:]
+    if body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
     return f"^(?:{body})$"
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """True when ``pattern`` has a ``|`` outside every group and character class."""
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
 
 
 _REGEX_PART = re.compile(

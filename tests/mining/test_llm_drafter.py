@@ -124,6 +124,7 @@ def test_valid_answer_becomes_an_llm_template_with_its_category() -> None:
         (r"Disk (unclosed", "does not compile"),
         (r"Disk (?=/dev).* percent", "does not compile"),
         (r"(Disk|Connection) .*", "also matches another template"),
+        (r"^Disk [^ ]+ usage at \d+ percent$|^Connection.*$", "also matches another template"),
     ],
 )
 def test_bad_patterns_are_rejected_and_the_rule_draft_is_used(pattern: str, why: str) -> None:
@@ -200,6 +201,21 @@ def test_no_llm_call_when_the_runtime_allows_none_and_the_rule_drafts_are_kept(
     committee.run(SAMPLES, [])
     assert _model(drafter).prompts == []
     assert {t.pattern for t in store.load()} == _rule_patterns()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        (r"Disk \d+", r"^(?:Disk \d+)$"),
+        (r"^Disk \d+$", r"^Disk \d+$"),
+        (r"^Disk \d+", r"^(?:Disk \d+)$"),
+        (r"^a|b$", r"^(?:a|b)$"),  # each branch anchored on one side only
+        (r"^(a|b) [|] c\|d$", r"^(a|b) [|] c\|d$"),  # no top-level alternation
+        (r"price \$", r"^(?:price \$)$"),  # an escaped dollar is no anchor
+    ],
+)
+def test_anchor_makes_every_pattern_match_whole_texts(pattern: str, anchored: str) -> None:
+    assert anchor(pattern) == anchored
 
 
 def test_pattern_to_template_reads_like_logpai() -> None:
