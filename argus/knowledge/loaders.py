@@ -10,30 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
 
 from argus.errors import InputError
-from argus.knowledge.entry import KnowledgeEntry
+from argus.knowledge.loaded import FIX_HINT, LoadedEntry, validate_entry
+from argus.knowledge.runbooks import parse_runbook
 
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
 MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 SUFFIXES = YAML_SUFFIXES | JSONL_SUFFIXES | MARKDOWN_SUFFIXES
-
-_FIX_HINT = "fix the entry and seed again; nothing was written"
-
-
-@dataclass(frozen=True)
-class LoadedEntry:
-    """An entry and where it was read from."""
-
-    entry: KnowledgeEntry  #: the validated entry
-    location: str  #: ``file:line`` where the entry starts, for messages
 
 
 def knowledge_files(path: Path) -> list[Path]:
@@ -52,8 +41,6 @@ def knowledge_files(path: Path) -> list[Path]:
 
 def load_file(path: Path, source: str | None = None) -> list[LoadedEntry]:
     """Read and validate every entry of one file; ``source`` defaults to ``file:<name>``."""
-    from argus.knowledge.runbooks import parse_runbook
-
     origin = source or f"file:{path.name}"
     try:
         text = path.read_text(encoding="utf-8")
@@ -67,22 +54,6 @@ def load_file(path: Path, source: str | None = None) -> list[LoadedEntry]:
     return list(_yaml_entries(path, text, origin))
 
 
-def validate_entry(data: dict[str, Any], location: str) -> LoadedEntry:
-    """Validate one raw entry; on failure raise InputError naming ``location`` and the field."""
-    try:
-        return LoadedEntry(KnowledgeEntry.model_validate(data), location)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "entry"
-        ident = data.get("id", data.get("source_id"))
-        label = f"entry {ident!r}" if ident is not None else "entry"
-        raise InputError(
-            f"{location}: {label}: {field}: {first['msg']}"
-            + (f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""),
-            hint=_FIX_HINT,
-        ) from None
-
-
 def _jsonl_entries(path: Path, text: str, source: str) -> Iterator[LoadedEntry]:
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -91,7 +62,7 @@ def _jsonl_entries(path: Path, text: str, source: str) -> Iterator[LoadedEntry]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise InputError(f"{location}: not valid JSON: {exc.msg}", hint=_FIX_HINT) from None
+            raise InputError(f"{location}: not valid JSON: {exc.msg}", hint=FIX_HINT) from None
         yield validate_entry(_as_entry_mapping(data, location, source), location)
 
 
@@ -100,7 +71,7 @@ def _yaml_entries(path: Path, text: str, source: str) -> Iterator[LoadedEntry]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise InputError(f"{path}:{line}: not valid YAML: {exc.problem}", hint=_FIX_HINT) from None
+        raise InputError(f"{path}:{line}: not valid YAML: {exc.problem}", hint=FIX_HINT) from None
     if root is None:
         return
     items, defaults = _yaml_layout(path, root)
@@ -122,15 +93,15 @@ def _yaml_layout(path: Path, root: yaml.Node) -> tuple[list[yaml.Node], dict[str
             raise InputError(
                 f"{path}:{root.start_mark.line + 1}: expected a list of entries, or a mapping "
                 "with 'entries' (a list) and optional 'defaults'",
-                hint=_FIX_HINT,
+                hint=FIX_HINT,
             )
         defaults_node = parts.get("defaults")
         defaults = _construct(defaults_node) if defaults_node is not None else {}
         if not isinstance(defaults, dict):
             line = defaults_node.start_mark.line + 1 if defaults_node else 1
-            raise InputError(f"{path}:{line}: 'defaults' must be a mapping", hint=_FIX_HINT)
+            raise InputError(f"{path}:{line}: 'defaults' must be a mapping", hint=FIX_HINT)
         return list(entries.value), defaults
-    raise InputError(f"{path}:1: expected a list of knowledge entries", hint=_FIX_HINT)
+    raise InputError(f"{path}:1: expected a list of knowledge entries", hint=FIX_HINT)
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -141,6 +112,6 @@ def _as_entry_mapping(data: Any, location: str, source: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InputError(
             f"{location}: an entry must be a mapping of fields, not {type(data).__name__}",
-            hint=_FIX_HINT,
+            hint=FIX_HINT,
         )
     return {"source": source, **data}

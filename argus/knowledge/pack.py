@@ -8,7 +8,8 @@ from typing import Any
 
 import psycopg
 
-from argus.knowledge.loaders import LoadedEntry, knowledge_files, load_file
+from argus.knowledge.loaded import LoadedEntry
+from argus.knowledge.loaders import knowledge_files, load_file
 from argus.knowledge.seed import seed_entries
 
 #: Prefix of every source id of the starter pack, so user entries never collide with it.

@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from argus.errors import InputError
-from argus.knowledge.loaders import LoadedEntry, validate_entry
+from argus.knowledge.loaded import LoadedEntry, validate_entry
 
 _SECTION_FIELDS = {
     "symptoms": "symptom", "symptom": "symptom",

@@ -18,7 +18,8 @@ import psycopg
 from argus.errors import InputError
 from argus.knowledge.embeddings import Embedder, embed_vectors
 from argus.knowledge.lexicon import forget
-from argus.knowledge.loaders import LoadedEntry, knowledge_files, load_file
+from argus.knowledge.loaded import LoadedEntry
+from argus.knowledge.loaders import knowledge_files, load_file
 from argus.knowledge.space import ensure_embedding_space
 from argus.store import knowledge as store
 

@@ -14,8 +14,8 @@ from argus.llm.policy import CircuitBreaker, shared_breaker
 def chat_model(settings: Settings, base_url: str | None = None) -> BaseChatModel:
     """ChatOpenAI against ``base_url`` (the local server) or ARGUS_LLM_BASE_URL.
 
-    Retries are off in the client: :class:`argus.llm.policy.RetryPolicy` owns them, so that
-    every attempt is counted against the run's limits.
+    Retries are off in the client: the one call path (:class:`argus.llm.runtime.LLMRuntime`)
+    owns them, so that every attempt is counted against the run's limits.
     """
     from langchain_openai import ChatOpenAI
 

@@ -1,10 +1,11 @@
 """One guarded LLM call: the circuit breaker, a timeout within the time budget, retries that
 honour Retry-After up to a cap, and every failure turned into a typed error.
 
-Breaker rule: a call counts as failed when the LLM server failed it (LLMTransportError: every
-attempt failed, or the server failed an attempt and the budget left no time for another).
-Budget exhaustion on its own (UsageLimitExceeded, LLMBudgetSpent included) and answers that
-fail validation are not the server's fault and never count.
+Breaker rule, the only one: a call counts as failed when the LLM server failed it
+(LLMTransportError: every attempt failed, or the server failed an attempt and the budget left
+no room for another). An exhausted budget on its own (UsageLimitExceeded: the call or token
+limit, or LLMBudgetSpent: the time budget) and answers that fail validation are not the
+server's fault and never count.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from argus.errors import ArgusError, LLMBudgetSpent, LLMTransportError, LLMUnavailable
+from argus.errors import (
+    ArgusError,
+    LLMBudgetSpent,
+    LLMTransportError,
+    LLMUnavailable,
+    UsageLimitExceeded,
+)
 from argus.llm.budget import LLMClock
 from argus.llm.faults import Fault, classify
 from argus.llm.policy import CircuitBreaker, RetryPolicy
@@ -44,8 +51,10 @@ async def guarded_call(
     """Await ``fn()`` behind ``breaker``, each attempt within min(per-call timeout, budget left).
 
     Raises LLMUnavailable when the breaker is open, LLMBudgetSpent when the time budget runs
-    out, LLMTransportError when the server failed every attempt; ArgusErrors of ``fn`` itself
-    pass through. Nothing else escapes.
+    out (and UsageLimitExceeded of ``fn`` when a call or token limit is reached) before the
+    server failed an attempt, LLMTransportError when the server failed every attempt or the
+    budget left no room for another; other ArgusErrors of ``fn`` itself pass through. Nothing
+    else escapes.
     """
     if breaker.is_open:
         raise LLMUnavailable(BREAKER_OPEN)
@@ -71,7 +80,7 @@ async def _attempts(
         attempt += 1
         try:
             return await _attempt(fn, clock, times)
-        except LLMBudgetSpent as exc:
+        except UsageLimitExceeded as exc:  # the time budget, or the call or token limit
             if fault is None:
                 raise
             raise LLMTransportError(f"{fault.reason}; {exc.message}") from None

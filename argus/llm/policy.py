@@ -1,42 +1,14 @@
-"""Retry with back-off and a circuit breaker: explicit policy objects around every LLM call.
-
-The async call path (agents, chat) is :func:`argus.llm.guard.guarded_call`; ``RetryPolicy.call``
-serves the synchronous template drafter. Breakers are shared per process and LLM endpoint
-(:func:`shared_breaker`), so a dead endpoint is skipped by every later diagnosis.
+"""Retry back-off and the circuit breaker: the policy objects of the one LLM call path,
+:func:`argus.llm.guard.guarded_call` (through :class:`argus.llm.runtime.LLMRuntime`), which
+decides what is retried and what counts as a failure. Breakers are shared per process and LLM
+endpoint (:func:`shared_breaker`), so a dead endpoint is skipped by every later diagnosis.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-import httpx
-from tenacity import (
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    wait_exponential,
-)
-
-from argus.errors import LLMUnavailable
-
-T = TypeVar("T")
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying: timeouts, connection failures, 429 and 5xx answers."""
-    if isinstance(exc, httpx.TransportError | TimeoutError | ConnectionError):
-        return True
-    try:
-        import openai
-    except ImportError:  # pragma: no cover - langchain-openai brings it
-        return False
-    if isinstance(exc, openai.APIConnectionError | openai.APITimeoutError | openai.RateLimitError):
-        return True
-    return isinstance(exc, openai.APIStatusError) and exc.status_code >= 500
 
 
 @dataclass(frozen=True)
@@ -47,26 +19,17 @@ class RetryPolicy:
     initial_wait_s: float = 0.5  #: wait before the second attempt
     max_wait_s: float = 8.0  #: cap of the exponential back-off
 
-    def call(self, fn: Callable[[], T]) -> T:
-        """Run ``fn``, retrying transient errors with exponential back-off."""
-        return Retrying(**self._options())(fn)
-
     def backoff_s(self, attempt: int) -> float:
         """The wait after failed attempt number ``attempt`` (1-based): exponential, capped."""
         return min(self.max_wait_s, self.initial_wait_s * 2.0 ** (attempt - 1))
 
-    def _options(self) -> dict[str, Any]:
-        return {
-            "stop": stop_after_attempt(self.attempts),
-            "wait": wait_exponential(multiplier=self.initial_wait_s, max=self.max_wait_s),
-            "retry": retry_if_exception(is_transient),
-            "reraise": True,
-        }
-
 
 @dataclass
 class CircuitBreaker:
-    """Stops calling an LLM that keeps failing, for ``cooldown_s``, then lets one call probe it."""
+    """Stops calling an LLM that keeps failing, for ``cooldown_s``, then lets one call probe it.
+
+    It only counts what it is told (:meth:`record`); argus.llm.guard holds the rule of what
+    counts as a failure."""
 
     threshold: int = 3  #: consecutive failures that open the circuit
     cooldown_s: float = 60.0  #: how long it stays open
@@ -95,18 +58,6 @@ class CircuitBreaker:
             self.failures += 1
             if self.failures >= self.threshold:
                 self.opened_at = time.monotonic()
-
-    def guard(self, fn: Callable[[], T]) -> T:
-        """Run ``fn`` unless the circuit is open; count its outcome."""
-        if self.is_open:
-            raise LLMUnavailable("the LLM circuit breaker is open after repeated failures")
-        try:
-            result = fn()
-        except Exception:
-            self.record(False)
-            raise
-        self.record(True)
-        return result
 
 
 _SHARED: dict[str, CircuitBreaker] = {}

@@ -69,15 +69,26 @@ class LLMRuntime:
         Raises LLMOutputInvalid after two invalid answers, and the typed errors of
         :meth:`call` when the server fails.
         """
+        return await self.ask_read(
+            partial(_validated, schema), system, prompt, what=schema.__name__
+        )
+
+    async def ask_read(self, read: Callable[[str], T], system: str, prompt: str, *, what: str) -> T:
+        """Ask, and read the answer's text with ``read``; re-ask once when it is invalid.
+
+        ``read`` raises LLMOutputInvalid (or a pydantic ValidationError) for an answer it cannot
+        use. Raises LLMOutputInvalid after two invalid answers (``what`` names the answer in
+        the message), and the typed errors of :meth:`call` when the server fails.
+        """
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
         for _ in range(2):
             text = await self.call(partial(self._invoke, messages))
             try:
-                return schema.model_validate(json_answer(text))
+                return read(text)
             except (LLMOutputInvalid, ValidationError) as exc:
-                log.info("invalid %s from the LLM: %s", schema.__name__, str(exc)[:300])
+                log.info("invalid %s from the LLM: %s", what, str(exc)[:300])
                 messages = [*messages, HumanMessage(REASK)]
-        raise LLMOutputInvalid(f"LLM answer invalid twice ({schema.__name__})")
+        raise LLMOutputInvalid(f"LLM answer invalid twice ({what})")
 
     async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
         """``fn()`` (one request to the model) behind the breaker, within the per-call timeout
@@ -101,3 +112,8 @@ class LLMRuntime:
         """Add the tokens the server reports for ``reply`` to the usage."""
         usage = getattr(reply, "usage_metadata", None) or {}
         self.usage.tokens += int(usage.get("total_tokens", 0)) if isinstance(usage, dict) else 0
+
+
+def _validated(schema: type[M], text: str) -> M:
+    """The answer ``text`` as JSON validated against ``schema``."""
+    return schema.model_validate(json_answer(text))

@@ -4,30 +4,39 @@ Clustering stays deterministic (the rule drafter's clusters); the model is asked
 cluster, for a regex, a category and (for errors) advice. The samples are log text: they are
 sent fenced as untrusted data. The answer is untrusted too: only the whole message (or one
 fenced block) is read as JSON, it is parsed with a schema, unknown categories are dropped,
-texts are clamped, patterns are anchored, and the arbiter still has the last word. A cluster
-the model did not answer well keeps its rule draft.
+texts are clamped, patterns are anchored, and the arbiter still has the last word (RE2 and
+polars compile it, it matches every sample of its cluster, it is no catch-all and spares the
+other templates' samples). A cluster the model did not answer well keeps its rule draft.
+
+The model is called only through :class:`argus.llm.runtime.LLMRuntime`, the one LLM call path
+of the agents and the chat: its retries, circuit breaker, time budget, usage limits and token
+counts apply, and every failure there is a typed error that sends the drafter to its fallback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.llm.output import json_answer
-from argus.llm.policy import CircuitBreaker, RetryPolicy
 from argus.llm.prompts import DATA_RULE, data_block
+from argus.llm.runtime import LLMRuntime
 from argus.mining.committee import Proposal, RuleDrafter
 from argus.mining.drafting import Draft
 from argus.mining.library import Source
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Closed vocabulary of template categories.
 CATEGORIES = (
@@ -81,51 +90,46 @@ class LLMTemplate(BaseModel):
 _ANSWER = TypeAdapter(list[LLMTemplate])
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LLMDrafter:
-    """Drafts with a chat model; any failure falls back to the rule drafter's drafts."""
+    """Drafts with a chat model; any failure falls back to the rule drafter's drafts.
 
-    model: BaseChatModel
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+    The model is only ever called through ``runtime`` (argus.llm.runtime: retries, breaker,
+    time budget, usage limits and token counts). Its limits, clock and usage are the drafter's
+    own for as long as it lives (a mining run), unless the caller shares them.
+    """
+
+    runtime: LLMRuntime  #: the one LLM call path
     fallback: RuleDrafter = field(default_factory=RuleDrafter)
     source: Source = "llm"
-    calls: int = 0  #: LLM calls made
-    tokens: int = 0  #: tokens used (prompt + completion) as reported by the server
-    failures: int = 0  #: calls whose answer could not be used
+    failures: int = 0  #: answers that could not be used (each one is asked again once)
+    _loop: _LoopThread = field(
+        default_factory=lambda: _LoopThread(), init=False, repr=False, compare=False
+    )
 
     def propose(self, samples: Sequence[str]) -> list[Proposal]:
         """Rule clusters, each with the model's pattern where the model gave a usable one."""
         rule = self.fallback.propose(samples)
         head = rule[:MAX_CLUSTERS_PER_CALL]
-        try:
-            answer = self.breaker.guard(lambda: self._ask(head, samples))
+        if not head:
+            return rule
+        prompt = _cluster_prompt(head, samples)
+        ask = self.runtime.ask_read(
+            partial(self._read, len(head)), SYSTEM_PROMPT, prompt, what="template drafts"
+        )
+        try:  # the runtime lets only ArgusErrors escape
+            answer = self._loop.run(ask)
         except ArgusError as exc:
             log.info("LLM drafter falls back to rule drafts: %s", exc)
             return rule
-        except Exception as exc:  # the transport failed after its retries
-            log.info("LLM drafter falls back to rule drafts: %r", exc)
-            return rule
         return [self._merge(i, p, answer.get(i), samples) for i, p in enumerate(rule)]
 
-    def _ask(self, clusters: list[Proposal], samples: Sequence[str]) -> dict[int, LLMTemplate]:
-        messages = [SystemMessage(SYSTEM_PROMPT), HumanMessage(_cluster_prompt(clusters, samples))]
-        last: LLMOutputInvalid | None = None
-
-        def invoke() -> BaseMessage:  # every attempt, retries included, is a call made
-            self.calls += 1
-            return self.model.invoke(messages)
-
-        for _ in range(2):  # output that fails validation twice means: use the rule drafts
-            reply = self.retry.call(invoke)
-            self.tokens += _tokens(reply)
-            try:
-                return _parse(str(reply.content), len(clusters))
-            except LLMOutputInvalid as exc:
-                self.failures += 1
-                last = exc
-        assert last is not None
-        raise last
+    def _read(self, clusters: int, text: str) -> dict[int, LLMTemplate]:
+        try:
+            return _parse(text, clusters)
+        except LLMOutputInvalid:
+            self.failures += 1
+            raise
 
     def _merge(
         self, i: int, rule: Proposal, item: LLMTemplate | None, samples: Sequence[str]
@@ -141,6 +145,27 @@ class LLMDrafter:
         )
         advice = item.advice if item.category in ERROR_CATEGORIES else None
         return Proposal(draft, item.category, advice, source="llm", fallback=rule.draft)
+
+
+class _LoopThread:
+    """One event loop in a daemon thread, on which the drafter's synchronous callers (the
+    committee's thread) run the runtime's async call: the chat model's async HTTP client stays
+    on the one loop it was first used on."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def run(self, coro: Coroutine[object, object, T]) -> T:
+        """Run ``coro`` on the loop (started on first use) and wait for its result."""
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(
+                    target=self._loop.run_forever, name="argus-llm-drafter", daemon=True
+                ).start()
+            loop = self._loop
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
 
 def _cluster_prompt(clusters: list[Proposal], samples: Sequence[str]) -> str:
@@ -166,17 +191,37 @@ def _parse(text: str, clusters: int) -> dict[int, LLMTemplate]:
     return usable
 
 
-def _tokens(reply: object) -> int:
-    usage = getattr(reply, "usage_metadata", None) or {}
-    return int(usage.get("total_tokens", 0)) if isinstance(usage, dict) else 0
-
-
 def anchor(pattern: str) -> str:
-    """Make a pattern match whole key texts only (``^(?:...)$``) unless it already does."""
+    """Make a pattern match whole key texts only: ``^(?:...)$`` around it, unless it is
+    anchored already and has no top-level ``|`` (``^a|b$`` anchors only one branch each)."""
     body = pattern.strip()
-    if body.startswith("^") and body.endswith("$") and not body.endswith("\\$"):
+    anchored = body.startswith("^") and body.endswith("$") and not body.endswith("\\$")
+    if anchored and not _top_level_alternation(body):
         return body
+    if body.startswith("^"):
+        body = body[1:]
+    if body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
     return f"^(?:{body})$"
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """True when ``pattern`` has a ``|`` outside every group and character class."""
+    depth, in_class, escaped = 0, False, False
+    for ch in pattern:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            return True
+    return False
 
 
 _REGEX_PART = re.compile(

@@ -15,7 +15,7 @@ import pytest
 from argus.config import BUNDLED_EMBEDDING_MODEL
 from argus.knowledge.embeddings import LocalEmbedder, local_embedder
 from argus.knowledge.entry import KnowledgeEntry
-from argus.knowledge.loaders import LoadedEntry
+from argus.knowledge.loaded import LoadedEntry
 from argus.store.connection import connect
 from tests.conftest import migrated_database
 

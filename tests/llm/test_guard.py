@@ -1,20 +1,15 @@
-"""The one guarded LLM call: typed errors only, the time budget, Retry-After, the breaker rule."""
+"""The one guarded LLM call: typed errors only, Retry-After, a server failure for the breaker
+(the rule for an exhausted budget is tested once, through the runtime: test_runtime)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
-from argus.errors import (
-    LLMBudgetSpent,
-    LLMTransportError,
-    LLMUnavailable,
-    UsageLimitExceeded,
-)
+from argus.errors import LLMTransportError, LLMUnavailable
 from argus.llm.budget import LLMClock
 from argus.llm.faults import retry_after
 from argus.llm.guard import CallTimes, guarded_call
@@ -54,27 +49,6 @@ async def test_an_unknown_client_error_is_a_malformed_reply_not_retried() -> Non
     with pytest.raises(LLMTransportError, match=r"malformed \(no choices\)"):
         await _call(broken, CircuitBreaker())
     assert len(calls) == 1
-
-
-async def test_the_budget_cuts_a_slow_call_and_never_trips_the_breaker() -> None:
-    async def slow() -> str:
-        await asyncio.sleep(10)
-        return "late"
-
-    breaker = CircuitBreaker(threshold=1)
-    with pytest.raises(LLMBudgetSpent):
-        await _call(slow, breaker, budget_s=0.2)
-    assert breaker.failures == 0 and not breaker.is_open
-
-
-async def test_usage_limits_pass_through_and_never_trip_the_breaker() -> None:
-    async def over() -> str:
-        raise UsageLimitExceeded("LLM budget of this diagnosis spent")
-
-    breaker = CircuitBreaker(threshold=1)
-    with pytest.raises(UsageLimitExceeded):
-        await _call(over, breaker)
-    assert breaker.failures == 0
 
 
 async def test_an_open_breaker_makes_no_call() -> None:

@@ -1,15 +1,25 @@
-"""The LLM drafter: its answers are validated, and the arbiter has the last word."""
+"""The LLM drafter: its answers are validated, the arbiter has the last word, and any failure of
+the LLM (through the one call path, argus.llm.runtime, whose retries, breaker and budget are
+tested in tests/llm) leaves the rule drafts."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+from typing import Any
 
+import httpx
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
 
 from argus.config import Settings
 from argus.llm.policy import CircuitBreaker, RetryPolicy
+from argus.llm.runtime import LLMRuntime
+from argus.llm.usage import Usage, UsageLimits
 from argus.mining import arbiter
 from argus.mining.committee import Committee
 from argus.mining.library import MemoryTemplateStore
@@ -24,38 +34,86 @@ SAMPLES = [
 ]
 
 
+class ScriptedModel(BaseChatModel):
+    """Answers each request with the next scripted step (the last one repeats): a text, or an
+    exception the client raised; records the prompts."""
+
+    script: list[str | Exception]
+    prompts: list[list[BaseMessage]] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.prompts.append(list(messages))
+        step = self.script[min(len(self.prompts), len(self.script)) - 1]
+        if isinstance(step, Exception):
+            raise step
+        usage = {"input_tokens": 50, "output_tokens": 10, "total_tokens": 60}
+        return ChatResult(
+            generations=[ChatGeneration(message=AIMessage(step, usage_metadata=usage))]
+        )
+
+
 def _answer(*items: dict[str, object]) -> str:
     return "```json\n" + json.dumps(list(items)) + "\n```"  # the message is one fenced block
 
 
-def _cluster_of(drafter: LLMDrafter, text: str) -> int:
-    for i, proposal in enumerate(drafter.fallback.propose(SAMPLES)):
+RULE = LLMDrafter(runtime=LLMRuntime(ScriptedModel(script=[""]))).fallback
+
+
+def _cluster_of(text: str) -> int:
+    for i, proposal in enumerate(RULE.propose(SAMPLES)):
         if SAMPLES.index(text) in proposal.draft.members:
             return i
     raise AssertionError(text)
 
 
-def _committee(*responses: str) -> tuple[Committee, LLMDrafter, MemoryTemplateStore]:
-    model = FakeListChatModel(responses=list(responses))
-    drafter = LLMDrafter(model, retry=RetryPolicy(attempts=1))
+def _rule_patterns() -> set[str]:
+    return {p.draft.pattern for p in RULE.propose(SAMPLES)}
+
+
+def _committee(
+    *script: str | Exception, runtime: LLMRuntime | None = None
+) -> tuple[Committee, LLMDrafter, MemoryTemplateStore]:
+    runtime = runtime or LLMRuntime(
+        ScriptedModel(script=list(script)), UsageLimits(max_llm_calls=50, max_tokens=10**6),
+        retry=RetryPolicy(attempts=1),
+    )  # fmt: skip
+    drafter = LLMDrafter(runtime=runtime)
     store = MemoryTemplateStore()
     return Committee(drafter, store), drafter, store
 
 
+def _model(drafter: LLMDrafter) -> ScriptedModel:
+    assert isinstance(drafter.runtime.model, ScriptedModel)
+    return drafter.runtime.model
+
+
+DISK = _cluster_of(SAMPLES[0])
+CONN = _cluster_of(SAMPLES[3])
+
+
 def test_valid_answer_becomes_an_llm_template_with_its_category() -> None:
-    committee, drafter, store = _committee("")
-    disk = _cluster_of(drafter, SAMPLES[0])
-    drafter.model = FakeListChatModel(responses=[_answer({
-        "cluster": disk, "category": "Resource", "advice": "Free space or grow the volume.",
+    committee, drafter, store = _committee(_answer({
+        "cluster": DISK, "category": "Resource", "advice": "Free space or grow the volume.",
         "pattern": r"Disk [^ ]+ usage at [0-9]+ percent", "sample": SAMPLES[0],
         "mod": "storage", "smod": "", "occurrences": 3,
-    })])  # fmt: skip
+    }))  # fmt: skip
     report = committee.run(SAMPLES, [])
     by_pattern = {t.pattern: t for t in store.load()}
     llm = by_pattern[r"^(?:Disk [^ ]+ usage at [0-9]+ percent)$"]
     assert llm.category == "resource" and llm.advice == "Free space or grow the volume."
     assert len(report.added) == 2  # the other cluster kept its rule draft
-    assert drafter.calls == 1
+    assert drafter.runtime.usage.llm_calls == 1 and drafter.runtime.usage.tokens == 60
+    assert "Disk /dev/sda1 usage at 91 percent" in str(_model(drafter).prompts[0][-1].content)
 
 
 @pytest.mark.parametrize(
@@ -66,17 +124,15 @@ def test_valid_answer_becomes_an_llm_template_with_its_category() -> None:
         (r"Disk (unclosed", "does not compile"),
         (r"Disk (?=/dev).* percent", "does not compile"),
         (r"(Disk|Connection) .*", "also matches another template"),
+        (r"^Disk [^ ]+ usage at \d+ percent$|^Connection.*$", "also matches another template"),
     ],
 )
 def test_bad_patterns_are_rejected_and_the_rule_draft_is_used(pattern: str, why: str) -> None:
-    committee, drafter, store = _committee("")
-    conn = _cluster_of(drafter, SAMPLES[3])
-    disk = _cluster_of(drafter, SAMPLES[0])
-    drafter.model = FakeListChatModel(responses=[_answer(
-        {"cluster": conn, "category": "network",
+    committee, _, store = _committee(_answer(
+        {"cluster": CONN, "category": "network",
          "pattern": r"Connection to \S+ refused after \d+ retries"},
-        {"cluster": disk, "category": "resource", "pattern": pattern},
-    )])  # fmt: skip
+        {"cluster": DISK, "category": "resource", "pattern": pattern},
+    ))  # fmt: skip
     report = committee.run(SAMPLES, [])
     rejected = dict(report.rejected)
     assert why in rejected[anchor(pattern)]
@@ -90,33 +146,76 @@ def test_bad_patterns_are_rejected_and_the_rule_draft_is_used(pattern: str, why:
 def test_unparseable_answers_twice_fall_back_to_rule_drafts() -> None:
     committee, drafter, store = _committee("I think these are disk logs.", '[{"cluster": "x"}]')
     report = committee.run(SAMPLES, [])
-    assert drafter.calls == 2 and drafter.failures == 2
+    assert drafter.runtime.usage.llm_calls == 2 and drafter.failures == 2
     assert len(report.added) == 2
-    assert {t.pattern for t in store.load()} == {
-        p.draft.pattern for p in drafter.fallback.propose(SAMPLES)
-    }
+    assert {t.pattern for t in store.load()} == _rule_patterns()
+
+
+def test_an_answer_naming_no_cluster_is_asked_again_once() -> None:
+    good = _answer({"cluster": DISK, "category": "resource",
+                    "pattern": r"Disk [^ ]+ usage at [0-9]+ percent"})  # fmt: skip
+    committee, drafter, store = _committee(_answer({"cluster": 99, "pattern": "x"}), good)
+    committee.run(SAMPLES, [])
+    assert drafter.runtime.usage.llm_calls == 2 and drafter.failures == 1
+    assert r"^(?:Disk [^ ]+ usage at [0-9]+ percent)$" in {t.pattern for t in store.load()}
 
 
 def test_json_quoted_inside_prose_is_never_taken_for_the_answer() -> None:
-    committee, drafter, store = _committee("")
-    disk = _cluster_of(drafter, SAMPLES[0])
     quoted = "Here you go:\n" + _answer(
-        {"cluster": disk, "category": "resource", "pattern": r"Disk [^ ]+ usage at [0-9]+ percent"}
+        {"cluster": DISK, "category": "resource", "pattern": r"Disk [^ ]+ usage at [0-9]+ percent"}
     )
-    drafter.model = FakeListChatModel(responses=[quoted, quoted])
+    committee, drafter, store = _committee(quoted)
     committee.run(SAMPLES, [])
-    assert drafter.calls == 2 and drafter.failures == 2
-    rule = {p.draft.pattern for p in drafter.fallback.propose(SAMPLES)}
-    assert {t.pattern for t in store.load()} == rule  # the rule drafts were kept
+    assert drafter.runtime.usage.llm_calls == 2 and drafter.failures == 2
+    assert {t.pattern for t in store.load()} == _rule_patterns()  # the rule drafts were kept
 
 
-def test_circuit_breaker_stops_calling_a_failing_model() -> None:
-    committee, drafter, _ = _committee(*["nonsense"] * 20)
-    drafter.breaker = CircuitBreaker(threshold=2, cooldown_s=3600)
-    for _ in range(4):
-        committee.run(SAMPLES, [])
-    assert drafter.calls == 4  # two runs of two calls each, then the circuit stays open
-    assert drafter.breaker.is_open
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.ConnectError("refused"), TypeError("Received response with null value for `choices`")],
+    ids=["unreachable", "malformed"],
+)
+def test_a_failing_llm_leaves_the_rule_drafts(failure: Exception) -> None:
+    committee, drafter, store = _committee(failure)
+    report = committee.run(SAMPLES, [])
+    assert len(report.added) == 2 and not report.rejected
+    assert {t.pattern for t in store.load()} == _rule_patterns()
+    assert drafter.runtime.breaker.failures == 1  # the call path counted one failed call
+
+
+@pytest.mark.parametrize(
+    "runtime",
+    [
+        LLMRuntime(ScriptedModel(script=["unused"]), UsageLimits(max_llm_calls=1),
+                   Usage(llm_calls=1)),
+        LLMRuntime(ScriptedModel(script=["unused"]),
+                   breaker=CircuitBreaker(threshold=1, cooldown_s=3600, failures=1,
+                                          opened_at=float("inf"))),
+    ],
+    ids=["budget spent", "breaker open"],
+)  # fmt: skip
+def test_no_llm_call_when_the_runtime_allows_none_and_the_rule_drafts_are_kept(
+    runtime: LLMRuntime,
+) -> None:
+    committee, drafter, store = _committee(runtime=runtime)
+    committee.run(SAMPLES, [])
+    assert _model(drafter).prompts == []
+    assert {t.pattern for t in store.load()} == _rule_patterns()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        (r"Disk \d+", r"^(?:Disk \d+)$"),
+        (r"^Disk \d+$", r"^Disk \d+$"),
+        (r"^Disk \d+", r"^(?:Disk \d+)$"),
+        (r"^a|b$", r"^(?:a|b)$"),  # each branch anchored on one side only
+        (r"^(a|b) [|] c\|d$", r"^(a|b) [|] c\|d$"),  # no top-level alternation
+        (r"price \$", r"^(?:price \$)$"),  # an escaped dollar is no anchor
+    ],
+)
+def test_anchor_makes_every_pattern_match_whole_texts(pattern: str, anchored: str) -> None:
+    assert anchor(pattern) == anchored
 
 
 def test_pattern_to_template_reads_like_logpai() -> None:
@@ -136,16 +235,22 @@ needs_extra = pytest.mark.skipif(
 @pytest.mark.llm
 @needs_extra
 def test_local_llm_drafts_are_arbitrated(tmp_path: object) -> None:
+    from argus.llm.budget import LLMClock
     from argus.llm.client import chat_model
+    from argus.llm.guard import CallTimes
     from argus.runtime.llm import local_llm
 
     # a loaded 2-core machine may take long for one answer: the test is about arbitration
     settings = Settings(llm="local", home=tmp_path, llm_timeout_s=180)  # type: ignore[arg-type]
     with local_llm(settings) as base_url:
-        drafter = LLMDrafter(chat_model(settings, base_url), retry=RetryPolicy(attempts=2))
+        runtime = LLMRuntime(
+            chat_model(settings, base_url), retry=RetryPolicy(attempts=2),
+            times=CallTimes(timeout_s=180), clock=LLMClock(budget_s=600),
+        )  # fmt: skip
+        drafter = LLMDrafter(runtime=runtime)
         store = MemoryTemplateStore()
         report = Committee(drafter, store).run(SAMPLES, [])
-    assert drafter.calls >= 1
+    assert drafter.runtime.usage.llm_calls >= 1
     kept = store.load()
     assert kept, "every cluster gets a template, from the model or from the rule fallback"
     for template in kept:
