@@ -21,6 +21,13 @@ DLQ: Final = "argus.dlq"  #: events that could not be handled, with the error
 TOPICS: Final = (BATCHES, PARSED, DIAGNOSED, DLQ)
 
 
+def dead_letter(raw: bytes, error: str) -> str:
+    """The JSON payload of an ``argus.dlq`` event: the event as received (as text, cut at
+    100,000 characters, NUL replaced: jsonb refuses it) and why it could not be handled."""
+    text = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
+    return json.dumps({"event": text[:100_000], "error": error[:2000]})
+
+
 class BatchEvent(BaseModel):
     """An event about one batch; ``incident``, ``module`` and ``category`` only on DIAGNOSED."""
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import psycopg
 
+from argus import events
 from bench.chaos_client import Submission
 from bench.chaos_faults import Fault
 
@@ -40,11 +41,11 @@ async def outcomes(database_url: str, ids: list[str]) -> dict[str, Outcome]:
             "SELECT b.batch_id::text, b.status, b.failure_reason,"
             " extract(epoch FROM b.parsed_at)::float8, extract(epoch FROM b.diagnosed_at)::float8,"
             " (SELECT count(*) FROM outbox o WHERE o.batch_id = b.batch_id"
-            "  AND o.topic = 'argus.diagnosed'),"
+            "  AND o.topic = %s),"
             " EXISTS (SELECT 1 FROM diagnosis d WHERE d.batch_id = b.batch_id"
             "  AND d.status = 'completed' AND d.report IS NOT NULL)"
             " FROM batch b WHERE b.batch_id = ANY(%s::uuid[])",
-            (ids,),
+            (events.DIAGNOSED, ids),
         )
         return {
             str(bid): Outcome(status=str(st), failure_reason=reason, parsed_at=parsed,

@@ -80,7 +80,8 @@ def _health_routes(app: FastAPI) -> None:
         response_class=PlainTextResponse, responses=errors(401),
     )  # fmt: skip
     async def metrics(state: StateDep) -> PlainTextResponse:
-        """Prometheus metrics (batch states read from PostgreSQL at each scrape)."""
+        """Prometheus metrics (batch states read from PostgreSQL at each scrape; every state
+        is labelled, 0 when no batch is in it)."""
         async with state.pool.connection() as conn:
             for batch_state, n in (await batches.count_by_state(conn)).items():
                 BY_STATE.labels(batch_state).set(n)

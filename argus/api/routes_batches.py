@@ -9,10 +9,12 @@ from fastapi import APIRouter, Request, status
 from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_batch
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
 from argus.api.uploads import staged_upload, upload_path, upload_slot
+from argus.batch_status import BatchStatus
 from argus.errors import ConflictError, NotFoundError
 from argus.metrics import BATCHES, UPLOADED_BYTES
 from argus.report import Report
 from argus.store import batches
+from argus.store.batches import CompleteOutcome, RetryOutcome
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))
 
@@ -22,8 +24,8 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
     """Open a batch; upload its files, then complete it (422 for a log_format that does not
     compile, with the reason)."""
     labels = {**body.labels, **({"log_format": body.log_format} if body.log_format else {})}
-    batch_id = await batches.create_batch(conn, body.source, labels, "pending")
-    BATCHES.labels("pending").inc()
+    batch_id = await batches.create_batch(conn, body.source, labels, BatchStatus.PENDING)
+    BATCHES.labels(BatchStatus.PENDING).inc()
     return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 
@@ -58,9 +60,9 @@ async def upload_file(
     return UploadResult(name=name, size_bytes=staged.size)
 
 
-def _require_pending(batch_status: str) -> None:
+def _require_pending(batch_status: BatchStatus) -> None:
     """ConflictError (409) unless the batch still takes files."""
-    if batch_status != "pending":
+    if batch_status is not BatchStatus.PENDING:
         raise ConflictError(f"batch is {batch_status}, not pending: it takes no more files")
 
 
@@ -70,13 +72,15 @@ def _require_pending(batch_status: str) -> None:
 async def complete_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
     """Close the upload: the batch goes to the parse and diagnose workers. 202 means its event
     is durable (written with the state change; published as soon as the broker takes it)."""
-    outcome = await batches.complete(conn, batch_id)
-    if outcome == "missing":
-        raise NotFoundError(f"no batch {batch_id}")
-    if outcome == "no_files":
-        raise ConflictError("the batch has no files")
-    if outcome == "queued":
-        BATCHES.labels("uploaded").inc()
+    match await batches.complete(conn, batch_id):
+        case CompleteOutcome.MISSING:
+            raise NotFoundError(f"no batch {batch_id}")
+        case CompleteOutcome.NO_FILES:
+            raise ConflictError("the batch has no files")
+        case CompleteOutcome.QUEUED:
+            BATCHES.labels(BatchStatus.UPLOADED).inc()
+        case CompleteOutcome.ALREADY:
+            pass  # completed before: answered with where it stands now
     return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 
@@ -84,13 +88,14 @@ async def complete_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
 async def retry_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
     """Send a failed batch through the pipeline again (its failed files are parsed again);
     409 when the batch has not failed."""
-    outcome = await batches.retry(conn, batch_id)
-    if outcome == "missing":
-        raise NotFoundError(f"no batch {batch_id}")
-    if outcome == "not_failed":
-        found = await existing_batch(conn, batch_id)
-        raise ConflictError(f"batch is {found['status']}: only a failed batch is retried")
-    BATCHES.labels("uploaded").inc()
+    match await batches.retry(conn, batch_id):
+        case RetryOutcome.MISSING:
+            raise NotFoundError(f"no batch {batch_id}")
+        case RetryOutcome.NOT_FAILED:
+            found = await existing_batch(conn, batch_id)
+            raise ConflictError(f"batch is {found['status']}: only a failed batch is retried")
+        case RetryOutcome.QUEUED:
+            BATCHES.labels(BatchStatus.UPLOADED).inc()
     return BatchView.model_validate(await existing_batch(conn, batch_id))
 
 

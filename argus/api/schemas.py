@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import polars as pl
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, field_validator
 
+from argus.batch_status import BatchStatus, FileStatus
 from argus.errors import FormatError
 from argus.ingest.formats import LogFormat
 
@@ -86,7 +87,7 @@ class BatchFile(BaseModel):
     name: str
     file_id: str | None = None
     size_bytes: int | None = None
-    status: str
+    status: FileStatus
     error: str | None = None
 
 
@@ -96,7 +97,7 @@ class BatchView(BaseModel):
     batch_id: uuid.UUID
     source: str
     labels: dict[str, Any]
-    status: str
+    status: BatchStatus
     failure_reason: str | None = None
     file_count: int
     files: list[BatchFile] = Field(default_factory=list)

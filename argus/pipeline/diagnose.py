@@ -17,6 +17,7 @@ from typing import Any
 import psycopg
 
 from argus.agents.context import DiagnosisContext
+from argus.batch_status import BatchStatus, FileStatus
 from argus.config import Settings
 from argus.errors import InputError
 from argus.events import BatchEvent
@@ -133,13 +134,14 @@ async def _open_batch(
     if request.log_format:  # as the service stores it: the chat reads the files again with it
         labels["log_format"] = request.log_format
     batch_id = request.batch_id or await batches.create_batch(
-        conn, request.source, labels, "parsed"
+        conn, request.source, labels, BatchStatus.PARSED
     )
     if files:
         await batches.add_files(conn, batch_id, [
-            (f.path.name, f.file_id, "failed" if f.error else "parsed", f.error) for f in files
+            (f.path.name, f.file_id, FileStatus.FAILED if f.error else FileStatus.PARSED, f.error)
+            for f in files
         ])  # fmt: skip
-    await batches.set_status(conn, batch_id, "diagnosing")
+    await batches.set_status(conn, batch_id, BatchStatus.DIAGNOSING)
     return batch_id
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from argus.agents.log_analysis import Analysis, analyse
+from argus.batch_status import FileStatus
 from argus.config import Settings
 from argus.errors import NotReadyError
 from argus.ingest.formats import LogFormat
@@ -95,7 +96,7 @@ def parsed_ids(batch: Mapping[str, Any]) -> list[str]:
     """Ids of a batch row's parsed files (their statistics are stored), never empty:
     NotReadyError while none is parsed."""
     ids = [str(f["file_id"]) for f in batch.get("files", [])
-           if f.get("file_id") and f.get("status") == "parsed"]  # fmt: skip
+           if f.get("file_id") and f.get("status") == FileStatus.PARSED]  # fmt: skip
     if not ids:
         raise NotReadyError(
             f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",

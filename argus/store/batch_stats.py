@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import psycopg
 
+from argus.batch_status import BatchStatus, FileStatus
 from argus.mining.pass2 import empty_buckets
 from argus.tools.digest import BatchStats, TemplateText
 
@@ -59,10 +60,10 @@ def load_batch_stats(conn: psycopg.Connection, file_ids: Sequence[str]) -> Batch
 _EARLIER = """
 SELECT DISTINCT ON (bf.file_id) bf.file_id, COALESCE(bf.path, fr.path), fr.size_bytes
   FROM batch_file bf JOIN file_registry fr USING (file_id)
- WHERE bf.status = 'parsed' AND NOT (bf.file_id = ANY(%(exclude)s))
+ WHERE bf.status = %(parsed)s AND NOT (bf.file_id = ANY(%(exclude)s))
    AND bf.batch_id IN (
        SELECT batch_id FROM batch
-        WHERE source = %(source)s AND status = 'diagnosed'
+        WHERE source = %(source)s AND status = %(diagnosed)s
           AND (%(before)s::uuid IS NULL
                OR created_at < (SELECT created_at FROM batch WHERE batch_id = %(before)s::uuid))
         ORDER BY created_at DESC LIMIT %(n)s)
@@ -90,7 +91,8 @@ def earlier_batch_files(
     rows = conn.execute(
         _EARLIER,
         {"source": source, "exclude": list(exclude), "n": batches,
-         "before": str(before) if before is not None else None},
+         "before": str(before) if before is not None else None,
+         "parsed": FileStatus.PARSED, "diagnosed": BatchStatus.DIAGNOSED},
     ).fetchall()  # fmt: skip
     return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
 

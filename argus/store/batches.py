@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from dataclasses import dataclass
+from enum import StrEnum, unique
+from typing import Any
 
 import psycopg
 
 from argus import events
+from argus.batch_status import IN_FLIGHT, UNFINISHED_FILES, BatchStatus, FileStatus
 from argus.report import Report
 from argus.store import outbox
 
 
 async def create_batch(
-    conn: psycopg.AsyncConnection[Any], source: str, labels: dict[str, str], status: str
+    conn: psycopg.AsyncConnection[Any], source: str, labels: dict[str, str], status: BatchStatus
 ) -> uuid.UUID:
     """A new batch row; returns its id."""
     batch_id = uuid.uuid4()
@@ -29,7 +32,7 @@ async def create_batch(
 async def add_files(
     conn: psycopg.AsyncConnection[Any],
     batch_id: uuid.UUID,
-    files: Sequence[tuple[str, str | None, str, str | None]],
+    files: Sequence[tuple[str, str | None, FileStatus, str | None]],
 ) -> None:
     """Attach files: (name, file_id, status, error) each; counts go to the batch row."""
     async with conn.cursor() as cur:
@@ -47,11 +50,19 @@ async def add_files(
     )
 
 
+#: The time stamp a state sets when a batch reaches it.
+_STAMPS = {
+    BatchStatus.PARSED: ", parsed_at = now()",
+    BatchStatus.DIAGNOSED: ", diagnosed_at = now()",
+}
+
+
 async def set_status(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: str, reason: str | None = None
-) -> None:
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: BatchStatus,
+    reason: str | None = None,
+) -> None:  # fmt: skip
     """Move a batch to ``status`` (keeping the failure reason, if any)."""
-    stamp = {"parsed": ", parsed_at = now()", "diagnosed": ", diagnosed_at = now()"}.get(status, "")
+    stamp = _STAMPS.get(status, "")
     await conn.execute(
         f"UPDATE batch SET status = %s, failure_reason = %s, updated_at = now(){stamp}"
         " WHERE batch_id = %s",
@@ -77,10 +88,11 @@ async def save_diagnosis(
     )  # fmt: skip
 
 
-async def count_by_state(conn: psycopg.AsyncConnection[Any]) -> dict[str, int]:
-    """How many batches are in each state."""
+async def count_by_state(conn: psycopg.AsyncConnection[Any]) -> dict[BatchStatus, int]:
+    """How many batches are in each state (every state, 0 when none is in it)."""
     cur = await conn.execute("SELECT status, count(*) FROM batch GROUP BY status")
-    return {str(status): int(n) for status, n in await cur.fetchall()}
+    counts = {BatchStatus(status): int(n) for status, n in await cur.fetchall()}
+    return {state: counts.get(state, 0) for state in BatchStatus}
 
 
 async def register_upload(
@@ -91,7 +103,7 @@ async def register_upload(
     size: int,
     *,
     place: Callable[[], None] | None = None,
-) -> str | None:
+) -> BatchStatus | None:
     """Record an uploaded file of a batch (replacing an earlier upload of the same name), but
     only while the batch is "pending"; return the batch's status as seen (None: no batch).
 
@@ -104,14 +116,16 @@ async def register_upload(
             "SELECT status FROM batch WHERE batch_id = %s FOR UPDATE", (batch_id,)
         )
         row = await cur.fetchone()
-        if row is None or row[0] != "pending":
-            return None if row is None else str(row[0])
+        if row is None:
+            return None
+        if (seen := BatchStatus(row[0])) is not BatchStatus.PENDING:
+            return seen
         await conn.execute(
             "INSERT INTO batch_file (batch_id, name, path, size_bytes, status)"
-            " VALUES (%s, %s, %s, %s, 'uploaded') ON CONFLICT (batch_id, name) DO UPDATE"
-            " SET path = EXCLUDED.path, size_bytes = EXCLUDED.size_bytes, status = 'uploaded',"
-            " error = NULL, updated_at = now()",
-            (batch_id, name, path, size),
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (batch_id, name) DO UPDATE"
+            " SET path = EXCLUDED.path, size_bytes = EXCLUDED.size_bytes,"
+            " status = EXCLUDED.status, error = NULL, updated_at = now()",
+            (batch_id, name, path, size, FileStatus.UPLOADED),
         )
         await conn.execute(
             "UPDATE batch SET file_count = (SELECT count(*) FROM batch_file WHERE batch_id = %s),"
@@ -120,13 +134,14 @@ async def register_upload(
         )
         if place is not None:
             place()
-    return "pending"
+    return BatchStatus.PENDING
 
 
 async def get_batch(
     conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    """The batch row with its files, or None."""
+    """The batch row with its files, or None; ``status`` is a BatchStatus, each file's a
+    FileStatus."""
     cur = await conn.execute(
         "SELECT batch_id, source, labels, status, failure_reason, file_count, created_at,"
         " updated_at, diagnosed_at FROM batch WHERE batch_id = %s",
@@ -138,13 +153,17 @@ async def get_batch(
     keys = ["batch_id", "source", "labels", "status", "failure_reason", "file_count",
             "created_at", "updated_at", "diagnosed_at"]  # fmt: skip
     batch = dict(zip(keys, row, strict=True))
+    batch["status"] = BatchStatus(batch["status"])
     cur = await conn.execute(
         "SELECT name, file_id, path, size_bytes, status, error, records FROM batch_file"
         " WHERE batch_id = %s ORDER BY name",
         (batch_id,),
     )
     names = ["name", "file_id", "path", "size_bytes", "status", "error", "records"]
-    batch["files"] = [dict(zip(names, r, strict=True)) for r in await cur.fetchall()]
+    batch["files"] = [
+        {**dict(zip(names, r, strict=True)), "status": FileStatus(r[4])}
+        for r in await cur.fetchall()
+    ]
     return batch
 
 
@@ -157,50 +176,89 @@ async def get_report(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) ->
     return row[0] if row else None
 
 
-#: Per stage: the states a batch may be claimed from, the state a claim moves it to, and the
-#: states that mean the stage is already done. A failed batch is claimed again only after an
-#: explicit retry (``retry``), never by a stray event.
-_STAGES = {
-    "parse": (("uploaded",), "parsing", ("parsed", "diagnosing", "diagnosed")),
-    "diagnose": (("parsed",), "diagnosing", ("diagnosed",)),
-}
-#: Where a batch waiting in each state is announced: the topic its next stage consumes.
-NEXT_TOPIC = {"uploaded": events.BATCHES, "parsing": events.BATCHES,
-              "parsed": events.PARSED, "diagnosing": events.PARSED}  # fmt: skip
-#: The state a stage's claim is given back to when its holder is gone.
-_RELEASED = {"parsing": "uploaded", "diagnosing": "parsed"}
+@dataclass(frozen=True, kw_only=True)
+class _Stage:
+    """A stage's claim rule: the states a batch may be claimed from, the state a claim moves it
+    to, and the states that mean the stage is already done. A failed batch is claimed again
+    only after an explicit retry (``retry``), never by a stray event."""
 
-ClaimOutcome = Literal["claimed", "done", "busy", "missing"]
+    sources: tuple[BatchStatus, ...]
+    working: BatchStatus
+    done: frozenset[BatchStatus]
+
+
+_STAGES = {
+    "parse": _Stage(
+        sources=(BatchStatus.UPLOADED,), working=BatchStatus.PARSING,
+        done=frozenset({BatchStatus.PARSED, BatchStatus.DIAGNOSING, BatchStatus.DIAGNOSED}),
+    ),
+    "diagnose": _Stage(
+        sources=(BatchStatus.PARSED,), working=BatchStatus.DIAGNOSING,
+        done=frozenset({BatchStatus.DIAGNOSED}),
+    ),
+}  # fmt: skip
+#: Where a batch waiting in each state is announced: the topic its next stage consumes.
+NEXT_TOPIC = {BatchStatus.UPLOADED: events.BATCHES, BatchStatus.PARSING: events.BATCHES,
+              BatchStatus.PARSED: events.PARSED, BatchStatus.DIAGNOSING: events.PARSED}  # fmt: skip
+#: The state a stage's claim is given back to when its holder is gone.
+_RELEASED = {BatchStatus.PARSING: BatchStatus.UPLOADED, BatchStatus.DIAGNOSING: BatchStatus.PARSED}
+#: The states a live claim holds a batch in.
+_CLAIMED = sorted(_RELEASED)
+
+
+@unique
+class ClaimOutcome(StrEnum):
+    """What came of a stage's claim on a batch (``claim``)."""
+
+    CLAIMED = "claimed"  #: the caller holds the batch now: do the stage
+    DONE = "done"  #: the stage is done already (a redelivered event)
+    HELD = "held"  #: another live worker holds the stage's claim (its lease is renewed)
+    NOT_READY = "not_ready"  #: an earlier stage has not finished (or the upload is still open)
+    FAILED = "failed"  #: the batch failed; only an explicit retry sends it on
+    MISSING = "missing"  #: no such batch
 
 
 async def claim(
     conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float,
     stage: str = "parse", owner: str | None = None, *, reclaim_own: bool = False,
 ) -> ClaimOutcome:  # fmt: skip
-    """Take a batch for a stage ("parse" or "diagnose") on behalf of ``owner`` (an instance id):
-    "claimed", "done" (the stage is done already), "busy" (another live worker holds it, or an
-    earlier stage is running) or "missing". A claim whose holder stopped renewing it for
-    ``lease_s`` seconds (a dead worker) can be taken over; with ``reclaim_own`` the owner takes
-    back its own claim at once (the caller knows none of its workers still holds it)."""
-    sources, working, done = _STAGES[stage]
+    """Take a batch for a stage ("parse" or "diagnose") on behalf of ``owner`` (an instance id)
+    and say what came of it (see ``ClaimOutcome``). A claim whose holder stopped renewing it
+    for ``lease_s`` seconds (a dead worker) can be taken over; with ``reclaim_own`` the owner
+    takes back its own claim at once (the caller knows none of its workers still holds it)."""
+    rule = _STAGES[stage]
     cur = await conn.execute(
         "UPDATE batch SET status = %(working)s, claimed_by = %(owner)s, updated_at = now()"
         " WHERE batch_id = %(id)s AND (status = ANY(%(sources)s) OR (status = %(working)s"
         " AND (updated_at < now() - make_interval(secs => %(lease)s)"
         "      OR (%(reclaim)s AND claimed_by = %(owner)s)))) RETURNING batch_id",
-        {"working": working, "owner": owner, "id": batch_id, "sources": list(sources),
+        {"working": rule.working, "owner": owner, "id": batch_id, "sources": list(rule.sources),
          "lease": lease_s, "reclaim": reclaim_own and owner is not None},
     )  # fmt: skip
     if await cur.fetchone():
-        return "claimed"
+        return ClaimOutcome.CLAIMED
     cur = await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
     row = await cur.fetchone()
     if row is None:
-        return "missing"
-    return "done" if row[0] in done else "busy"
+        return ClaimOutcome.MISSING
+    seen = BatchStatus(row[0])
+    if seen in rule.done:
+        return ClaimOutcome.DONE
+    if seen is rule.working:
+        return ClaimOutcome.HELD
+    if seen is BatchStatus.FAILED:
+        return ClaimOutcome.FAILED
+    return ClaimOutcome.NOT_READY
 
 
-CompleteOutcome = Literal["queued", "already", "no_files", "missing"]
+@unique
+class CompleteOutcome(StrEnum):
+    """What came of closing a batch's upload (``complete``)."""
+
+    QUEUED = "queued"  #: now "uploaded", its parse event in the outbox
+    ALREADY = "already"  #: no longer pending: left as it is
+    NO_FILES = "no_files"  #: pending but without a file: left pending
+    MISSING = "missing"  #: no such batch
 
 
 async def complete(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> CompleteOutcome:
@@ -215,16 +273,22 @@ async def complete(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> C
         )
         row = await cur.fetchone()
         if row is None:
-            return "missing"
-        if row[0] != "pending":
-            return "already"
+            return CompleteOutcome.MISSING
+        if BatchStatus(row[0]) is not BatchStatus.PENDING:
+            return CompleteOutcome.ALREADY
         if not row[1]:
-            return "no_files"
-        await _move_and_announce(conn, batch_id, "uploaded")
-    return "queued"
+            return CompleteOutcome.NO_FILES
+        await _move_and_announce(conn, batch_id, BatchStatus.UPLOADED)
+    return CompleteOutcome.QUEUED
 
 
-RetryOutcome = Literal["queued", "not_failed", "missing"]
+@unique
+class RetryOutcome(StrEnum):
+    """What came of retrying a batch (``retry``)."""
+
+    QUEUED = "queued"  #: back to "uploaded", its parse event in the outbox
+    NOT_FAILED = "not_failed"  #: the batch has not failed: left as it is
+    MISSING = "missing"  #: no such batch
 
 
 async def retry(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> RetryOutcome:
@@ -236,20 +300,20 @@ async def retry(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> Retr
         )
         row = await cur.fetchone()
         if row is None:
-            return "missing"
-        if row[0] != "failed":
-            return "not_failed"
+            return RetryOutcome.MISSING
+        if BatchStatus(row[0]) is not BatchStatus.FAILED:
+            return RetryOutcome.NOT_FAILED
         await conn.execute(
-            "UPDATE batch_file SET status = 'uploaded', error = NULL, updated_at = now()"
-            " WHERE batch_id = %s AND status = 'failed' AND path IS NOT NULL",
-            (batch_id,),
+            "UPDATE batch_file SET status = %(uploaded)s, error = NULL, updated_at = now()"
+            " WHERE batch_id = %(id)s AND status = %(failed)s AND path IS NOT NULL",
+            {"id": batch_id, "uploaded": FileStatus.UPLOADED, "failed": FileStatus.FAILED},
         )
-        await _move_and_announce(conn, batch_id, "uploaded")
-    return "queued"
+        await _move_and_announce(conn, batch_id, BatchStatus.UPLOADED)
+    return RetryOutcome.QUEUED
 
 
 async def _move_and_announce(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: str
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: BatchStatus
 ) -> None:
     """Set the state (clearing claim and failure reason) and enqueue its next stage's event."""
     await conn.execute(
@@ -266,12 +330,12 @@ async def release_own(conn: psycopg.AsyncConnection[Any], owner: str) -> list[uu
     async with conn.transaction():
         cur = await conn.execute(
             "SELECT batch_id, status FROM batch WHERE claimed_by = %s"
-            " AND status IN ('parsing', 'diagnosing') FOR UPDATE",
-            (owner,),
+            " AND status = ANY(%s) FOR UPDATE",
+            (owner, _CLAIMED),
         )
         rows = await cur.fetchall()
         for batch_id, status in rows:
-            await _move_and_announce(conn, batch_id, _RELEASED[str(status)])
+            await _move_and_announce(conn, batch_id, _RELEASED[BatchStatus(status)])
     return [row[0] for row in rows]
 
 
@@ -281,18 +345,20 @@ async def sweep_stale(conn: psycopg.AsyncConnection[Any], lease_s: float) -> lis
     the last ``lease_s`` (so a batch is re-announced at most once a lease)."""
     cur = await conn.execute(
         "WITH stale AS (UPDATE batch SET announced_at = now()"
-        "  WHERE status IN ('uploaded', 'parsing', 'parsed', 'diagnosing')"
+        "  WHERE status = ANY(%(waiting)s)"
         "  AND updated_at < now() - make_interval(secs => %(lease)s)"
         "  AND (announced_at IS NULL OR announced_at < now() - make_interval(secs => %(lease)s))"
         "  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.batch_id = batch.batch_id"
         "                  AND o.published_at IS NULL)"
         "  RETURNING batch_id, status)"
         " INSERT INTO outbox (topic, key, payload, batch_id)"
-        " SELECT CASE WHEN status IN ('uploaded', 'parsing') THEN %(parse)s ELSE %(diagnose)s END,"
+        " SELECT CASE WHEN status = ANY(%(to_parse)s) THEN %(parse)s ELSE %(diagnose)s END,"
         "  batch_id::text, jsonb_build_object('batch_id', batch_id::text), batch_id FROM stale"
         " RETURNING batch_id",
-        {"lease": lease_s, "parse": events.BATCHES, "diagnose": events.PARSED},
-    )
+        {"lease": lease_s, "parse": events.BATCHES, "diagnose": events.PARSED,
+         "waiting": sorted(IN_FLIGHT),
+         "to_parse": sorted(s for s in IN_FLIGHT if NEXT_TOPIC[s] == events.BATCHES)},
+    )  # fmt: skip
     return [row[0] for row in await cur.fetchall()]
 
 
@@ -303,10 +369,10 @@ async def finish_diagnosis(
     False (nothing enqueued) when another worker finished it first."""
     async with conn.transaction():
         cur = await conn.execute(
-            "UPDATE batch SET status = 'diagnosed', diagnosed_at = now(), updated_at = now(),"
-            " failure_reason = NULL WHERE batch_id = %s AND status <> 'diagnosed'"
+            "UPDATE batch SET status = %(diagnosed)s, diagnosed_at = now(), updated_at = now(),"
+            " failure_reason = NULL WHERE batch_id = %(id)s AND status <> %(diagnosed)s"
             " RETURNING batch_id",
-            (batch_id,),
+            {"id": batch_id, "diagnosed": BatchStatus.DIAGNOSED},
         )
         moved = await cur.fetchone() is not None
         if moved and event is not None:
@@ -324,34 +390,40 @@ async def file_done(
 ) -> None:
     """Record one parsed file (idempotent): "parsed", or "failed" with its reason; ``records``
     counts the readable records it gave (a damaged file may give some before its damage)."""
+    status = FileStatus.FAILED if error else FileStatus.PARSED
     await conn.execute(
         "UPDATE batch_file SET file_id = %s, status = %s, error = %s, records = %s,"
         " updated_at = now() WHERE batch_id = %s AND name = %s",
-        (file_id, "failed" if error else "parsed", error, records, batch_id, name),
+        (file_id, status, error, records, batch_id, name),
     )
 
 
-async def close_parse_barrier(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> str:
+async def close_parse_barrier(
+    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID
+) -> BatchStatus | None:
     """The per-file barrier: when no file of the batch is left unparsed, move the batch to
     "parsed" (some file gave readable records) and enqueue its diagnose event in the same
-    transaction, or to "failed" with every file's reason (none did). Returns the batch's state;
-    only one caller ever sees the transition, so the next stage is announced once."""
+    transaction, or to "failed" with every file's reason (none did). Returns the state the
+    batch reached, None while the barrier stays open (files left, or closed already); only one
+    caller ever sees the transition, so the next stage is announced once."""
     async with conn.transaction():
         cur = await conn.execute(
             "UPDATE batch SET status = CASE WHEN EXISTS (SELECT 1 FROM batch_file f"
             "   WHERE f.batch_id = batch.batch_id AND f.file_id IS NOT NULL AND f.records > 0)"
-            "   THEN 'parsed' ELSE 'failed' END,"
+            "   THEN %(parsed)s ELSE %(failed)s END,"
             " parsed_at = now(), updated_at = now(), claimed_by = NULL, announced_at = now()"
-            " WHERE batch_id = %s AND status = 'parsing' AND NOT EXISTS (SELECT 1 FROM batch_file f"
-            "   WHERE f.batch_id = batch.batch_id AND f.status IN ('uploaded', 'parsing'))"
+            " WHERE batch_id = %(id)s AND status = %(parsing)s AND NOT EXISTS (SELECT 1"
+            "   FROM batch_file f WHERE f.batch_id = batch.batch_id"
+            "   AND f.status = ANY(%(unfinished)s))"
             " RETURNING status",
-            (batch_id,),
-        )
+            {"id": batch_id, "parsed": BatchStatus.PARSED, "failed": BatchStatus.FAILED,
+             "parsing": BatchStatus.PARSING, "unfinished": sorted(UNFINISHED_FILES)},
+        )  # fmt: skip
         row = await cur.fetchone()
         if row is None:
-            return "open"
-        state = str(row[0])
-        if state == "parsed":
+            return None
+        state = BatchStatus(row[0])
+        if state is BatchStatus.PARSED:
             await outbox.enqueue(conn, events.PARSED, events.BatchEvent(batch_id=batch_id))
         else:
             await conn.execute(
@@ -367,7 +439,6 @@ async def close_parse_barrier(conn: psycopg.AsyncConnection[Any], batch_id: uuid
 async def renew(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> None:
     """Keep a claim alive (its holder is still working)."""
     await conn.execute(
-        "UPDATE batch SET updated_at = now() WHERE batch_id = %s"
-        " AND status IN ('parsing', 'diagnosing')",
-        (batch_id,),
+        "UPDATE batch SET updated_at = now() WHERE batch_id = %s AND status = ANY(%s)",
+        (batch_id, _CLAIMED),
     )

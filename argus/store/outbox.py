@@ -9,7 +9,6 @@ consumer is idempotent.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +38,9 @@ async def enqueue(conn: psycopg.AsyncConnection[Any], topic: str, event: BatchEv
 
 async def enqueue_dead_letter(conn: psycopg.AsyncConnection[Any], raw: bytes, error: str) -> None:
     """Send an event that could not be handled to the DLQ, with the reason."""
-    text = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")  # jsonb refuses NUL
     await conn.execute(
         "INSERT INTO outbox (topic, key, payload) VALUES (%s, '', %s)",
-        (events.DLQ, json.dumps({"event": text[:100_000], "error": error[:2000]})),
+        (events.DLQ, events.dead_letter(raw, error)),
     )
 
 

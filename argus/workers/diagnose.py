@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from argus import events
+from argus.batch_status import BatchStatus
 from argus.metrics import BATCHES, DIAGNOSIS_SECONDS, LLM_CALLS, LLM_TOKENS
 from argus.pipeline.diagnose import BatchRequest, diagnose_files
 from argus.pipeline.process import FileOutcome
@@ -39,6 +40,6 @@ class DiagnoseWorker(StageWorker):
         with DIAGNOSIS_SECONDS.time():  # within a slot: see claim_in_slot
             result = await diagnose_files(self.settings, self.database_url, request, files,
                                           record_files=False, announce=True)  # fmt: skip
-        BATCHES.labels("diagnosed").inc()
+        BATCHES.labels(BatchStatus.DIAGNOSED).inc()
         LLM_CALLS.inc(result.report.llm_calls)
         LLM_TOKENS.inc(result.report.tokens)

@@ -17,13 +17,12 @@ from typing import Any
 import psycopg
 
 from argus import events
+from argus.batch_status import UNFINISHED_FILES
 from argus.ingest.formats import LogFormat
 from argus.metrics import BATCHES, PARSE_SECONDS
 from argus.pipeline.process import FileOutcome, process_files, unreadable_reason
 from argus.store import batches
 from argus.workers.stage import StageWorker
-
-_UNFINISHED = {"uploaded", "parsing"}
 
 
 class ParseWorker(StageWorker):
@@ -36,12 +35,13 @@ class ParseWorker(StageWorker):
     async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
         """Parse the unfinished files in parallel, then close the barrier."""
         fmt = LogFormat.parse((batch["labels"] or {}).get("log_format"))
-        todo = [f for f in batch["files"] if f["status"] in _UNFINISHED]
+        todo = [f for f in batch["files"] if f["status"] in UNFINISHED_FILES]
         with PARSE_SECONDS.time():
             await asyncio.gather(*(self._one(batch_id, f, fmt) for f in todo))
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
-            state = await batches.close_parse_barrier(c, batch_id)
-        BATCHES.labels(state).inc()
+            reached = await batches.close_parse_barrier(c, batch_id)
+        if reached is not None:  # the barrier closed here: the batch is parsed, or failed
+            BATCHES.labels(reached).inc()
 
     async def _one(self, batch_id: uuid.UUID, file: dict[str, Any], fmt: LogFormat) -> None:
         async with self.slots:

@@ -25,17 +25,19 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, assert_never
 
 import psycopg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+from argus.batch_status import BatchStatus
 from argus.config import Settings
 from argus.errors import FormatError, InputError
 from argus.events import BatchEvent
 from argus.metrics import BATCHES, ERRORS, LIVE_CONSUMERS, QUEUE_LAG
 from argus.store import batches, outbox
+from argus.store.batches import ClaimOutcome
 from argus.workers.faults import is_infrastructure
 
 log = logging.getLogger(__name__)
@@ -162,7 +164,6 @@ class StageWorker(ABC):
     async def _claimed(self, batch_id: uuid.UUID) -> None:
         batch = await self._claim(batch_id)
         if batch is None:
-            self._note(logging.INFO, "skip", batch_id, reason="done-or-held")
             return
         self._note(logging.INFO, "claim", batch_id, owner=self.scope.owner)
         self.scope.active.add(batch_id)
@@ -179,20 +180,31 @@ class StageWorker(ABC):
         return self.slots if self.claim_in_slot else contextlib.nullcontext()
 
     async def _claim(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
-        """Claim the batch for this stage; None when there is nothing to do here: the stage is
-        done, or a live worker holds the batch (if it dies, its lease expires and the sweep
-        announces the batch again). A claim of this process that none of its workers holds
-        (left by a consumer that was restarted) is taken back at once."""
+        """Claim the batch for this stage and return it; None (the skip logged with the
+        outcome) when there is nothing to do here: the stage is done (redelivered after success:
+        exactly once), a live worker holds the batch (if it dies, its lease expires and the
+        sweep announces the batch again), an earlier stage has not finished (its own event
+        comes later), or the batch failed (only a retry resumes it). LookupError when there is
+        no such batch. A claim of this process that none of its workers holds (left by a
+        consumer that was restarted) is taken back at once."""
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
             outcome = await batches.claim(
                 c, batch_id, LEASE_S, self.stage, self.scope.owner,
                 reclaim_own=batch_id not in self.scope.active,
             )  # fmt: skip
-            if outcome == "missing":
-                raise LookupError(f"no batch {batch_id}")
-            if outcome == "claimed":
-                return await batches.get_batch(c, batch_id)
-        return None  # done already (redelivered after success: exactly once), or busy
+            match outcome:
+                case ClaimOutcome.CLAIMED:
+                    return await batches.get_batch(c, batch_id)
+                case ClaimOutcome.MISSING:
+                    raise LookupError(f"no batch {batch_id}")
+                case (
+                    ClaimOutcome.DONE | ClaimOutcome.HELD | ClaimOutcome.NOT_READY
+                    | ClaimOutcome.FAILED
+                ):  # fmt: skip
+                    self._note(logging.INFO, "skip", batch_id, reason=outcome.value)
+                    return None
+                case _:
+                    assert_never(outcome)
 
     @contextlib.asynccontextmanager
     async def _renewing(self, batch_id: uuid.UUID) -> AsyncIterator[None]:
@@ -218,9 +230,9 @@ class StageWorker(ABC):
     async def fail(self, batch_id: uuid.UUID, reason: str) -> None:
         """Mark the batch failed with its reason (logged at WARNING)."""
         self._note(logging.WARNING, "fail", batch_id, reason=repr(reason[:300]))
-        BATCHES.labels("failed").inc()
+        BATCHES.labels(BatchStatus.FAILED).inc()
         async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
-            await batches.set_status(c, batch_id, "failed", reason[:2000])
+            await batches.set_status(c, batch_id, BatchStatus.FAILED, reason[:2000])
 
     async def _dead_letter(self, raw: bytes, error: str, batch_id: uuid.UUID | None) -> None:
         """Send the event to ``argus.dlq`` (via the outbox) with why it could not be handled."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
 import subprocess
@@ -16,7 +15,9 @@ import psycopg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from argus.events import TOPICS
+from argus import events
+from argus.batch_status import BatchStatus
+from argus.events import TOPICS, BatchEvent
 from argus.runtime.kafka import ensure_topics
 from argus.store import batches
 from tests.conftest import EXAMPLES
@@ -36,26 +37,26 @@ def _start_worker(
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
-async def _status(db_url: str, batch_id: uuid.UUID) -> str | None:
+async def _status(db_url: str, batch_id: uuid.UUID) -> BatchStatus | None:
     async with await psycopg.AsyncConnection.connect(db_url) as conn:
         cur = await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
         row = await cur.fetchone()
-    return str(row[0]) if row else None
+    return BatchStatus(row[0]) if row else None
 
 
 async def _new_batches(db_url: str, bootstrap: str, count: int, source: str) -> list[uuid.UUID]:
     ids = []
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
         for _ in range(count):
-            batch_id = await batches.create_batch(conn, source, {}, "pending")
+            batch_id = await batches.create_batch(conn, source, {}, BatchStatus.PENDING)
             await batches.register_upload(conn, batch_id, NORMAL.name, str(NORMAL), 1)
-            await batches.set_status(conn, batch_id, "uploaded")
+            await batches.set_status(conn, batch_id, BatchStatus.UPLOADED)
             ids.append(batch_id)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
     await producer.start()
     for batch_id in ids:
-        event = json.dumps({"batch_id": str(batch_id)}).encode()
-        await producer.send_and_wait("argus.batches", event, key=str(batch_id).encode())
+        event = BatchEvent(batch_id=batch_id)
+        await producer.send_and_wait(events.BATCHES, event.encode(), key=event.key)
     await producer.stop()
     return ids
 
@@ -64,10 +65,10 @@ async def _wait_diagnosed(db_url: str, ids: list[uuid.UUID], timeout_s: float) -
     for _ in range(int(timeout_s)):
         async with await psycopg.AsyncConnection.connect(db_url) as conn:
             cur = await conn.execute(
-                "SELECT count(*) FROM batch WHERE batch_id = ANY(%s) AND status = 'diagnosed'"
+                "SELECT count(*) FROM batch WHERE batch_id = ANY(%s) AND status = %s"
                 " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.batch_id = batch.batch_id"
                 "                 AND o.published_at IS NULL)",  # its events are on the broker
-                (ids,),
+                (ids, BatchStatus.DIAGNOSED),
             )
             row = await cur.fetchone()
         if row and row[0] == len(ids):
@@ -78,7 +79,7 @@ async def _wait_diagnosed(db_url: str, ids: list[uuid.UUID], timeout_s: float) -
 
 async def _diagnosed_events(bootstrap: str) -> Counter[str]:
     consumer = AIOKafkaConsumer(
-        "argus.diagnosed", bootstrap_servers=bootstrap, group_id=f"audit-{uuid.uuid4()}",
+        events.DIAGNOSED, bootstrap_servers=bootstrap, group_id=f"audit-{uuid.uuid4()}",
         auto_offset_reset="earliest", session_timeout_ms=2000, heartbeat_interval_ms=300,
     )  # fmt: skip
     await consumer.start()
@@ -86,7 +87,7 @@ async def _diagnosed_events(bootstrap: str) -> Counter[str]:
     try:
         for _ in range(6):
             for messages in (await consumer.getmany(timeout_ms=1000)).values():
-                seen.update(json.loads(m.value)["batch_id"] for m in messages)
+                seen.update(str(BatchEvent.decode(m.value).batch_id) for m in messages)
     finally:
         await consumer.stop()
     return seen
@@ -143,11 +144,11 @@ async def test_parse_and_diagnose_are_separate_consumer_groups(
     try:
         (batch_id,) = await _new_batches(db_url, kafka_bootstrap, 1, "fleet-c")
         for _ in range(240):
-            if await _status(db_url, batch_id) == "parsed":
+            if await _status(db_url, batch_id) is BatchStatus.PARSED:
                 break
             await asyncio.sleep(0.5)
         await asyncio.sleep(3)  # nobody in the diagnose group: the batch waits, parsed
-        assert await _status(db_url, batch_id) == "parsed"
+        assert await _status(db_url, batch_id) is BatchStatus.PARSED
         diagnoser = _start_worker(db_url, kafka_bootstrap, tmp_path / "d", group, ("diagnose",))
         try:
             await _wait_diagnosed(db_url, [batch_id], timeout_s=180)

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from argus import events
 from argus.runtime.kafka import free_port
 from tests.conftest import EXAMPLES
 
@@ -121,9 +122,9 @@ async def diagnosed_transitions(db_url: str, ids: list[str]) -> dict[str, int]:
     """How often each batch moved to "diagnosed" (one outbox event is written per move)."""
     async with await psycopg.AsyncConnection.connect(db_url) as conn:
         cur = await conn.execute(
-            "SELECT batch_id::text, count(*) FROM outbox WHERE topic = 'argus.diagnosed'"
+            "SELECT batch_id::text, count(*) FROM outbox WHERE topic = %s"
             " AND batch_id = ANY(%s::uuid[]) GROUP BY batch_id",
-            (ids,),
+            (events.DIAGNOSED, ids),
         )
         counts = {str(b): int(n) for b, n in await cur.fetchall()}
     return {i: counts.get(i, 0) for i in ids}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import psycopg
 
+from argus.batch_status import BatchStatus, FileStatus
 from argus.ingest.reader import FileFacts
 from argus.store import batches
 from argus.store.batch_stats import earlier_batch_files
@@ -22,9 +23,9 @@ def _diagnosed_batch(db_url: str, source: str, path: Path) -> tuple[uuid.UUID, s
 
     async def record() -> uuid.UUID:
         async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
-            batch_id = await batches.create_batch(conn, source, {}, "pending")
-            await batches.add_files(conn, batch_id, [(path.name, file_id, "parsed", None)])
-            await batches.set_status(conn, batch_id, "diagnosed")
+            batch_id = await batches.create_batch(conn, source, {}, BatchStatus.PENDING)
+            await batches.add_files(conn, batch_id, [(path.name, file_id, FileStatus.PARSED, None)])
+            await batches.set_status(conn, batch_id, BatchStatus.DIAGNOSED)
         return batch_id
 
     return asyncio.run(record()), file_id

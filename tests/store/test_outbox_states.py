@@ -10,7 +10,9 @@ import psycopg
 import pytest
 
 from argus import events
+from argus.batch_status import BatchStatus, FileStatus
 from argus.store import batches, outbox
+from argus.store.batches import ClaimOutcome, CompleteOutcome, RetryOutcome
 from tests.conftest import migrated_database
 
 Conn = psycopg.AsyncConnection[Any]
@@ -39,29 +41,29 @@ async def _publish_all(conn: Conn) -> None:
 
 
 async def _uploaded(conn: Conn, names: tuple[str, ...] = ("a.log",)) -> uuid.UUID:
-    batch_id = await batches.create_batch(conn, "outbox-test", {}, "pending")
+    batch_id = await batches.create_batch(conn, "outbox-test", {}, BatchStatus.PENDING)
     for name in names:
         await batches.register_upload(conn, batch_id, name, f"/nowhere/{name}", 1)
-    assert await batches.complete(conn, batch_id) == "queued"
+    assert await batches.complete(conn, batch_id) is CompleteOutcome.QUEUED
     return batch_id
 
 
-async def _status(conn: Conn, batch_id: uuid.UUID) -> tuple[str, str | None, str | None]:
+async def _status(conn: Conn, batch_id: uuid.UUID) -> tuple[BatchStatus, str | None, str | None]:
     cur = await conn.execute(
         "SELECT status, claimed_by, failure_reason FROM batch WHERE batch_id = %s", (batch_id,)
     )
     row = await cur.fetchone()
     assert row is not None
-    return str(row[0]), row[1], row[2]
+    return BatchStatus(row[0]), row[1], row[2]
 
 
 async def test_complete_queues_the_parse_event_once(db_url: str) -> None:
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
-        empty = await batches.create_batch(conn, "outbox-test", {}, "pending")
-        assert await batches.complete(conn, empty) == "no_files"
-        assert await batches.complete(conn, uuid.uuid4()) == "missing"
+        empty = await batches.create_batch(conn, "outbox-test", {}, BatchStatus.PENDING)
+        assert await batches.complete(conn, empty) is CompleteOutcome.NO_FILES
+        assert await batches.complete(conn, uuid.uuid4()) is CompleteOutcome.MISSING
         batch_id = await _uploaded(conn)
-        assert await batches.complete(conn, batch_id) == "already"
+        assert await batches.complete(conn, batch_id) is CompleteOutcome.ALREADY
         pending = await _pending(conn, batch_id)
     assert pending == [(events.BATCHES, {"batch_id": str(batch_id)})]
     assert events.BatchEvent.decode(json.dumps(pending[0][1]).encode()).batch_id == batch_id
@@ -71,13 +73,13 @@ async def test_the_barrier_announces_a_parsed_batch_with_the_transition(db_url: 
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
         batch_id = await _uploaded(conn, ("a.log", "b.log"))
         await _publish_all(conn)
-        assert await batches.claim(conn, batch_id, 20, "parse", "me") == "claimed"
+        assert await batches.claim(conn, batch_id, 20, "parse", "me") is ClaimOutcome.CLAIMED
         await batches.file_done(conn, batch_id, "a.log", None, "gzip stream is corrupt")
         await batches.file_done(conn, batch_id, "b.log", None, None, 0)
-        assert await batches.close_parse_barrier(conn, batch_id) == "failed"
+        assert await batches.close_parse_barrier(conn, batch_id) is BatchStatus.FAILED
         status, claimed_by, reason = await _status(conn, batch_id)
         assert await _pending(conn, batch_id) == []  # a failed batch is announced nowhere
-    assert (status, claimed_by) == ("failed", None)
+    assert (status, claimed_by) == (BatchStatus.FAILED, None)
     assert reason is not None and reason.startswith("no readable log lines")
     assert "a.log (gzip stream is corrupt)" in reason
 
@@ -86,31 +88,38 @@ async def test_a_failed_batch_runs_again_only_when_retried(db_url: str) -> None:
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
         batch_id = await _uploaded(conn)
         await _publish_all(conn)
-        assert await batches.retry(conn, batch_id) == "not_failed"
-        assert await batches.claim(conn, batch_id, 20, "parse", "me") == "claimed"
+        assert await batches.retry(conn, batch_id) is RetryOutcome.NOT_FAILED
+        assert await batches.claim(conn, batch_id, 20, "parse", "me") is ClaimOutcome.CLAIMED
         await batches.file_done(conn, batch_id, "a.log", None, "not a log file")
-        assert await batches.close_parse_barrier(conn, batch_id) == "failed"
-        assert await batches.claim(conn, batch_id, 20, "parse", "me") == "busy"  # a stray event
-        assert await batches.retry(conn, batch_id) == "queued"
+        assert await batches.close_parse_barrier(conn, batch_id) is BatchStatus.FAILED
+        stray = await batches.claim(conn, batch_id, 20, "parse", "me")  # a stray event
+        assert stray is ClaimOutcome.FAILED
+        assert await batches.retry(conn, batch_id) is RetryOutcome.QUEUED
         assert await _pending(conn, batch_id) == [(events.BATCHES, {"batch_id": str(batch_id)})]
         batch = await batches.get_batch(conn, batch_id)
-    assert batch is not None and batch["status"] == "uploaded"
-    assert [(f["status"], f["error"]) for f in batch["files"]] == [("uploaded", None)]
+    assert batch is not None and batch["status"] is BatchStatus.UPLOADED
+    assert [(f["status"], f["error"]) for f in batch["files"]] == [(FileStatus.UPLOADED, None)]
 
 
 async def test_an_owner_takes_back_its_own_claims_and_no_one_else_s(db_url: str) -> None:
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
         mine, theirs = await _uploaded(conn), await _uploaded(conn)
         await _publish_all(conn)
-        assert await batches.claim(conn, mine, 20, "parse", "me") == "claimed"
-        assert await batches.claim(conn, theirs, 20, "parse", "them") == "claimed"
-        assert await batches.claim(conn, mine, 20, "parse", "me") == "busy"
-        assert await batches.claim(conn, mine, 20, "parse", "me", reclaim_own=True) == "claimed"
-        assert await batches.claim(conn, theirs, 20, "parse", "me", reclaim_own=True) == "busy"
+        assert await batches.claim(conn, mine, 20, "parse", "me") is ClaimOutcome.CLAIMED
+        assert await batches.claim(conn, theirs, 20, "parse", "them") is ClaimOutcome.CLAIMED
+        assert await batches.claim(conn, mine, 20, "parse", "me") is ClaimOutcome.HELD
+        assert (
+            await batches.claim(conn, mine, 20, "parse", "me", reclaim_own=True)
+            is ClaimOutcome.CLAIMED
+        )
+        assert (
+            await batches.claim(conn, theirs, 20, "parse", "me", reclaim_own=True)
+            is ClaimOutcome.HELD
+        )
         released = await batches.release_own(conn, "me")
         assert released == [mine]
-        assert (await _status(conn, mine))[:2] == ("uploaded", None)
-        assert (await _status(conn, theirs))[:2] == ("parsing", "them")
+        assert (await _status(conn, mine))[:2] == (BatchStatus.UPLOADED, None)
+        assert (await _status(conn, theirs))[:2] == (BatchStatus.PARSING, "them")
         assert await _pending(conn, mine) == [(events.BATCHES, {"batch_id": str(mine)})]
 
 
@@ -133,7 +142,7 @@ async def test_the_sweep_announces_a_stranded_batch_once_a_lease(db_url: str) ->
 
 async def test_a_diagnosis_finishes_and_is_announced_once(db_url: str) -> None:
     async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
-        batch_id = await batches.create_batch(conn, "outbox-test", {}, "diagnosing")
+        batch_id = await batches.create_batch(conn, "outbox-test", {}, BatchStatus.DIAGNOSING)
         event = events.BatchEvent(
             batch_id=batch_id, incident=True, module="db", category="database"
         )

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from argus.config import Settings
+from argus.store.batches import ClaimOutcome
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.parse import ParseWorker
 from argus.workers.stage import StageWorker
@@ -121,3 +122,50 @@ class _NoDatabase(Exception):
 
 async def _no_database(*args: Any, **kwargs: Any) -> Any:
     raise _NoDatabase
+
+
+class _Connection:
+    """Stands in for a connection: the claim and the batch row are faked beside it."""
+
+    async def __aenter__(self) -> _Connection:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("outcome", list(ClaimOutcome))
+async def test_the_worker_branches_on_every_claim_outcome(
+    outcome: ClaimOutcome, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Claimed: the batch row is worked on; missing: LookupError (the event goes to the DLQ);
+    any other outcome: skipped, with the outcome as the logged reason."""
+    worker = ParseWorker(Settings(), "postgresql://unused", "unused:9092")
+    row = {"labels": {}, "files": [], "source": "test"}
+
+    async def connect(*args: Any, **kwargs: Any) -> _Connection:
+        return _Connection()
+
+    async def claim(*args: Any, **kwargs: Any) -> ClaimOutcome:
+        return outcome
+
+    async def get_batch(*args: Any) -> dict[str, Any]:
+        return row
+
+    monkeypatch.setattr("argus.workers.stage.psycopg.AsyncConnection.connect", connect)
+    monkeypatch.setattr("argus.workers.stage.batches.claim", claim)
+    monkeypatch.setattr("argus.workers.stage.batches.get_batch", get_batch)
+    batch_id = uuid.uuid4()
+    with caplog.at_level(logging.INFO, logger="argus.workers.stage"):
+        if outcome is ClaimOutcome.MISSING:
+            with pytest.raises(LookupError):
+                await worker._claim(batch_id)
+            return
+        got = await worker._claim(batch_id)
+    if outcome is ClaimOutcome.CLAIMED:
+        assert got is row and caplog.records == []
+    else:
+        assert got is None
+        assert [r.getMessage() for r in caplog.records] == [
+            f"skip stage=parse batch={batch_id} reason={outcome.value}"
+        ]
