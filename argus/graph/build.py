@@ -14,7 +14,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from argus.agents import diagnosis, knowledge, log_analysis_node, template_mining
 from argus.agents.context import DiagnosisContext
-from argus.agents.state import AGENTS, FINISH, DiagnosisState
+from argus.agents.state import AGENTS, FINISH, Agent, DiagnosisState
 from argus.errors import ArgusError
 from argus.graph.router import allowed_moves, llm_route, rule_route
 
@@ -23,14 +23,15 @@ def build_graph(ctx: DiagnosisContext) -> CompiledStateGraph:  # type: ignore[ty
     """Compile the graph for one diagnosis (nodes close over ``ctx``)."""
     graph = StateGraph(DiagnosisState)
 
-    async def supervisor(state: DiagnosisState) -> dict[str, Any]:
+    async def supervisor(state: DiagnosisState) -> DiagnosisState:
         return await _supervise(state, ctx)
 
     graph.add_node("supervisor", supervisor)
-    for name, agent in (
+    agents: tuple[tuple[Agent, Any], ...] = (
         ("log_analysis", log_analysis_node), ("template_mining", template_mining),
         ("knowledge", knowledge), ("diagnosis", diagnosis),
-    ):  # fmt: skip
+    )  # fmt: skip
+    for name, agent in agents:
         graph.add_node(name, _node(name, agent.run, ctx))
         graph.add_edge(name, "supervisor")
     graph.add_edge(START, "supervisor")
@@ -40,16 +41,17 @@ def build_graph(ctx: DiagnosisContext) -> CompiledStateGraph:  # type: ignore[ty
     return graph.compile()
 
 
-def _node(name: str, run: Any, ctx: DiagnosisContext) -> Any:
-    async def node(state: DiagnosisState) -> dict[str, Any]:
-        update: dict[str, Any] = await run(state, ctx)
-        return {**update, "route": [name]}
+def _node(name: Agent, run: Any, ctx: DiagnosisContext) -> Any:
+    async def node(state: DiagnosisState) -> DiagnosisState:
+        update: DiagnosisState = await run(state, ctx)
+        update["route"] = [name]
+        return update
 
     node.__name__ = name
     return node
 
 
-async def _supervise(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
+async def _supervise(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
     if state.get("report"):
         return {"next": FINISH}
     ctx.usage.steps += 1
