@@ -10,7 +10,7 @@ from langchain_core.runnables import RunnableConfig
 from argus.agents.context import DiagnosisContext
 from argus.agents.findings import Findings
 from argus.agents.state import DiagnosisState
-from argus.graph.build import build_graph
+from argus.graph.build import diagnosis_graph
 from argus.report import Report
 
 
@@ -20,13 +20,12 @@ async def run_diagnosis(ctx: DiagnosisContext) -> tuple[Report, DiagnosisState]:
     Every LLM failure has turned into an agent's rule path by then; the report names those
     agents and why (``fallbacks``) and is "llm" only when its final text came from the LLM."""
     started = time.monotonic()
-    graph = build_graph(ctx)
     initial: DiagnosisState = {"batch_id": ctx.batch_id, "route": [], "errors": [],
                                "findings": Findings(), "knowledge": [], "report": None,
                                "modes": {}, "retrievals": 0, "confidence": 0.0}  # fmt: skip
     # The supervisor enforces the real limits; this only guards against a bug in them.
     config: RunnableConfig = {"recursion_limit": 4 * ctx.limits.max_steps + 10}
-    state = cast(DiagnosisState, await graph.ainvoke(initial, config=config))
+    state = cast(DiagnosisState, await diagnosis_graph().ainvoke(initial, config, context=ctx))
     report = _final(state)
     report = report.model_copy(update={
         "llm_calls": ctx.usage.llm_calls, "tokens": ctx.usage.tokens,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from argus.agents.context import DiagnosisContext
 from argus.agents.digest import BatchDigest
+from argus.graph.build import diagnosis_graph
 from argus.graph.run import run_diagnosis
 from argus.knowledge.search import SearchHit
 from argus.llm.policy import RetryPolicy
@@ -148,3 +150,16 @@ def test_knowledge_names_the_category_only_when_it_is_sure() -> None:
     limit = search_hit(category="resource_limit", code_match=True)  # EMFILE: the old bridge missed
     assert known_category([limit]) == "config"
     assert known_category([search_hit(category=None, code_match=True)]) is None
+
+
+async def test_one_compiled_graph_serves_concurrent_diagnoses_with_their_own_context() -> None:
+    quiet = DIGEST.model_copy(update={"incident": False, "anomalies": [], "error_codes": []})
+    loud, calm = (
+        _ctx([_hit(code_match=True, similarity=0.9)]),
+        DiagnosisContext("b2", lambda: quiet),
+    )
+    (first, _), (second, _) = await asyncio.gather(run_diagnosis(loud), run_diagnosis(calm))
+    assert first.incident and first.root_cause.module == "payment"
+    assert not second.incident and second.root_cause.category == "none"
+    assert loud.usage.steps and calm.usage.steps  # each run counted in its own context
+    assert diagnosis_graph() is diagnosis_graph()
