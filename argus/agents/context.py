@@ -4,21 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from argus.agents.digest import BatchDigest
+from argus.knowledge.search import SearchHit
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
 from argus.report import Fallback
 
 #: Runs the statistics analysis; returns the digest (see argus.agents.digest).
-Analyse = Callable[[], dict[str, Any]]
-#: Searches the knowledge base: (query text, hard filters) -> hits as plain dicts, best first.
-Search = Callable[[str, dict[str, str | None]], Awaitable[list[dict[str, Any]]]]
+Analyse = Callable[[], BatchDigest]
+#: Searches the knowledge base: (query text, hard filters) -> hits, best first.
+Search = Callable[[str, dict[str, str | None]], Awaitable[list[SearchHit]]]
 
 
 @dataclass
 class DiagnosisContext:
-    """Inputs and services of one diagnosis (never part of the graph state)."""
+    """Inputs and services of one diagnosis: the graph's run-time context (``context_schema``),
+    never part of its state."""
 
     batch_id: str  #: the batch being diagnosed
     analyse: Analyse  #: statistics of the batch against its baseline

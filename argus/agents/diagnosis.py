@@ -13,17 +13,28 @@ always the rule path's.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from pydantic import BaseModel, Field
 
 from argus.agents.context import DiagnosisContext
+from argus.agents.digest import NO_DIGEST, BatchDigest
+from argus.agents.findings import Findings, MinedTemplate
 from argus.agents.state import DiagnosisState
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.knowledge.categories import Category as KnowledgeCategory
 from argus.knowledge.categories import report_category
+from argus.knowledge.search import SearchHit
 from argus.llm.prompts import DATA_RULE, data_block
-from argus.report import CATEGORIES, Category, Report, is_category
+from argus.report import (
+    CATEGORIES,
+    Category,
+    Evidence,
+    KnowledgeEvidence,
+    Report,
+    RootCause,
+    Suspect,
+    is_category,
+)
 
 AGENT = "diagnosis"
 PROMPT = """You write the diagnosis of an incident found in a batch of logs, from the evidence
@@ -61,58 +72,61 @@ class DiagnosisDraft(BaseModel):
 TRUSTED_SIMILARITY = 0.55
 
 
-def known_category(knowledge: list[dict[str, Any]]) -> Category | None:
+def known_category(knowledge: list[SearchHit]) -> Category | None:
     """The report category of a knowledge hit that matched the batch's own error code, or of
     the best hit when it is close or first by both vector and full-text ranking; None when
     unsure or when the hit has no category."""
     for hit in knowledge[:3]:
-        if hit.get("code_match"):
+        if hit.code_match:
             return _report_category(hit)
     if not knowledge:
         return None
     best = knowledge[0]
-    close = float(best.get("vector_similarity") or 0.0) >= TRUSTED_SIMILARITY
-    agreed = best.get("vector_rank") == 1 and best.get("text_rank") == 1  # both signals agree
+    close = (best.vector_similarity or 0.0) >= TRUSTED_SIMILARITY
+    agreed = best.vector_rank == 1 and best.text_rank == 1  # both signals agree
     return _report_category(best) if close or agreed else None
 
 
-def _report_category(hit: dict[str, Any]) -> Category | None:
+def _report_category(hit: SearchHit) -> Category | None:
     try:
-        return report_category(KnowledgeCategory(str(hit.get("category"))))
+        return report_category(KnowledgeCategory(str(hit.category)))
     except ValueError:  # no category, or one outside the knowledge vocabulary
         return None
 
 
 def rule_report(state: DiagnosisState) -> Report:
     """The report the statistics and the knowledge base support on their own."""
-    digest = state.get("digest", {})
-    suspects = digest.get("suspects", [])[:5]
+    digest = state.get("digest", NO_DIGEST)
+    suspects = digest.suspects[:5]
     knowledge = state.get("knowledge", [])[:5]
-    incident = bool(digest.get("incident", bool(digest.get("anomalies"))))
-    top = suspects[0] if (suspects and incident) else None
-    guess = known_category(knowledge) or digest.get("category_guess", "unknown")
-    category = guess if incident else "none"
-    recommendations = steps_of(str(knowledge[0].get("solution", ""))) if knowledge else []
-    recommendations += [t["advice"] for t in _named(state) if t.get("advice")]
-    return Report.model_validate({
-        "summary": _summary(top, category, digest, knowledge),
-        "incident": incident,
-        "root_cause": {"module": top["module"] if top else None, "category": category,
-                       "description": "; ".join(top.get("reasons", [])[:3]) if top else ""},
-        "suspects": suspects,
-        "top_error_templates": digest.get("error_templates", [])[:10],
-        "error_codes": digest.get("error_codes", [])[:20],
-        "anomalies": digest.get("anomalies", [])[:20],
-        "recommendations": recommendations[:8],
-        "evidence": {
-            "template_ids": [a["template_id"] for a in digest.get("anomalies", [])[:10]],
-            "knowledge": [{"kb_id": h.get("kb_id"), "source_id": h.get("source_id", "?"),
-                           "snippet": str(h.get("symptom", ""))[:300],
-                           "score": float(h.get("score", 0.0))} for h in knowledge],
-        },
-        "confidence": float(state.get("confidence", 0.0)) if incident else 0.8,
-        "mode": "rule-based",
-    })  # fmt: skip
+    top = suspects[0] if (suspects and digest.incident) else None
+    guess = known_category(knowledge) or digest.category_guess
+    category: Category = guess if digest.incident else "none"
+    return Report(
+        summary=_summary(top, category, digest, knowledge), incident=digest.incident,
+        root_cause=RootCause(module=top.module if top else None, category=category,
+                             description="; ".join(top.reasons[:3]) if top else ""),
+        suspects=suspects, top_error_templates=digest.error_templates[:10],
+        error_codes=digest.error_codes[:20], anomalies=digest.anomalies[:20],
+        recommendations=_recommendations(state, knowledge)[:8],
+        evidence=_evidence(digest, knowledge),
+        confidence=state.get("confidence", 0.0) if digest.incident else 0.8, mode="rule-based",
+    )  # fmt: skip
+
+
+def _recommendations(state: DiagnosisState, knowledge: list[SearchHit]) -> list[str]:
+    """The best hit's runbook steps, then the advice template_mining gave."""
+    steps = steps_of(knowledge[0].solution) if knowledge else []
+    return steps + [t.advice for t in _named(state) if t.advice]
+
+
+def _evidence(digest: BatchDigest, knowledge: list[SearchHit]) -> Evidence:
+    return Evidence(
+        template_ids=[a.template_id for a in digest.anomalies[:10]],
+        knowledge=[KnowledgeEvidence(kb_id=h.kb_id, source_id=h.source_id,
+                                     snippet=h.symptom[:300], score=h.score)
+                   for h in knowledge],
+    )  # fmt: skip
 
 
 def steps_of(solution: str) -> list[str]:
@@ -121,25 +135,24 @@ def steps_of(solution: str) -> list[str]:
     return [s for s in steps if s]
 
 
-def _named(state: DiagnosisState) -> list[dict[str, Any]]:
-    found = state.get("findings", {}).get("template_mining", {})
-    return list(found.get("templates", [])) if isinstance(found, dict) else []
+def _named(state: DiagnosisState) -> list[MinedTemplate]:
+    found = state.get("findings", Findings()).template_mining
+    return found.templates if found is not None else []
 
 
-def _summary(top: dict[str, Any] | None, category: str, digest: dict[str, Any],
-             knowledge: list[dict[str, Any]]) -> str:  # fmt: skip
+def _summary(top: Suspect | None, category: str, digest: BatchDigest,
+             knowledge: list[SearchHit]) -> str:  # fmt: skip
     if top is None:
         return "No incident: no template is new or unusually frequent against the baseline."
-    text = f"Most likely root cause: {top['module']} ({category.replace('_', ' ')})."
-    anomalies = digest.get("anomalies", [])
-    if anomalies:
-        text += f" {len(anomalies)} template(s) differ from the baseline."
+    text = f"Most likely root cause: {top.module} ({category.replace('_', ' ')})."
+    if digest.anomalies:
+        text += f" {len(digest.anomalies)} template(s) differ from the baseline."
     if knowledge:
-        text += f" Closest known issue: {knowledge[0].get('source_id')}."
+        text += f" Closest known issue: {knowledge[0].source_id}."
     return text
 
 
-async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
+async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
     """Write the report (LLM path when available, rule path otherwise or on failure)."""
     report, errors = rule_report(state), []
     if report.incident and ctx.llm_ready(AGENT):
@@ -148,7 +161,7 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
         except ArgusError as exc:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"diagnosis: LLM path failed, rule-based report used ({exc.message})")
-    return {"report": report.model_dump(mode="json"), "errors": errors,
+    return {"report": report, "errors": errors,
             "modes": {**state.get("modes", {}), "diagnosis": report.mode}}  # fmt: skip
 
 

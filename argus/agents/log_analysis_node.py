@@ -7,14 +7,16 @@ found, with clamped scores.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 from pydantic import BaseModel, Field
 
 from argus.agents.context import DiagnosisContext
+from argus.agents.findings import Findings, LogAnalysisFindings
 from argus.agents.state import DiagnosisState
 from argus.errors import ArgusError
 from argus.llm.prompts import DATA_RULE, data_block
+from argus.report import Mode, Suspect
 
 AGENT = "log_analysis"
 PROMPT = f"""You analyse log statistics. Given candidate modules with the evidence against each,
@@ -36,42 +38,44 @@ class SuspectRanking(BaseModel):
     suspects: list[RankedSuspect] = Field(default_factory=list, max_length=20)
 
 
-async def run(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
+async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
     """Compute the digest; let the LLM re-rank its suspects when one is available."""
     digest = ctx.analyse()
-    suspects = list(digest.get("suspects", []))
-    mode, errors = "rule-based", []
+    suspects = list(digest.suspects)
+    mode: Mode = "rule-based"
+    errors: list[str] = []
     if len(suspects) > 1 and ctx.llm_ready(AGENT):
         try:
-            suspects = await _llm_rank(digest, suspects, ctx)
+            suspects = await _llm_rank(suspects, ctx)
             mode = "llm"
         except ArgusError as exc:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"log_analysis: LLM path failed, rule ranking kept ({exc.message})")
-    digest = {**digest, "suspects": suspects}
-    top = suspects[0]["score"] if suspects else 0.0
-    findings = {**state.get("findings", {}), "log_analysis": {"suspects": suspects[:5]}}
+    top = suspects[0].score if suspects else 0.0
+    findings = replace(
+        state.get("findings", Findings()), log_analysis=LogAnalysisFindings(suspects=suspects[:5])
+    )
     return {
-        "digest": digest, "findings": findings, "confidence": float(top) * 0.6,
-        "modes": {**state.get("modes", {}), "log_analysis": mode}, "errors": errors,
+        "digest": digest.model_copy(update={"suspects": suspects}), "findings": findings,
+        "confidence": top * 0.6, "modes": {**state.get("modes", {}), "log_analysis": mode},
+        "errors": errors,
     }  # fmt: skip
 
 
-async def _llm_rank(
-    digest: dict[str, Any], suspects: list[dict[str, Any]], ctx: DiagnosisContext
-) -> list[dict[str, Any]]:
+async def _llm_rank(suspects: list[Suspect], ctx: DiagnosisContext) -> list[Suspect]:
     assert ctx.llm is not None
-    candidates = [{"module": s["module"], "score": round(float(s["score"]), 2),
-                   "evidence": list(s.get("reasons", []))[:3]} for s in suspects[:8]]  # fmt: skip
+    candidates = [{"module": s.module, "score": round(s.score, 2),
+                   "evidence": s.reasons[:3]} for s in suspects[:8]]  # fmt: skip
     answer = await ctx.llm.ask(SuspectRanking, PROMPT, "Candidates:\n" + data_block(candidates))
-    known = {s["module"]: s for s in suspects}
-    ranked, seen = [], set()
+    known = {s.module: s for s in suspects}
+    ranked: list[Suspect] = []
+    seen: set[str] = set()
     for item in answer.suspects:
         if item.module in known and item.module not in seen:
             seen.add(item.module)
+            reasons = [*known[item.module].reasons, f"LLM: {item.reason}"]
             score = min(1.0, max(0.0, item.score))
-            reasons = [*known[item.module].get("reasons", []), f"LLM: {item.reason}"]
-            ranked.append({"module": item.module, "score": score, "reasons": reasons[:10]})
+            ranked.append(Suspect(module=item.module, score=score, reasons=reasons[:10]))
     if not ranked:
         raise ArgusError("the LLM ranked none of the candidate modules")
-    return ranked + [s for s in suspects if s["module"] not in seen]
+    return ranked + [s for s in suspects if s.module not in seen]

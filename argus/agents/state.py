@@ -1,26 +1,34 @@
-"""The state that flows through the supervisor graph (plain, JSON-ready values only)."""
+"""The state that flows through the supervisor graph: typed values, never run-scoped services."""
 
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Literal, TypedDict, get_args
 
-#: The worker agents the supervisor can route to, and the end.
-AGENTS = ("log_analysis", "template_mining", "knowledge", "diagnosis")
-FINISH = "finish"
+from argus.agents.digest import BatchDigest
+from argus.agents.findings import Findings
+from argus.knowledge.search import SearchHit
+from argus.report import Mode, Report
+
+#: The worker agents the supervisor can route to.
+Agent = Literal["log_analysis", "template_mining", "knowledge", "diagnosis"]
+AGENTS: tuple[Agent, ...] = get_args(Agent)
+#: The supervisor's decisions: an agent, or the end.
+Move = Literal[Agent, "finish"]
+FINISH: Move = "finish"
 
 
 class DiagnosisState(TypedDict, total=False):
-    """What the agents know so far about one batch."""
+    """What the agents know so far about one batch (an agent's update holds only what it set)."""
 
     batch_id: str  #: the batch being diagnosed
-    digest: dict[str, Any]  #: compact statistics: top/error templates, codes, anomalies, suspects
-    findings: dict[str, Any]  #: per agent, what it concluded (merged as agents report)
-    knowledge: list[dict[str, Any]]  #: retrieved knowledge hits, best first
+    digest: BatchDigest  #: compact statistics: error templates, codes, anomalies, suspects
+    findings: Findings  #: per agent, what it concluded (each agent replaces its own part)
+    knowledge: list[SearchHit]  #: retrieved knowledge hits, best first
     retrievals: int  #: knowledge searches run
-    report: dict[str, Any] | None  #: the final report (Report.model_dump) once written
+    report: Report | None  #: the final report once written
     confidence: float  #: current confidence in the leading hypothesis, 0..1
-    route: Annotated[list[str], operator.add]  #: agents visited, in order
-    next: str  #: the supervisor's decision
+    route: Annotated[list[Agent], operator.add]  #: agents visited, in order
+    next: Move  #: the supervisor's decision
     errors: Annotated[list[str], operator.add]  #: what went wrong along the way (non-fatal)
-    modes: dict[str, str]  #: per agent, "llm" or "rule-based"
+    modes: dict[Agent, Mode]  #: per agent, "llm" or "rule-based"

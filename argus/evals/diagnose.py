@@ -18,7 +18,7 @@ from argus.config import Settings
 from argus.evals.cases import Case
 from argus.evals.knowledge import EvalKnowledge
 from argus.evals.offline import engine_for, mine_all, stats_of
-from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
+from argus.graph.inputs import digest_of, knowledge_hits, llm_runtime
 from argus.graph.run import run_diagnosis
 from argus.llm.usage import Usage, UsageLimits
 from argus.report import Report
@@ -44,7 +44,7 @@ async def _run_graph(
         search = None
         if knowledge is not None:
             conn = await stack.enter_async_context(await connect(knowledge.database_url))
-            search = knowledge_search(conn, knowledge.embedder)
+            search = knowledge_hits(conn, knowledge.embedder)
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(case.id, lambda: digest_of(analysis), search, {}, llm,
                                    limits, usage)  # fmt: skip

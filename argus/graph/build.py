@@ -2,54 +2,83 @@
 
 Every agent returns to the supervisor; the supervisor counts steps against the limits, asks the
 LLM (when allowed) or the rules for the next move, and forces the report when the budget is
-spent, so no answer of any model can keep the graph looping.
+spent, so no answer of any model can keep the graph looping. The graph is compiled once per
+process; each run gets its :class:`DiagnosisContext` at invoke time (``context_schema``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
 
 from argus.agents import diagnosis, knowledge, log_analysis_node, template_mining
 from argus.agents.context import DiagnosisContext
-from argus.agents.state import AGENTS, FINISH, DiagnosisState
+from argus.agents.state import AGENTS, FINISH, Agent, DiagnosisState, Move
 from argus.errors import ArgusError
 from argus.graph.router import allowed_moves, llm_route, rule_route
 
+#: The compiled diagnosis graph (state in and out, the diagnosis' context at run time).
+DiagnosisGraph = CompiledStateGraph[
+    DiagnosisState, DiagnosisContext, DiagnosisState, DiagnosisState
+]
+#: An agent's step: the state so far and the diagnosis' context in, the agent's update out.
+AgentRun = Callable[[DiagnosisState, DiagnosisContext], Awaitable[DiagnosisState]]
+#: Each agent's node and the function it runs.
+AGENT_RUNS: dict[Agent, AgentRun] = {
+    "log_analysis": log_analysis_node.run, "template_mining": template_mining.run,
+    "knowledge": knowledge.run, "diagnosis": diagnosis.run,
+}  # fmt: skip
 
-def build_graph(ctx: DiagnosisContext) -> CompiledStateGraph:  # type: ignore[type-arg]
-    """Compile the graph for one diagnosis (nodes close over ``ctx``)."""
-    graph = StateGraph(DiagnosisState)
 
-    async def supervisor(state: DiagnosisState) -> dict[str, Any]:
-        return await _supervise(state, ctx)
+class Node(Protocol):
+    """A graph node: the state so far in, an update out; the context comes from the runtime."""
 
+    def __call__(
+        self, state: DiagnosisState, *, runtime: Runtime[DiagnosisContext]
+    ) -> Awaitable[DiagnosisState]: ...
+
+
+@functools.cache
+def diagnosis_graph() -> DiagnosisGraph:
+    """The graph, compiled on first use and shared by every diagnosis of the process."""
+    return build_graph()
+
+
+def build_graph() -> DiagnosisGraph:
+    """Compile the graph (nodes read the diagnosis' DiagnosisContext from the runtime)."""
+    graph = StateGraph(DiagnosisState, context_schema=DiagnosisContext)
     graph.add_node("supervisor", supervisor)
-    for name, agent in (
-        ("log_analysis", log_analysis_node), ("template_mining", template_mining),
-        ("knowledge", knowledge), ("diagnosis", diagnosis),
-    ):  # fmt: skip
-        graph.add_node(name, _node(name, agent.run, ctx))
+    for name in AGENTS:
+        graph.add_node(name, _node(name, AGENT_RUNS[name]))
         graph.add_edge(name, "supervisor")
     graph.add_edge(START, "supervisor")
-    graph.add_conditional_edges(
-        "supervisor", lambda s: s["next"], {**{a: a for a in AGENTS}, FINISH: END}
-    )
+    graph.add_conditional_edges("supervisor", _next, {**{a: a for a in AGENTS}, FINISH: END})
     return graph.compile()
 
 
-def _node(name: str, run: Any, ctx: DiagnosisContext) -> Any:
-    async def node(state: DiagnosisState) -> dict[str, Any]:
-        update: dict[str, Any] = await run(state, ctx)
-        return {**update, "route": [name]}
+def _next(state: DiagnosisState) -> Move:
+    return state["next"]
+
+
+def _node(name: Agent, run: AgentRun) -> Node:
+    async def node(state: DiagnosisState, runtime: Runtime[DiagnosisContext]) -> DiagnosisState:
+        update = await run(state, runtime.context)
+        update["route"] = [name]
+        return update
 
     node.__name__ = name
     return node
 
 
-async def _supervise(state: DiagnosisState, ctx: DiagnosisContext) -> dict[str, Any]:
+async def supervisor(state: DiagnosisState, runtime: Runtime[DiagnosisContext]) -> DiagnosisState:
+    """Count the step; choose the next move (the LLM among the allowed ones, else the rules),
+    or force the report when the step limit is reached."""
+    ctx = runtime.context
     if state.get("report"):
         return {"next": FINISH}
     ctx.usage.steps += 1

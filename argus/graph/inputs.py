@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import psycopg
 from langchain_core.language_models import BaseChatModel
 
 from argus.agents.context import Search
+from argus.agents.digest import BatchDigest
 from argus.agents.log_analysis import Analysis
 from argus.config import Settings
 from argus.knowledge.embeddings import Embedder
 from argus.knowledge.filters import SearchFilters
-from argus.knowledge.search import hybrid_search
+from argus.knowledge.search import SearchHit, hybrid_search
 from argus.llm import LOCAL_MODEL_ALIAS
 from argus.llm.budget import LLMClock
 from argus.llm.client import chat_model, endpoint_breaker
@@ -23,26 +24,32 @@ from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
 from argus.runtime.llm import local_llm
 
-
-def digest_of(analysis: Analysis) -> dict[str, Any]:
-    """The compact, JSON-ready digest the agents read (and the LLM sees, never raw logs)."""
-    return {
-        "records": analysis.digest.lines,
-        "window_minutes": analysis.digest.window_minutes,
-        "baseline_minutes": analysis.digest.baseline_minutes,
-        "incident": analysis.incident,
-        "category_guess": analysis.category,
-        "error_codes": list(analysis.digest.error_codes[:20]),
-        "anomalies": [a.model_dump(mode="json") for a in analysis.anomalies],
-        "error_templates": [t.model_dump(mode="json") for t in analysis.error_templates],
-        "suspects": [s.model_dump(mode="json") for s in analysis.suspects],
-    }
+#: Codes of the batch's error templates the digest keeps.
+MAX_ERROR_CODES = 20
+#: Knowledge search with JSON-ready hits: (query text, hard filters) -> hits, best first.
+PlainSearch = Callable[[str, dict[str, str | None]], Awaitable[list[dict[str, Any]]]]
 
 
-def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> Search:
-    """Hybrid search over the knowledge base on ``conn`` (filters are hard)."""
+def digest_of(analysis: Analysis) -> BatchDigest:
+    """The compact digest the agents read (and the LLM sees, never raw logs)."""
+    return BatchDigest(
+        records=analysis.digest.lines,
+        window_minutes=analysis.digest.window_minutes,
+        baseline_minutes=analysis.digest.baseline_minutes,
+        incident=analysis.incident,
+        category_guess=analysis.category,
+        error_codes=list(analysis.digest.error_codes[:MAX_ERROR_CODES]),
+        anomalies=list(analysis.anomalies),
+        error_templates=list(analysis.error_templates),
+        suspects=list(analysis.suspects),
+    )
 
-    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+
+def knowledge_hits(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> Search:
+    """Hybrid search over the knowledge base on ``conn`` (filters are hard), as the graph's
+    knowledge agent uses it."""
+
+    async def search(text: str, filters: dict[str, str | None]) -> list[SearchHit]:
         if not text.strip():
             return []
         hard = SearchFilters.build(
@@ -50,7 +57,17 @@ def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> 
             firmware=filters.get("firmware"), module=filters.get("module"),
         )  # fmt: skip
         result = await hybrid_search(conn, text, embedder=embedder, filters=hard, limit=5)
-        return [hit.to_dict() for hit in result.hits]
+        return result.hits
+
+    return search
+
+
+def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> PlainSearch:
+    """:func:`knowledge_hits` with the hits as plain JSON-ready dicts (what the chat shows)."""
+    hits = knowledge_hits(conn, embedder)
+
+    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+        return [hit.to_dict() for hit in await hits(text, filters)]
 
     return search
 

@@ -8,16 +8,13 @@ but only among the moves the rules allow at that point; any other answer is igno
 
 from __future__ import annotations
 
-from typing import Any, Literal
-
 from pydantic import BaseModel, Field
 
 from argus.agents.context import DiagnosisContext
-from argus.agents.state import FINISH, DiagnosisState
+from argus.agents.findings import Findings
+from argus.agents.state import FINISH, DiagnosisState, Move
 
 MAX_RETRIEVALS = 2
-
-Move = Literal["log_analysis", "template_mining", "knowledge", "diagnosis", "finish"]
 
 
 class RouteChoice(BaseModel):
@@ -30,20 +27,20 @@ class RouteChoice(BaseModel):
 def fast_path(state: DiagnosisState, ctx: DiagnosisContext) -> bool:
     """A knowledge hit whose error code occurs in the batch, matched with high similarity."""
     for hit in state.get("knowledge", [])[:3]:
-        similar = float(hit.get("vector_similarity") or 0.0)
-        if hit.get("code_match") and similar >= ctx.fast_path_similarity:
+        similar = hit.vector_similarity or 0.0
+        if hit.code_match and similar >= ctx.fast_path_similarity:
             return True
     return False
 
 
-def allowed_moves(state: DiagnosisState, ctx: DiagnosisContext) -> list[str]:
+def allowed_moves(state: DiagnosisState, ctx: DiagnosisContext) -> list[Move]:
     """The moves that make sense now (the LLM may only pick among these)."""
     if state.get("report"):
         return [FINISH]
     route = state.get("route", [])
     if "log_analysis" not in route:
         return ["log_analysis"]
-    moves = ["diagnosis"]
+    moves: list[Move] = ["diagnosis"]
     if state.get("retrievals", 0) < MAX_RETRIEVALS and ctx.search is not None:
         moves.append("knowledge")
     if "template_mining" not in route:
@@ -51,7 +48,7 @@ def allowed_moves(state: DiagnosisState, ctx: DiagnosisContext) -> list[str]:
     return moves
 
 
-def rule_route(state: DiagnosisState, ctx: DiagnosisContext) -> str:
+def rule_route(state: DiagnosisState, ctx: DiagnosisContext) -> Move:
     """The deterministic next move."""
     moves = allowed_moves(state, ctx)
     if len(moves) == 1:
@@ -63,15 +60,11 @@ def rule_route(state: DiagnosisState, ctx: DiagnosisContext) -> str:
         return "diagnosis"
     if "template_mining" in moves:
         return "template_mining"
-    wants_more = bool(_findings(state, "template_mining").get("query"))
+    mining = state.get("findings", Findings()).template_mining
+    wants_more = mining is not None and bool(mining.query)
     if "knowledge" in moves and wants_more and retrievals < MAX_RETRIEVALS:
         return "knowledge"
     return "diagnosis"
-
-
-def _findings(state: DiagnosisState, agent: str) -> dict[str, Any]:
-    found = state.get("findings", {}).get(agent, {})
-    return found if isinstance(found, dict) else {}
 
 
 ROUTER_PROMPT = """You supervise a log diagnosis. Agents: log_analysis (statistics and anomalies),
@@ -80,7 +73,7 @@ incidents), diagnosis (writes the final report). Choose the next agent from ALLO
 Answer with JSON only: {"next": "<agent>", "reason": "<short>"}."""
 
 
-async def llm_route(state: DiagnosisState, ctx: DiagnosisContext) -> str | None:
+async def llm_route(state: DiagnosisState, ctx: DiagnosisContext) -> Move | None:
     """The LLM's choice when it is one of the allowed moves; None otherwise."""
     assert ctx.llm is not None
     moves = allowed_moves(state, ctx)

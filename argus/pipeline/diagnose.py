@@ -21,7 +21,7 @@ from argus.batch_status import BatchStatus, FileStatus
 from argus.config import Settings
 from argus.errors import InputError
 from argus.events import BatchEvent
-from argus.graph.inputs import digest_of, knowledge_search, llm_runtime
+from argus.graph.inputs import digest_of, knowledge_hits, llm_runtime
 from argus.graph.run import run_diagnosis
 from argus.ingest.formats import LogFormat
 from argus.knowledge.embeddings import local_embedder
@@ -103,7 +103,7 @@ async def diagnose_files(
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(
-                str(batch_id), lambda: digest_of(analysis), knowledge_search(conn, embedder),
+                str(batch_id), lambda: digest_of(analysis), knowledge_hits(conn, embedder),
                 request.labels or {}, llm, limits, usage,
             )  # fmt: skip
             report, state = await run_diagnosis(ctx)

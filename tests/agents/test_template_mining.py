@@ -1,13 +1,13 @@
-"""The template_mining agent's rule path: the digest keys it reads and its categories."""
+"""The template_mining agent's rule path: what it reads of the digest and its categories."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from argus.agents import template_mining
 from argus.agents.context import DiagnosisContext
+from argus.agents.digest import BatchDigest
+from argus.agents.findings import Findings, TemplateMiningFindings
 from argus.agents.log_analysis import Analysis, analyse
 from argus.graph.inputs import digest_of
 from tests.tools.frames import stats, steady
@@ -21,40 +21,30 @@ TEXTS = {
 }  # fmt: skip
 
 
-class Recording(dict[str, Any]):
-    """A digest that remembers which keys were read."""
-
-    read: set[str]
-
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
-        self.read.add(key)
-        return super().get(key, default)
-
-    def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
-        return super().__getitem__(key)
-
-
 def _analysis(error_tid: int) -> Analysis:
     base = steady(1, "api", 30, 3) + steady(2, "db", 20, 3)
     current = base + steady(error_tid, "db", 10, 3, "ERROR")
     return analyse(stats(current, TEXTS), stats(base, TEXTS))
 
 
-async def _mine(digest: dict[str, Any]) -> dict[str, Any]:
+async def _mine(digest: BatchDigest) -> TemplateMiningFindings:
     ctx = DiagnosisContext("b1", lambda: digest, None)
-    update = await template_mining.run({"digest": digest, "findings": {}}, ctx)
-    found: dict[str, Any] = update["findings"]["template_mining"]
+    update = await template_mining.run({"digest": digest, "findings": Findings()}, ctx)
+    found = update["findings"].template_mining
+    assert found is not None
     return found
 
 
-async def test_the_agent_reads_only_keys_the_digest_has() -> None:
-    """The agent once read ``unmatched``, which digest_of never sets."""
-    digest = Recording(digest_of(_analysis(8)))
-    digest.read = set()
+async def test_the_agent_needs_nothing_but_the_digest() -> None:
+    """The agent once read ``unmatched``, which digest_of never set; the digest is typed now, and
+    the agent names templates and builds a query from it alone."""
+    digest = digest_of(_analysis(8))
     found = await _mine(digest)
-    assert digest.read and digest.read <= set(digest), digest.read - set(digest)
-    assert found["templates"] and set(found) == {"templates", "query"}
+    assert found.templates and "db query failed" in found.query
+    assert {t.template_id for t in found.templates} <= {
+        *(a.template_id for a in digest.anomalies),
+        *(e.template_id for e in digest.error_templates),
+    }
 
 
 @pytest.mark.parametrize("error_tid", sorted(set(TEXTS) - {1, 2}))
@@ -62,7 +52,7 @@ async def test_template_mining_and_the_suspects_agree_on_the_category(error_tid:
     analysis = _analysis(error_tid)
     assert analysis.incident and analysis.top_module == "db"
     found = await _mine(digest_of(analysis))
-    named = {t["template_id"]: t["category"] for t in found["templates"]}
+    named = {t.template_id: t.category for t in found.templates}
     expected = analysis.category  # the suspects' vote, from the same classifier
     # an error template whose words name no category is a wrong return value to the suspects
     assert named[error_tid] == ("unknown" if expected == "code_wrong_return_value" else expected)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from argus.agents.context import DiagnosisContext
+from argus.agents.digest import BatchDigest
+from argus.graph.build import diagnosis_graph
 from argus.graph.run import run_diagnosis
+from argus.knowledge.search import SearchHit
 from argus.llm.policy import RetryPolicy
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import UsageLimits
+from tests.graph.hits import search_hit
 
-DIGEST: dict[str, Any] = {
-    "records": 1000, "incident": True, "category_guess": "database",
+DIGEST = BatchDigest.model_validate({
+    "records": 1000, "window_minutes": 30.0, "incident": True, "category_guess": "database",
     "error_codes": ["DB-POOL-EXHAUSTED"],
     "anomalies": [{"template_id": 7,
                    "template": "Timeout waiting for connection from pool code=<*>",
@@ -24,25 +28,23 @@ DIGEST: dict[str, Any] = {
                          "module": "payment", "count": 540}],
     "suspects": [{"module": "payment", "score": 0.9, "reasons": ["new error template"]},
                  {"module": "gateway", "score": 0.4, "reasons": ["503 answers"]}],
-}  # fmt: skip
+})  # fmt: skip
 
 
-def _hit(code_match: bool, similarity: float) -> dict[str, Any]:
-    return {"kb_id": 1, "source_id": "starter/db-pool", "symptom": "pool exhausted",
-            "solution": "Raise the pool size or fix the leak.", "code_match": code_match,
-            "vector_similarity": similarity, "score": 0.03, "category": "database"}  # fmt: skip
+def _hit(code_match: bool, similarity: float) -> SearchHit:
+    return search_hit(source_id="starter/db-pool", symptom="pool exhausted",
+                      solution="Raise the pool size or fix the leak.", code_match=code_match,
+                      vector_similarity=similarity, score=0.03, category="database")  # fmt: skip
 
 
-def _ctx(
-    hits: list[dict[str, Any]], llm: LLMRuntime | None = None, **limits: int
-) -> DiagnosisContext:
+def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) -> DiagnosisContext:
     searches: list[tuple[str, dict[str, str | None]]] = []
 
-    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+    async def search(text: str, filters: dict[str, str | None]) -> list[SearchHit]:
         searches.append((text, filters))
         return hits
 
-    ctx = DiagnosisContext("b1", lambda: dict(DIGEST), search, {"platform": "pos"}, llm,
+    ctx = DiagnosisContext("b1", lambda: DIGEST, search, {"platform": "pos"}, llm,
                            UsageLimits(**limits) if limits else UsageLimits())  # fmt: skip
     ctx.searches = searches  # type: ignore[attr-defined]
     if llm is not None:
@@ -119,8 +121,8 @@ async def test_llm_report_is_validated_against_the_evidence() -> None:
 
 
 async def test_no_incident_gives_none_without_suspects() -> None:
-    quiet = {**DIGEST, "incident": False, "anomalies": [], "error_codes": []}
-    ctx = DiagnosisContext("b2", lambda: dict(quiet))
+    quiet = DIGEST.model_copy(update={"incident": False, "anomalies": [], "error_codes": []})
+    ctx = DiagnosisContext("b2", lambda: quiet)
     report, _ = await run_diagnosis(ctx)
     assert not report.incident and report.root_cause.category == "none"
     assert report.root_cause.module is None
@@ -136,15 +138,28 @@ def test_runbook_solution_becomes_separate_steps() -> None:
 def test_knowledge_names_the_category_only_when_it_is_sure() -> None:
     from argus.agents.diagnosis import known_category
 
-    code = {"category": "db_pool_exhaustion", "code_match": True, "vector_similarity": 0.2}
-    close = {"category": "disk_full", "code_match": False, "vector_similarity": 0.7}
-    agreed = {"category": "dns_failure", "vector_similarity": 0.3, "vector_rank": 1, "text_rank": 1}
-    vague = {"category": "timeout", "vector_similarity": 0.3, "vector_rank": 1, "text_rank": 4}
+    code = search_hit(category="db_pool_exhaustion", code_match=True, vector_similarity=0.2)
+    close = search_hit(category="disk_full", code_match=False, vector_similarity=0.7)
+    agreed = search_hit(category="dns_failure", vector_similarity=0.3, vector_rank=1, text_rank=1)
+    vague = search_hit(category="timeout", vector_similarity=0.3, vector_rank=1, text_rank=4)
     assert known_category([vague, code]) == "database"
     assert known_category([close]) == "resource_disk"
     assert known_category([agreed]) == "dns"
     assert known_category([vague]) is None
     assert known_category([]) is None
-    limit = {"category": "resource_limit", "code_match": True}  # EMFILE: the old bridge missed it
+    limit = search_hit(category="resource_limit", code_match=True)  # EMFILE: the old bridge missed
     assert known_category([limit]) == "config"
-    assert known_category([{"category": None, "code_match": True}]) is None
+    assert known_category([search_hit(category=None, code_match=True)]) is None
+
+
+async def test_one_compiled_graph_serves_concurrent_diagnoses_with_their_own_context() -> None:
+    quiet = DIGEST.model_copy(update={"incident": False, "anomalies": [], "error_codes": []})
+    loud, calm = (
+        _ctx([_hit(code_match=True, similarity=0.9)]),
+        DiagnosisContext("b2", lambda: quiet),
+    )
+    (first, _), (second, _) = await asyncio.gather(run_diagnosis(loud), run_diagnosis(calm))
+    assert first.incident and first.root_cause.module == "payment"
+    assert not second.incident and second.root_cause.category == "none"
+    assert loud.usage.steps and calm.usage.steps  # each run counted in its own context
+    assert diagnosis_graph() is diagnosis_graph()

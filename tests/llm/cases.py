@@ -9,13 +9,16 @@ from contextlib import contextmanager
 from typing import Any
 
 from argus.agents.context import DiagnosisContext
+from argus.agents.digest import BatchDigest
 from argus.agents.log_analysis import analyse
 from argus.config import Settings
 from argus.graph.inputs import digest_of, llm_runtime
 from argus.graph.run import run_diagnosis
+from argus.knowledge.search import SearchHit
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
 from argus.report import Report
+from tests.graph.hits import search_hit
 from tests.llm.fake_llm import Reply, Request, completion
 from tests.tools.frames import stats, steady
 
@@ -29,7 +32,7 @@ TEXTS = {
 LLM_SUMMARY = "The payment service ran out of database connections (pool exhausted)."
 
 
-def digest(texts: dict[int, str] | None = None) -> dict[str, Any]:
+def digest(texts: dict[int, str] | None = None) -> BatchDigest:
     """The digest the agents read, analysed from a baseline and a failing batch."""
     texts = texts or TEXTS
     base = steady(1, "gateway", 30, 5) + steady(2, "payment", 20, 5)
@@ -40,21 +43,21 @@ def digest(texts: dict[int, str] | None = None) -> dict[str, Any]:
     return digest_of(analyse(current, stats(base, texts)))
 
 
-def knowledge_hit() -> dict[str, Any]:
+def knowledge_hit() -> SearchHit:
     """A runbook that matches loosely (no error-code match: the slow path runs every agent)."""
-    return {"kb_id": 1, "source_id": "starter/db-pool", "symptom": "pool exhausted",
-            "solution": "Raise the pool size or fix the leak.", "code_match": False,
-            "vector_similarity": 0.3, "score": 0.03, "category": "db_pool_exhaustion"}  # fmt: skip
+    return search_hit(source_id="starter/db-pool", symptom="pool exhausted",
+                      solution="Raise the pool size or fix the leak.", code_match=False,
+                      vector_similarity=0.3, score=0.03, category="db_pool_exhaustion")  # fmt: skip
 
 
 def context(llm: LLMRuntime | None, texts: dict[int, str] | None = None) -> DiagnosisContext:
     """A diagnosis of the batch with ``llm`` sharing the context's limits and usage."""
     found = digest(texts)
 
-    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
+    async def search(text: str, filters: dict[str, str | None]) -> list[SearchHit]:
         return [knowledge_hit()]
 
-    ctx = DiagnosisContext("b-llm", lambda: dict(found), search, {"platform": "shop"}, llm,
+    ctx = DiagnosisContext("b-llm", lambda: found, search, {"platform": "shop"}, llm,
                            UsageLimits(max_llm_calls=20, max_tokens=10**6))  # fmt: skip
     if llm is not None:
         llm.limits, llm.usage = ctx.limits, ctx.usage
