@@ -13,6 +13,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from argus.errors import DatabaseUnavailable
+from argus.store.connection import connect
 
 #: The saver's connections need these settings (it relies on autocommit and dict rows).
 _SAVER_CONN: dict[str, Any] = {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row}
@@ -43,10 +44,7 @@ async def thread_turn(conninfo: str, key: str) -> AsyncIterator[None]:
     both start from the same checkpoint and one would hide the other. The lock lives on a
     connection of its own, so it is released even when the process dies mid-turn.
     """
-    try:
-        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
-    except psycopg.Error as exc:
-        raise DatabaseUnavailable(f"cannot open the chat thread ({type(exc).__name__})") from exc
+    conn = await connect(conninfo, vectors=False)
     async with conn:
         await conn.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", (key,))
         try:

@@ -7,6 +7,8 @@ checkpointer keeps its own pool because LangGraph's saver needs its own connecti
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import psycopg
@@ -16,6 +18,10 @@ from argus.errors import DatabaseUnavailable
 
 #: Longest wait for the server to accept a connection; a database that is down must fail fast.
 CONNECT_TIMEOUT_S = 10
+
+#: Lends an autocommit connection for one ``async with`` block: a pool's ``connection`` method,
+#: or :func:`direct` where no pool is worth keeping.
+Connect = Callable[[], contextlib.AbstractAsyncContextManager[psycopg.AsyncConnection[Any]]]
 
 
 async def connect(
@@ -49,6 +55,17 @@ def connect_sync(
     except psycopg.OperationalError as exc:
         raise DatabaseUnavailable(_unavailable(exc)) from exc
     return conn
+
+
+def direct(url: str) -> Connect:
+    """A :data:`Connect` that opens a fresh autocommit connection for each block (no pool)."""
+
+    @contextlib.asynccontextmanager
+    async def one() -> AsyncIterator[psycopg.AsyncConnection[Any]]:
+        async with await connect(url) as conn:
+            yield conn
+
+    return one
 
 
 def _unavailable(exc: psycopg.OperationalError) -> str:

@@ -21,14 +21,17 @@ async def _reset(conn: psycopg.AsyncConnection) -> None:
 
 
 async def open_pool(
-    url: str, *, min_size: int = 1, max_size: int = 8, acquire_timeout_s: float = 1.5
-) -> AsyncConnectionPool:
+    url: str, *, min_size: int = 1, max_size: int = 8, acquire_timeout_s: float = 1.5,
+    autocommit: bool = False, wait: bool = True,
+) -> AsyncConnectionPool:  # fmt: skip
     """Open a pool on ``url`` (migrations must have created the vector extension already).
 
     ``acquire_timeout_s`` is the longest wait for a connection (PoolTimeout after it: the API
     answers 503 quickly instead of hanging while the database is down). Each connection is
     checked when it is handed out, so connections broken by a database restart are replaced,
-    not used: the pool recovers by itself once the server is back.
+    not used: the pool recovers by itself once the server is back. ``wait=False`` returns at
+    once and fills the pool in the background (for workers that start while the database is
+    down: their first ``connection()`` waits, up to ``acquire_timeout_s``).
     """
     pool = AsyncConnectionPool(
         url,
@@ -37,12 +40,12 @@ async def open_pool(
         configure=_configure,
         check=AsyncConnectionPool.check_connection,
         reset=_reset,
-        kwargs={"autocommit": False},
+        kwargs={"autocommit": autocommit},
         open=False,
         timeout=acquire_timeout_s,
     )
     try:
-        await pool.open(wait=True, timeout=15)
+        await pool.open(wait=wait, timeout=15)
     except (psycopg.OperationalError, PoolTimeout) as exc:
         await pool.close()
         raise DatabaseUnavailable(f"cannot open a connection pool on PostgreSQL: {exc}") from exc

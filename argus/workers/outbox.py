@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 
 from argus.metrics import OUTBOX_PENDING
 from argus.store import outbox
+from argus.store.connection import connect
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,8 @@ class OutboxPublisher:
         )
         try:
             await producer.start()
-            async with await psycopg.AsyncConnection.connect(
-                self.database_url, autocommit=True
-            ) as conn:
+            # one connection for the publisher's life, outside the pool (it would hold a slot)
+            async with await connect(self.database_url) as conn:
                 while True:
                     sent = await self.publish_once(conn, producer)
                     if sent < BATCH:

@@ -14,8 +14,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import psycopg
-
 from argus import events
 from argus.batch_status import UNFINISHED_FILES
 from argus.ingest.formats import LogFormat
@@ -38,7 +36,7 @@ class ParseWorker(StageWorker):
         todo = [f for f in batch["files"] if f["status"] in UNFINISHED_FILES]
         with PARSE_SECONDS.time():
             await asyncio.gather(*(self._one(batch_id, f, fmt) for f in todo))
-        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+        async with self.scope.db() as c:
             reached = await batches.close_parse_barrier(c, batch_id)
         if reached is not None:  # the barrier closed here: the batch is parsed, or failed
             BATCHES.labels(reached).inc()
@@ -47,7 +45,7 @@ class ParseWorker(StageWorker):
         async with self.slots:
             outcome = await asyncio.to_thread(self._parse, file.get("path"), fmt)
         error = unreadable_reason(outcome)
-        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+        async with self.scope.db() as c:
             await batches.file_done(c, batch_id, file["name"], outcome.file_id, error,
                                     outcome.headed)  # fmt: skip
 

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from argus.config import Settings
+from argus.store.pool import open_pool
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.instance import instance_slot
 from argus.workers.outbox import OutboxPublisher
@@ -24,6 +25,9 @@ from argus.workers.sweep import Sweeper, announce_waiting, release_own_claims
 log = logging.getLogger(__name__)
 
 KINDS = ("parse", "diagnose")
+#: Longest wait of a worker for a pooled connection; after it the database counts as down
+#: (an infrastructure fault: the consumer stops uncommitted and is restarted after a back-off).
+POOL_WAIT_S = 10.0
 _CLASSES: dict[str, type[StageWorker]] = {"parse": ParseWorker, "diagnose": DiagnoseWorker}
 
 
@@ -59,15 +63,24 @@ class WorkerPool:
     async def run(self) -> None:
         """Run every task until cancelled."""
         with instance_slot(self.settings.home) as owner:
-            self.scope = WorkerScope(owner=owner)
-            await self._until_done(lambda: release_own_claims(self.database_url, owner))
-            if self.empty_broker:
-                await self._until_done(lambda: announce_waiting(self.database_url))
-            tasks = [supervise(name, run) for name, run in self._tasks(self.scope)]
+            db = await open_pool(
+                self.database_url, max_size=self._pool_size(), acquire_timeout_s=POOL_WAIT_S,
+                autocommit=True, wait=False,
+            )  # fmt: skip
+            self.scope = WorkerScope(owner=owner, db=db.connection)
             try:
-                await asyncio.gather(*tasks)
+                await self._until_done(lambda: release_own_claims(db.connection, owner))
+                if self.empty_broker:
+                    await self._until_done(lambda: announce_waiting(db.connection))
+                await asyncio.gather(*(supervise(n, r) for n, r in self._tasks(self.scope)))
             finally:
                 self.scope = None
+                await db.close()
+
+    def _pool_size(self) -> int:
+        """One connection per consumer at most (each holds one for a few statements at a time)."""
+        consumers = sum(max(self.count, _CLASSES[k].concurrency(self.settings)) for k in self.kinds)
+        return max(2, consumers)
 
     def _tasks(self, scope: WorkerScope) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
         tasks: list[tuple[str, Callable[[], Awaitable[None]]]] = [

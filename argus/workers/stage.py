@@ -33,11 +33,12 @@ from aiokafka.structs import ConsumerRecord, TopicPartition
 
 from argus.batch_status import BatchStatus
 from argus.config import Settings
-from argus.errors import FormatError, InputError
+from argus.errors import DatabaseUnavailable, FormatError, InputError
 from argus.events import BatchEvent
 from argus.metrics import BATCHES, ERRORS, LIVE_CONSUMERS, QUEUE_LAG
 from argus.store import batches, outbox
 from argus.store.batches import ClaimOutcome
+from argus.store.connection import Connect, connect, direct
 from argus.workers.faults import is_infrastructure
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class WorkerScope:
     """What the stage workers of one process share."""
 
     owner: str  #: this process's instance id, written on every claim it takes
+    db: Connect  #: short database work (claims, failures, dead letters): the process's pool
     live: dict[str, int] = field(default_factory=dict)  #: running consumers per stage
     active: set[uuid.UUID] = field(default_factory=set)  #: batches this process works on now
 
@@ -78,7 +80,9 @@ class StageWorker(ABC):
         self.database_url = database_url
         self.bootstrap = bootstrap
         self.slots = slots or asyncio.Semaphore(self.concurrency(settings))
-        self.scope = scope or WorkerScope(owner=f"anonymous-{uuid.uuid4()}")
+        self.scope = scope or WorkerScope(
+            owner=f"anonymous-{uuid.uuid4()}", db=direct(database_url)
+        )
 
     @classmethod
     def concurrency(cls, settings: Settings) -> int:
@@ -187,7 +191,7 @@ class StageWorker(ABC):
         comes later), or the batch failed (only a retry resumes it). LookupError when there is
         no such batch. A claim of this process that none of its workers holds (left by a
         consumer that was restarted) is taken back at once."""
-        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+        async with self.scope.db() as c:
             outcome = await batches.claim(
                 c, batch_id, LEASE_S, self.stage, self.scope.owner,
                 reclaim_own=batch_id not in self.scope.active,
@@ -210,10 +214,9 @@ class StageWorker(ABC):
     async def _renewing(self, batch_id: uuid.UUID) -> AsyncIterator[None]:
         async def renew() -> None:
             while True:  # a database hiccup must not end the renewals of a live claim
-                with contextlib.suppress(psycopg.Error, OSError):
-                    async with await psycopg.AsyncConnection.connect(
-                        self.database_url, autocommit=True
-                    ) as conn:
+                with contextlib.suppress(psycopg.Error, OSError, DatabaseUnavailable):
+                    # its own connection for the claim's lifetime: it must not hold a pool slot
+                    async with await connect(self.database_url) as conn:
                         while True:
                             await asyncio.sleep(RENEW_EVERY_S)
                             await batches.renew(conn, batch_id)
@@ -231,11 +234,11 @@ class StageWorker(ABC):
         """Mark the batch failed with its reason (logged at WARNING)."""
         self._note(logging.WARNING, "fail", batch_id, reason=repr(reason[:300]))
         BATCHES.labels(BatchStatus.FAILED).inc()
-        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+        async with self.scope.db() as c:
             await batches.set_status(c, batch_id, BatchStatus.FAILED, reason[:2000])
 
     async def _dead_letter(self, raw: bytes, error: str, batch_id: uuid.UUID | None) -> None:
         """Send the event to ``argus.dlq`` (via the outbox) with why it could not be handled."""
         self._note(logging.WARNING, "dlq", batch_id, error=repr(error[:300]))
-        async with await psycopg.AsyncConnection.connect(self.database_url, autocommit=True) as c:
+        async with self.scope.db() as c:
             await outbox.enqueue_dead_letter(c, raw, error)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-import psycopg
-
 from argus.metrics import SWEPT
 from argus.store import batches, outbox
+from argus.store.connection import Connect, connect
 from argus.workers.stage import LEASE_S
 
 log = logging.getLogger(__name__)
@@ -25,9 +24,9 @@ SWEEP_EVERY_S = 5.0
 KEEP_PUBLISHED_DAYS = 7.0
 
 
-async def release_own_claims(database_url: str, owner: str) -> int:
+async def release_own_claims(db: Connect, owner: str) -> int:
     """Give back the claims a previous life of this instance left; return how many."""
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+    async with db() as conn:
         released = await batches.release_own(conn, owner)
     if released:
         log.warning("resuming %d batch(es) left by this instance's previous run", len(released))
@@ -35,10 +34,10 @@ async def release_own_claims(database_url: str, owner: str) -> int:
     return len(released)
 
 
-async def announce_waiting(database_url: str) -> int:
+async def announce_waiting(db: Connect) -> int:
     """Announce every batch that waits for a stage again, whatever its age: for a process that
     has just started an empty in-memory broker, which lost every event published before."""
-    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+    async with db() as conn:
         announced = await batches.sweep_stale(conn, 0.0)
     if announced:
         log.warning("a new broker: announcing %d waiting batch(es) again", len(announced))
@@ -58,9 +57,8 @@ class Sweeper:
 
     async def run(self) -> None:
         """Sweep every ``every_s``; a database fault ends the run (to be restarted)."""
-        async with await psycopg.AsyncConnection.connect(
-            self.database_url, autocommit=True
-        ) as conn:
+        # one connection for the sweep's life, outside the pool (it would hold a slot forever)
+        async with await connect(self.database_url) as conn:
             await outbox.prune(conn, KEEP_PUBLISHED_DAYS)
             while True:
                 swept = await batches.sweep_stale(conn, self.lease_s)

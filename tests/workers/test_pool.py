@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from argus.config import Settings
+from argus.store.connection import direct
 from argus.workers.instance import instance_slot
 from argus.workers.pool import WorkerPool
 from argus.workers.stage import WorkerScope
@@ -13,7 +14,9 @@ from argus.workers.stage import WorkerScope
 def test_a_stage_without_a_live_consumer_is_reported_missing(tmp_path: Path) -> None:
     pool = WorkerPool(Settings(home=tmp_path), "postgresql://unused", "unused:9092", 1)
     assert pool.missing_stages() == ["parse", "diagnose"]  # not started yet
-    pool.scope = WorkerScope(owner="me", live={"parse": 2, "diagnose": 0})
+    pool.scope = WorkerScope(
+        owner="me", db=direct("postgresql://unused"), live={"parse": 2, "diagnose": 0}
+    )
     assert pool.missing_stages() == ["diagnose"]
     pool.scope.live["diagnose"] = 1
     assert pool.missing_stages() == []

@@ -16,7 +16,7 @@ from argus.config import Settings
 from argus.store.batches import ClaimOutcome
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.parse import ParseWorker
-from argus.workers.stage import StageWorker
+from argus.workers.stage import StageWorker, WorkerScope
 
 
 class _Recording:
@@ -140,11 +140,9 @@ async def test_the_worker_branches_on_every_claim_outcome(
 ) -> None:
     """Claimed: the batch row is worked on; missing: LookupError (the event goes to the DLQ);
     any other outcome: skipped, with the outcome as the logged reason."""
-    worker = ParseWorker(Settings(), "postgresql://unused", "unused:9092")
+    scope = WorkerScope(owner="test", db=_Connection)  # type: ignore[arg-type]
+    worker = ParseWorker(Settings(), "postgresql://unused", "unused:9092", scope=scope)
     row = {"labels": {}, "files": [], "source": "test"}
-
-    async def connect(*args: Any, **kwargs: Any) -> _Connection:
-        return _Connection()
 
     async def claim(*args: Any, **kwargs: Any) -> ClaimOutcome:
         return outcome
@@ -152,7 +150,6 @@ async def test_the_worker_branches_on_every_claim_outcome(
     async def get_batch(*args: Any) -> dict[str, Any]:
         return row
 
-    monkeypatch.setattr("argus.workers.stage.psycopg.AsyncConnection.connect", connect)
     monkeypatch.setattr("argus.workers.stage.batches.claim", claim)
     monkeypatch.setattr("argus.workers.stage.batches.get_batch", get_batch)
     batch_id = uuid.uuid4()
