@@ -28,16 +28,10 @@ class ChatContext:
         return {tool.name: tool for tool in self.tools}
 
     def llm_blocked(self) -> str | None:
-        """Why the LLM may not take another step now, or None when it may."""
+        """Why the LLM may not take another step now, or None when it may: the question's step
+        limit, then the runtime's one rule (usage limits, time budget, breaker)."""
         if self.llm is None:
             return self.note
         if not self.usage.steps_left(self.limits):
             return f"the step limit of a question ({self.limits.max_steps}) was reached"
-        if not self.usage.llm_allowed(self.limits):
-            return (
-                f"the LLM budget of a question was spent ({self.usage.llm_calls} calls, "
-                f"{self.usage.tokens} tokens)"
-            )
-        if self.llm.breaker.is_open:
-            return "the LLM failed repeatedly and is paused (circuit breaker open)"
-        return None
+        return self.llm.blocker()

@@ -54,7 +54,7 @@ class LLMRuntime:
         """Why no call may start now (limits, time budget, open breaker); None when one may."""
         if not self.usage.llm_allowed(self.limits):
             return (
-                f"LLM limit of this diagnosis reached ({self.limits.max_llm_calls} calls, "
+                f"the LLM budget of this run was spent (at most {self.limits.max_llm_calls} calls, "
                 f"{self.limits.max_tokens} tokens)"
             )
         if self.clock.spent():
