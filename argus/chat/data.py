@@ -14,12 +14,13 @@ from typing import Any
 
 from argus.agents.log_analysis import Analysis
 from argus.config import Settings, get_settings
+from argus.knowledge.search import SearchHit
 from argus.pipeline.stored_analysis import analyse_batch
 from argus.tools import views
 from argus.tools.digest import BatchStats
 
-#: Knowledge search: (query text, module or None) -> hits as plain dicts, best first.
-KnowledgeSearch = Callable[[str, str | None], Awaitable[list[dict[str, Any]]]]
+#: Knowledge search: (query text, module or None) -> hits, best first.
+KnowledgeSearch = Callable[[str, str | None], Awaitable[list[SearchHit]]]
 
 
 @dataclass

@@ -24,8 +24,9 @@ from argus.chat.tools import chat_tools
 from argus.chat.turn import run_turn, thread_config, turns_of
 from argus.config import Settings
 from argus.errors import ArgusError
-from argus.graph.inputs import knowledge_search
+from argus.graph.inputs import knowledge_hits
 from argus.knowledge.embeddings import Embedder, make_embedder
+from argus.knowledge.search import SearchHit
 from argus.llm.usage import Usage, UsageLimits
 from argus.store import batches
 
@@ -140,10 +141,10 @@ async def _batch_data(
     labels = batch.get("labels") or {}
     scope = {key: str(labels[key]) if key in labels else None for key in ("platform", "firmware")}
 
-    async def search(text: str, module: str | None) -> list[dict[str, Any]]:
+    async def search(text: str, module: str | None) -> list[SearchHit]:
         """Hybrid search under the batch's platform and firmware (hard filters), like diagnosis."""
         model = await embedder(settings)
         async with pool.connection() as conn:
-            return await knowledge_search(conn, model)(text, {**scope, "module": module})
+            return await knowledge_hits(conn, model)(text, {**scope, "module": module})
 
     return BatchData(batch, report, str(pool.conninfo), search, settings)

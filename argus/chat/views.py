@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from argus.knowledge.search import SearchHit
 from argus.report import Suspect
 from argus.tools.digest import Burst, Change, ModuleCount, TemplateCount
 from argus.tools.views import BurstView, ModuleView, TemplateView, clip, stamp
@@ -87,15 +88,15 @@ def suspect_view(suspect: Suspect) -> dict[str, Any]:
     }
 
 
-def knowledge_view(hit: dict[str, Any]) -> dict[str, Any]:
+def knowledge_view(hit: SearchHit) -> dict[str, Any]:
     """A knowledge-base entry found by the search."""
     return {
-        "source_id": clip(hit.get("source_id"), 80),
-        "module": clip(hit.get("module"), 100),
-        "category": hit.get("category"),
-        "error_code": clip(hit.get("error_code"), 40),
-        "symptom": clip(hit.get("symptom"), 200),
-        "root_cause": clip(hit.get("root_cause"), 200),
-        "solution": clip(hit.get("solution"), 300),
-        "score": round(float(hit.get("score") or 0.0), 4),
+        "source_id": clip(hit.source_id, 80),
+        "module": clip(hit.module, 100),
+        "category": hit.category,
+        "error_code": clip(hit.error_code, 40),
+        "symptom": clip(hit.symptom, 200),
+        "root_cause": clip(hit.root_cause, 200),
+        "solution": clip(hit.solution, 300),
+        "score": round(hit.score, 4),
     }

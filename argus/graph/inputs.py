@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
@@ -26,8 +26,6 @@ from argus.runtime.llm import local_llm
 
 #: Codes of the batch's error templates the digest keeps.
 MAX_ERROR_CODES = 20
-#: Knowledge search with JSON-ready hits: (query text, hard filters) -> hits, best first.
-PlainSearch = Callable[[str, dict[str, str | None]], Awaitable[list[dict[str, Any]]]]
 
 
 def digest_of(analysis: Analysis) -> BatchDigest:
@@ -58,16 +56,6 @@ def knowledge_hits(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> Se
         )  # fmt: skip
         result = await hybrid_search(conn, text, embedder=embedder, filters=hard, limit=5)
         return result.hits
-
-    return search
-
-
-def knowledge_search(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> PlainSearch:
-    """:func:`knowledge_hits` with the hits as plain JSON-ready dicts (what the chat shows)."""
-    hits = knowledge_hits(conn, embedder)
-
-    async def search(text: str, filters: dict[str, str | None]) -> list[dict[str, Any]]:
-        return [hit.to_dict() for hit in await hits(text, filters)]
 
     return search
 

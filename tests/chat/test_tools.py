@@ -11,7 +11,9 @@ from pydantic import ValidationError
 
 from argus.chat.toolrun import MAX_CALLS_PER_STEP, MAX_RESULT_CHARS, compact_json, run_tool_calls
 from argus.chat.tools import TOOLS, chat_tools
+from argus.knowledge.search import SearchHit
 from tests.chat.fakes import batch_data
+from tests.graph.hits import search_hit
 
 EXPECTED = {
     "batch_report",
@@ -130,9 +132,9 @@ async def test_knowledge_hits_fit_in_a_result() -> None:
         "score": 0.5,
     }
 
-    async def search(text: str, module: str | None) -> list[dict[str, Any]]:
+    async def search(text: str, module: str | None) -> list[SearchHit]:
         assert "connection refused" in text  # the batch's own errors when no query is given
-        return [hit] * 10
+        return [search_hit(**hit)] * 10
 
     data = batch_data()
     data.search = search
