@@ -10,12 +10,14 @@ from pydantic import SecretStr
 
 from argus.batch_status import BatchStatus, FileStatus
 from argus.config import Settings
+from argus.runtime.services import Services
 from argus.service.app import create_app
 
 
 def _spec(tmp_path: Path) -> dict[str, Any]:
     settings = Settings(home=tmp_path, api_keys=[SecretStr("k")], llm="none")
-    return create_app(settings, "postgresql://unused", "unused:9092", workers=0).openapi()
+    services = Services.at("postgresql://unused", "unused:9092")
+    return create_app(settings, services, workers=0).openapi()
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
