@@ -81,7 +81,9 @@ def context(model: BaseChatModel | None = None, limits: UsageLimits | None = Non
     llm = None
     if model is not None:
         retry = RetryPolicy(attempts=2, initial_wait_s=0.0, max_wait_s=0.0)
-        llm = LLMRuntime(model, limits, usage, retry=retry, model_name="scripted")
+        llm = LLMRuntime(
+            model=model, limits=limits, usage=usage, retry=retry, model_name="scripted"
+        )
     return ChatContext(data, chat_tools(data), llm, limits, usage, "no LLM is configured")
 
 

@@ -54,7 +54,7 @@ def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) ->
 
 def _llm(*answers: object) -> LLMRuntime:
     texts = [a if isinstance(a, str) else json.dumps(a) for a in answers]
-    return LLMRuntime(FakeListChatModel(responses=texts), retry=RetryPolicy(attempts=1),
+    return LLMRuntime(model=FakeListChatModel(responses=texts), retry=RetryPolicy(attempts=1),
                       model_name="scripted")  # fmt: skip
 
 
