@@ -174,7 +174,10 @@ def _count_only(engine: MiningEngine, path: Path, tick: Tick) -> FileRun:
 
     result, error = engine.count(path, tick)
     return FileRun(
-        path, Pass1Stats(index_version=engine.holder.active.version), result, error=error
+        path=path,
+        pass1=Pass1Stats(index_version=engine.holder.active.version),
+        pass2=result,
+        error=error,
     )
 
 
