@@ -51,7 +51,9 @@ def load_batch_stats(conn: psycopg.Connection, file_ids: Sequence[str]) -> Batch
     tids = buckets["tid"].unique().to_list()
     texts = conn.execute(_TEMPLATES, (tids,)).fetchall() if tids else []
     templates = {
-        int(tid): TemplateText(int(tid), str(text), str(sample or ""), category)
+        int(tid): TemplateText(
+            template_id=int(tid), template=str(text), sample=str(sample or ""), category=category
+        )
         for tid, text, sample, category in texts
     }
     return BatchStats(buckets=buckets, templates=templates, traces=None)
