@@ -124,7 +124,9 @@ def _require_records(files: Sequence[FileOutcome]) -> None:
 
 def _stored(files: Sequence[FileOutcome]) -> list[StoredFile]:
     """Files with stored statistics; a file that failed part-way gives no trace lines."""
-    return [StoredFile(f.file_id, None if f.error else f.path) for f in files if f.file_id]
+    return [
+        StoredFile(file_id=f.file_id, path=None if f.error else f.path) for f in files if f.file_id
+    ]
 
 
 async def _open_batch(

@@ -73,7 +73,7 @@ SELECT DISTINCT ON (bf.file_id) bf.file_id, COALESCE(bf.path, fr.path), fr.size_
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredFile:
     """A file of an earlier batch: its statistics are stored; its lines may still be readable."""
 
@@ -96,7 +96,7 @@ def earlier_batch_files(
          "before": str(before) if before is not None else None,
          "parsed": FileStatus.PARSED, "diagnosed": BatchStatus.DIAGNOSED},
     ).fetchall()  # fmt: skip
-    return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
+    return [StoredFile(file_id=str(fid), path=_readable(path, size)) for fid, path, size in rows]
 
 
 def stored_files(conn: psycopg.Connection, file_ids: Sequence[str]) -> list[StoredFile]:
@@ -106,7 +106,7 @@ def stored_files(conn: psycopg.Connection, file_ids: Sequence[str]) -> list[Stor
         " ORDER BY file_id",
         (list(file_ids),),
     ).fetchall()
-    return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
+    return [StoredFile(file_id=str(fid), path=_readable(path, size)) for fid, path, size in rows]
 
 
 def _readable(path: str | None, size: int) -> Path | None:
