@@ -103,8 +103,9 @@ async def diagnose_files(
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(
-                str(batch_id), lambda: digest_of(analysis), knowledge_hits(conn, embedder),
-                request.labels or {}, llm, limits, usage,
+                batch_id=str(batch_id), analyse=lambda: digest_of(analysis),
+                search=knowledge_hits(conn, embedder), labels=request.labels or {}, llm=llm,
+                limits=limits, usage=usage,
             )  # fmt: skip
             report, state = await run_diagnosis(ctx)
         await _close_batch(conn, batch_id, report, embedder, announce)
