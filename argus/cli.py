@@ -172,7 +172,9 @@ def diagnose(
     settings = load_settings()
     check_files([*paths, *(baseline or [])])
     labels = _labels(label or [])
-    request = BatchRequest(paths, baseline or [], log_format, source, labels)
+    request = BatchRequest(
+        paths=paths, baseline=baseline or [], log_format=log_format, source=source, labels=labels
+    )
     out = err_console if as_json else console
 
     async def go() -> BatchDiagnosis:

@@ -17,7 +17,7 @@ Analyse = Callable[[], BatchDigest]
 Search = Callable[[str, dict[str, str | None]], Awaitable[list[SearchHit]]]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DiagnosisContext:
     """Inputs and services of one diagnosis: the graph's run-time context (``context_schema``),
     never part of its state."""

@@ -19,7 +19,7 @@ MAX_ANOMALIES = 30
 MAX_ERROR_TEMPLATES = 15
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Analysis:
     """What the log_analysis agent found in one batch."""
 

@@ -52,8 +52,14 @@ def api_app(
 def _workers_check(pool: Background) -> Check:
     missing = pool.missing_stages()
     if missing:
-        return Check("workers", False, f"no live consumer for: {', '.join(missing)} (restarting)")
-    return Check("workers", True, f"stages {', '.join(pool.kinds) or 'none'} consuming")
+        return Check(
+            name="workers",
+            ok=False,
+            detail=f"no live consumer for: {', '.join(missing)} (restarting)",
+        )
+    return Check(
+        name="workers", ok=True, detail=f"stages {', '.join(pool.kinds) or 'none'} consuming"
+    )
 
 
 def _health_routes(app: FastAPI) -> None:

@@ -11,7 +11,7 @@ from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ChatContext:
     """The batch's tools, the LLM (None: rule path) and the question's budget."""
 

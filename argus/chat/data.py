@@ -23,7 +23,7 @@ from argus.tools.digest import BatchStats
 KnowledgeSearch = Callable[[str, str | None], Awaitable[list[SearchHit]]]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Statistics:
     """The batch's statistics and their analysis against the baseline."""
 
@@ -31,7 +31,7 @@ class Statistics:
     analysis: Analysis  #: digest, suspects, anomalies (rule-based, deterministic)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BatchData:
     """Read-only access to one batch for the tools of one question."""
 
@@ -62,7 +62,8 @@ def load_statistics(conninfo: str, batch: dict[str, Any], settings: Settings) ->
     """The batch's statistics analysed as its diagnosis does: the same default baseline (the
     last diagnosed batches of the source before it) and trace lines (blocking).
     NotReadyError while none of its files is parsed."""
-    return Statistics(*analyse_batch(settings, conninfo, batch))
+    current, analysis = analyse_batch(settings, conninfo, batch)
+    return Statistics(current=current, analysis=analysis)
 
 
 def error_minutes(stats: Statistics, limit: int, module: str | None = None) -> list[dict[str, Any]]:

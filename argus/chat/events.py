@@ -10,7 +10,7 @@ EventName = Literal["thread", "tool_start", "tool_result", "token", "final", "er
 CHUNK_CHARS = 80  #: longest token chunk of an answer
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChatEvent:
     """One server-sent event: its name and JSON-ready data."""
 

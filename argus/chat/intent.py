@@ -15,7 +15,7 @@ MAX_PLANNED = 4  #: tools called for one rule-path answer
 MORE_ROWS = 20  #: rows asked for when a follow-up wants more
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Intent:
     """A kind of question and the tools that answer it."""
 
@@ -31,34 +31,38 @@ class Intent:
 
 INTENTS = (
     Intent(
-        "modules",
-        "module|component|service|which|who|where|culprit|root cause|cause|suspect|blame|"
+        name="modules",
+        keywords="module|component|service|which|who|where|culprit|root cause|cause|suspect|blame|"
         "responsible|fault|模块|组件|服务|根因|原因",
-        ("suspect_modules", "module_counts"),
+        tools=("suspect_modules", "module_counts"),
     ),
     Intent(
-        "errors",
-        "error|fail|exception|crash|fatal|panic|errno|code|warn|broken|错误|异常|失败|报错",
-        ("error_templates",),
+        name="errors",
+        keywords="error|fail|exception|crash|fatal|panic|errno|code|warn|broken|错误|异常|失败|报错",
+        tools=("error_templates",),
     ),
     Intent(
-        "timeline",
-        "when|time|minute|timeline|burst|peak|start|began|begin|时间|分钟|何时|什么时候|突发",
-        ("minute_bursts",),
+        name="timeline",
+        keywords="when|time|minute|timeline|burst|peak|start|began|begin|时间|分钟|何时|什么时候|突发",
+        tools=("minute_bursts",),
     ),
     Intent(
-        "baseline",
-        "baseline|change|new|differ|compare|normal|before|spike|drop|regress|unusual|anomal|"
+        name="baseline",
+        keywords="baseline|change|new|differ|compare|normal|before|spike|drop|regress|unusual|anomal|"
         "基线|变化|新增|对比",
-        ("baseline_changes",),
+        tools=("baseline_changes",),
     ),
     Intent(
-        "knowledge",
-        "knowledge|similar|runbook|known|fix|solve|solution|remed|recommend|advice|advise|"
+        name="knowledge",
+        keywords="knowledge|similar|runbook|known|fix|solve|solution|remed|recommend|advice|advise|"
         "what should|how to|how do|知识|相似|解决|建议|修复",
-        ("search_knowledge",),
+        tools=("search_knowledge",),
     ),
-    Intent("templates", "template|pattern|frequent|common|top|most|模板|最多", ("top_templates",)),
+    Intent(
+        name="templates",
+        keywords="template|pattern|frequent|common|top|most|模板|最多",
+        tools=("top_templates",),
+    ),
 )
 SUMMARY = ("batch_report", "suspect_modules")
 

@@ -39,7 +39,7 @@ UNEXPECTED = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Question:
     """One question about a batch, in a thread."""
 
@@ -89,20 +89,22 @@ class ChatService:
     ) -> AsyncIterator[ChatEvent]:  # fmt: skip
         """Answer ``text`` about ``batch`` (its row with files, argus.store.batches.get_batch) in
         thread ``thread_id``: thread, tool_start/tool_result, token... and final (or error)."""
-        question = Question(batch, text, thread_id)
+        question = Question(batch=batch, text=text, thread_id=thread_id)
         yield ChatEvent(
-            "thread", {"thread_id": question.thread_id, "batch_id": str(question.batch["batch_id"])}
+            event="thread",
+            data={"thread_id": question.thread_id, "batch_id": str(question.batch["batch_id"])},
         )
         try:
             async for event in self._answer(question, settings, pool):
                 yield event
         except ArgusError as exc:
             yield ChatEvent(
-                "error", {"type": type(exc).__name__, "message": exc.message, "hint": exc.hint}
+                event="error",
+                data={"type": type(exc).__name__, "message": exc.message, "hint": exc.hint},
             )
         except Exception:  # the stream has started: report the failure as an event
             log.exception("chat on batch %s failed", question.batch["batch_id"])
-            yield ChatEvent("error", UNEXPECTED)
+            yield ChatEvent(event="error", data=UNEXPECTED)
 
     async def history(self, batch_id: object, thread_id: str) -> list[Turn] | None:
         """The answered turns of a thread, oldest first; None when the thread does not exist."""
@@ -121,7 +123,9 @@ class ChatService:
             thread_turn(str(pool.conninfo), key),  # one turn at a time per thread, any process
             open_chat_llm(settings, limits, usage) as (llm, note),
         ):
-            ctx = ChatContext(data, chat_tools(data), llm, limits, usage, note)
+            ctx = ChatContext(
+                data=data, tools=chat_tools(data), llm=llm, limits=limits, usage=usage, note=note
+            )
             async for event in run_turn(self.graph, ctx, question.text, key):
                 yield _with_thread(event, question.thread_id)
 
@@ -129,7 +133,7 @@ class ChatService:
 def _with_thread(event: ChatEvent, thread_id: str) -> ChatEvent:
     if event.event != "final":
         return event
-    return ChatEvent("final", {**event.data, "thread_id": thread_id})
+    return ChatEvent(event="final", data={**event.data, "thread_id": thread_id})
 
 
 async def _batch_data(
@@ -147,4 +151,6 @@ async def _batch_data(
         async with pool.connection() as conn:
             return await knowledge_hits(conn, model)(text, {**scope, "module": module})
 
-    return BatchData(batch, report, str(pool.conninfo), search, settings)
+    return BatchData(
+        batch=batch, report=report, conninfo=str(pool.conninfo), search=search, settings=settings
+    )

@@ -39,13 +39,13 @@ async def run_turn(
         "note": "" if ctx.llm is not None else ctx.note,
     }
     async for part in graph.astream(start, config, context=ctx, stream_mode="custom"):
-        yield ChatEvent(part["event"], part["data"])
+        yield ChatEvent(event=part["event"], data=part["data"])
     turns = await turns_of(graph, config)
     if len(turns) <= earlier:
         raise StoreError("the answer was not recorded in the thread's history")
     turn = turns[-1]
     for piece in chunks(turn["answer"]):
-        yield ChatEvent("token", {"text": piece})
+        yield ChatEvent(event="token", data={"text": piece})
     model = ctx.llm.model_name if ctx.llm is not None and turn["mode"] == "llm" else None
     usage = {"model": model, "llm_calls": ctx.usage.llm_calls, "tokens": ctx.usage.tokens}
-    yield ChatEvent("final", {**turn, **usage})
+    yield ChatEvent(event="final", data={**turn, **usage})

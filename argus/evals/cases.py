@@ -19,7 +19,7 @@ from argus.report import CATEGORIES, Category, is_category
 LOG_SUFFIXES = (".log", ".log.gz", ".gz", ".txt")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Expected:
     """The labelled answer of a case."""
 
@@ -28,7 +28,7 @@ class Expected:
     knowledge_ids: tuple[str, ...] = ()  #: knowledge entries a good diagnosis retrieves
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Case:
     """One labelled batch."""
 
@@ -122,7 +122,11 @@ def _expected(meta: Path, raw: object) -> Expected:
     ids = raw.get("knowledge_ids") or []
     if not isinstance(ids, list) or not all(isinstance(i, str | int) for i in ids):
         raise InputError(f"{meta}: expected.knowledge_ids must be a list of ids")
-    return Expected(module.strip() if module else None, category, tuple(str(i) for i in ids))
+    return Expected(
+        root_cause_module=module.strip() if module else None,
+        category=category,
+        knowledge_ids=tuple(str(i) for i in ids),
+    )
 
 
 def _log_files(folder: Path) -> list[Path]:

@@ -15,7 +15,7 @@ from argus.runtime.services import running_database
 from argus.store.connection import connect
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EvalKnowledge:
     """Where the graph's knowledge searches go during an eval."""
 
@@ -30,4 +30,4 @@ async def eval_knowledge(settings: Settings) -> AsyncIterator[EvalKnowledge]:
         embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
         async with await connect(database.url) as conn:
             await seed_starter_pack_if_empty(conn, embedder)
-        yield EvalKnowledge(database.url, embedder)
+        yield EvalKnowledge(database_url=database.url, embedder=embedder)

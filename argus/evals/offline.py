@@ -41,7 +41,9 @@ def stats_of(engine: MiningEngine, paths: Sequence[Path]) -> BatchStats:
     buckets = [engine.count(path)[0].buckets for path in paths]
     traces = [traces_of(engine, path) for path in paths]
     texts = {
-        t.template_id: TemplateText(t.template_id, t.template, t.sample, t.category)
+        t.template_id: TemplateText(
+            template_id=t.template_id, template=t.template, sample=t.sample, category=t.category
+        )
         for t in engine.holder.active.templates
     }
     return BatchStats(

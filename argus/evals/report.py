@@ -22,7 +22,7 @@ from argus.evals.scoring import (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class EvalSummary:
     """The figures of one eval run."""
 

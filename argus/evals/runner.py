@@ -67,7 +67,7 @@ def run_cases(
         outcomes.append(_one(case, diagnose))
         if progress:
             progress(len(outcomes), len(cases), case.id[:50])
-    return EvalSummary(cases_dir, outcomes, name, started)
+    return EvalSummary(cases_dir=cases_dir, outcomes=outcomes, diagnose=name, started_at=started)
 
 
 def _one(case: Case, diagnose: Diagnose) -> Outcome:

@@ -14,7 +14,7 @@ from argus.evals.ragas_ids import precision_recall
 from argus.report import Category
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Outcome:
     """One case's expectation and prediction."""
 

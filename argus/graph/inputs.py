@@ -84,7 +84,8 @@ def _runtime(
     settings: Settings, model: BaseChatModel, limits: UsageLimits, usage: Usage, name: str
 ) -> LLMRuntime:
     return LLMRuntime(
-        model, limits, usage, breaker=endpoint_breaker(settings), model_name=name,
+        model=model, limits=limits, usage=usage, breaker=endpoint_breaker(settings),
+        model_name=name,
         times=CallTimes(timeout_s=settings.llm_timeout_s,
                         retry_after_cap_s=settings.llm_retry_after_cap_s),
         clock=LLMClock(budget_s=settings.llm_budget_s),

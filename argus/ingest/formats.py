@@ -45,7 +45,7 @@ _FIELD_RE = re.compile(r"(<[^<>]+>)")
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LogFormat:
     """A compiled log_format: its exact regex, a fast equivalent, and the fields' columns."""
 
@@ -85,7 +85,7 @@ class LogFormat:
         except re.error as exc:
             raise FormatError(f"log_format is not a valid pattern ({exc}): {spec}") from exc
         fast = tuple(_fast_class(lit) for lit in literals[1:])
-        return cls(spec, regex, roles, names, literals, fast)
+        return cls(spec=spec, regex=regex, roles=roles, names=names, literals=literals, fast=fast)
 
     def parse_line(self, line: str) -> dict[str, str | None] | None:
         """Split one line into the columns; None when the line does not start a record."""

@@ -26,7 +26,7 @@ BLOCK_BYTES = 1 << 22  # compressed; about 30 MB of text, which vectorised work 
 TRUNCATED_MARK = " …[truncated]"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FileFacts:
     """What is known about a file before it is parsed."""
 
@@ -50,7 +50,9 @@ def file_facts(path: Path) -> FileFacts:
                 size += len(block)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return FileFacts(path, digest.hexdigest(), size, head == GZIP_MAGIC)
+    return FileFacts(
+        path=path, file_id=digest.hexdigest(), size_bytes=size, compressed=head == GZIP_MAGIC
+    )
 
 
 def _decompressed(raw: BinaryIO) -> Iterator[bytes]:

@@ -31,7 +31,7 @@ _CANDIDATES: tuple[tuple[str, str], ...] = (
 _SAMPLE = 200
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TimestampFormat:
     """How the timestamps of one file are parsed."""
 
@@ -52,14 +52,14 @@ def detect_format(values: pl.Series) -> TimestampFormat:
     """The candidate format that parses most of the first non-null values."""
     sample = values.drop_nulls().head(_SAMPLE)
     if sample.is_empty():
-        return TimestampFormat("", None)
-    best, best_count = TimestampFormat("", None), 0
+        return TimestampFormat(prefix="", fmt=None)
+    best, best_count = TimestampFormat(prefix="", fmt=None), 0
     for prefix, fmt in _CANDIDATES:
-        candidate = TimestampFormat(prefix, fmt)
+        candidate = TimestampFormat(prefix=prefix, fmt=fmt)
         try:
             parsed = candidate.parse(sample).drop_nulls().len()
         except pl.exceptions.PolarsError:
             continue
         if parsed > best_count:
             best, best_count = candidate, parsed
-    return best if best_count * 2 >= sample.len() else TimestampFormat("", None)
+    return best if best_count * 2 >= sample.len() else TimestampFormat(prefix="", fmt=None)

@@ -17,7 +17,7 @@ from argus.knowledge.categories import Category, parse_category
 from argus.knowledge.versions import firmware_lineage, normalize_firmware
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchFilters:
     """Hard filters; ``None`` leaves a field unconstrained."""
 

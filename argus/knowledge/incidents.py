@@ -20,7 +20,7 @@ from argus.knowledge.embeddings import Embedder, embed_vectors
 from argus.store import knowledge as store
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class IncidentHit:
     """A past diagnosis similar to the query."""
 

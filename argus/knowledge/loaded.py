@@ -17,7 +17,7 @@ from argus.knowledge.entry import KnowledgeEntry
 FIX_HINT = "fix the entry and seed again; nothing was written"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LoadedEntry:
     """An entry and where it was read from."""
 
@@ -28,7 +28,7 @@ class LoadedEntry:
 def validate_entry(data: dict[str, Any], location: str) -> LoadedEntry:
     """Validate one raw entry; on failure raise InputError naming ``location`` and the field."""
     try:
-        return LoadedEntry(KnowledgeEntry.model_validate(data), location)
+        return LoadedEntry(entry=KnowledgeEntry.model_validate(data), location=location)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "entry"

@@ -41,7 +41,7 @@ TEXT_BUDGET_ROWS = 500
 Strategy = Literal["exact", "hnsw"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VectorPlan:
     """How the vector ranking of one search runs."""
 
@@ -59,11 +59,18 @@ def plan_vector_search(estimated_rows: float, total_rows: float, candidates: int
     pgvector's cap of 1000 cannot be expected to yield the candidates, the exact scan is used.
     """
     if estimated_rows <= EXACT_MAX_ROWS or total_rows <= EXACT_MAX_ROWS:
-        return VectorPlan("exact", 0, estimated_rows, total_rows)
+        return VectorPlan(
+            strategy="exact", ef_search=0, estimated_rows=estimated_rows, total_rows=total_rows
+        )
     if HNSW_MAX_EF * _selectivity(estimated_rows, total_rows) < candidates:
-        return VectorPlan("exact", 0, estimated_rows, total_rows)
+        return VectorPlan(
+            strategy="exact", ef_search=0, estimated_rows=estimated_rows, total_rows=total_rows
+        )
     return VectorPlan(
-        "hnsw", _ef_for(estimated_rows, total_rows, candidates), estimated_rows, total_rows
+        strategy="hnsw",
+        ef_search=_ef_for(estimated_rows, total_rows, candidates),
+        estimated_rows=estimated_rows,
+        total_rows=total_rows,
     )
 
 
@@ -72,9 +79,14 @@ def forced_plan(
 ) -> VectorPlan:
     """A plan with the strategy imposed (benchmarks, diagnostics); ef sized as in auto mode."""
     if strategy == "exact":
-        return VectorPlan("exact", 0, estimated_rows, total_rows)
+        return VectorPlan(
+            strategy="exact", ef_search=0, estimated_rows=estimated_rows, total_rows=total_rows
+        )
     return VectorPlan(
-        "hnsw", _ef_for(estimated_rows, total_rows, candidates), estimated_rows, total_rows
+        strategy="hnsw",
+        ef_search=_ef_for(estimated_rows, total_rows, candidates),
+        estimated_rows=estimated_rows,
+        total_rows=total_rows,
     )
 
 

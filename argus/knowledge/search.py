@@ -41,7 +41,7 @@ StrategyChoice = Literal["auto", "exact", "hnsw"]
 MAX_QUERY_CHARS = 8_000
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchHit:
     """One knowledge entry returned by a search, with its scores and why it matched."""
 
@@ -71,7 +71,7 @@ class SearchHit:
         return asdict(self)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SearchResult:
     """Hits, best first, and how the search ran."""
 
@@ -130,7 +130,7 @@ async def hybrid_search(
         top = sorted(fused, key=lambda i: (-fused[i].score, fused[i].tiebreak))[:limit]
         rows = await store.fetch_entries(conn, top, lexemes)
     hits = [_hit(i, rows[i], fused[i], filters) for i in top if i in rows]
-    return SearchResult(hits, plan, used, filters.describe())
+    return SearchResult(hits=hits, plan=plan, strategy=used, filters=filters.describe())
 
 
 async def _query_vector(
@@ -189,7 +189,7 @@ async def _text_ranking(
     return await store.text_candidates(conn, terms, filters, n)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Fused:
     """Signals gathered for one candidate."""
 

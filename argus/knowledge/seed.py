@@ -26,7 +26,7 @@ from argus.store import knowledge as store
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SeedReport:
     """What a seed did."""
 
@@ -37,7 +37,7 @@ class SeedReport:
     embedded: int  #: vectors computed (new entries and changed embedded texts)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Change:
     loaded: LoadedEntry
     embed: bool  # the embedded text changed or no vector is stored
@@ -106,11 +106,11 @@ def _change(loaded: LoadedEntry, state: store.StoredState | None) -> _Change | N
     """What to do with one entry; None when the stored row is identical."""
     entry = loaded.entry
     if state is None:
-        return _Change(loaded, embed=True)
+        return _Change(loaded=loaded, embed=True)
     embed = state.content_hash != entry.content_hash() or not state.embedded
     if not embed and state.row == entry.row():
         return None
-    return _Change(loaded, embed=embed)
+    return _Change(loaded=loaded, embed=embed)
 
 
 async def _write(

@@ -37,7 +37,7 @@ async def configured_space(embedder: Embedder) -> EmbeddingSpace:
             f"index takes at most {HNSW_MAX_DIMENSIONS}",
             hint="choose an embedding model of at most 2000 dimensions (ARGUS_EMBEDDING_MODEL)",
         )
-    return EmbeddingSpace(embedder.name, dimension)
+    return EmbeddingSpace(model=embedder.name, dimension=dimension)
 
 
 async def ensure_embedding_space(

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RetryPolicy:
     """How often and how patiently a transient LLM failure is retried."""
 
@@ -24,7 +24,7 @@ class RetryPolicy:
         return min(self.max_wait_s, self.initial_wait_s * 2.0 ** (attempt - 1))
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CircuitBreaker:
     """Stops calling an LLM that keeps failing, for ``cooldown_s``, then lets one call probe it.
 

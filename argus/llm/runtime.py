@@ -37,7 +37,7 @@ REASK = (
 )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class LLMRuntime:
     """The chat model of a diagnosis (or of one chat question) and the policies around it."""
 

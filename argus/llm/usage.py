@@ -8,7 +8,7 @@ from argus.config import LimitSettings
 from argus.errors import UsageLimitExceeded
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class UsageLimits:
     """The most one diagnosis may use."""
 
@@ -19,10 +19,14 @@ class UsageLimits:
     @classmethod
     def from_settings(cls, limits: LimitSettings) -> UsageLimits:
         """The limits configured under ARGUS_LIMITS__*."""
-        return cls(limits.max_steps, limits.max_llm_calls, limits.max_tokens)
+        return cls(
+            max_steps=limits.max_steps,
+            max_llm_calls=limits.max_llm_calls,
+            max_tokens=limits.max_tokens,
+        )
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Usage:
     """What one diagnosis has used so far."""
 

@@ -25,7 +25,7 @@ _PROBES = ("", "x", "0", "a b c d", "zzqx 1234 qqzx", "ERROR", "- - -", "ab12 cd
 _SYNTAX = re.compile(r"\\[dDsSwWbB]|\[[^\]]*\]|[.*+?^$(){}|]|\\")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     """The arbiter's decision on one pattern."""
 
@@ -45,23 +45,29 @@ def review(
 ) -> Verdict:
     """Decide whether ``pattern`` may describe ``members`` next to the existing templates."""
     if not pattern or len(pattern) > MAX_PATTERN_CHARS:
-        return Verdict(False, f"pattern is empty or longer than {MAX_PATTERN_CHARS} characters")
+        return Verdict(
+            accepted=False, reason=f"pattern is empty or longer than {MAX_PATTERN_CHARS} characters"
+        )
     try:
         regex = compile_pattern(pattern)
         pl.Series([""]).str.contains(pattern)
     except (FormatError, pl.exceptions.ComputeError) as exc:
-        return Verdict(False, f"does not compile: {exc}")
+        return Verdict(accepted=False, reason=f"does not compile: {exc}")
     missed = [m for m in members if regex.search(m) is None]
     if missed:
-        return Verdict(False, f"does not match {len(missed)} of its {len(members)} samples")
+        return Verdict(
+            accepted=False, reason=f"does not match {len(missed)} of its {len(members)} samples"
+        )
     if not _specific_enough(pattern, members):
-        return Verdict(False, "too general: it keeps almost no literal text")
+        return Verdict(accepted=False, reason="too general: it keeps almost no literal text")
     if any(regex.search(p) is not None for p in _PROBES if p not in members):
-        return Verdict(False, "too general: it matches unrelated probe lines")
+        return Verdict(accepted=False, reason="too general: it matches unrelated probe lines")
     stolen = [s for s in other_samples if regex.search(s) is not None]
     if stolen:
-        return Verdict(False, f"also matches another template's sample: {stolen[0][:80]!r}")
-    return Verdict(True, "ok")
+        return Verdict(
+            accepted=False, reason=f"also matches another template's sample: {stolen[0][:80]!r}"
+        )
+    return Verdict(accepted=True, reason="ok")
 
 
 def _specific_enough(pattern: str, members: Sequence[str]) -> bool:

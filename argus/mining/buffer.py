@@ -23,7 +23,7 @@ NEAR_DUPLICATE_BITS = 3
 MAX_NEIGHBOURS = 3
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BufferStats:
     """Counters of what the buffer did."""
 
@@ -35,14 +35,14 @@ class BufferStats:
     retired: int = 0  #: rejected because the committee already refused their shape
 
 
-@dataclass
+@dataclass(kw_only=True)
 class _Entry:
     text: str
     digest: bytes
     sketch: int
 
 
-@dataclass
+@dataclass(kw_only=True)
 class DiversityBuffer:
     """Collects diverse misses until ``size`` are waiting."""
 
@@ -88,7 +88,7 @@ class DiversityBuffer:
         if close >= MAX_NEIGHBOURS:
             self.stats.near_duplicates += 1
             return False
-        self._entries.append(_Entry(text, digest, sketch))
+        self._entries.append(_Entry(text=text, digest=digest, sketch=sketch))
         self._digests.add(digest)
         return True
 

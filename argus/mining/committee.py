@@ -22,7 +22,7 @@ from argus.mining.library import NewTemplate, Source, TemplateStore
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Proposal:
     """A drafted template with the semantic fields an LLM may add."""
 
@@ -50,10 +50,10 @@ class RuleDrafter:
 
     def propose(self, samples: Sequence[str]) -> list[Proposal]:
         """Draft templates by token alignment."""
-        return [Proposal(d) for d in draft_templates(samples)]
+        return [Proposal(draft=d) for d in draft_templates(samples)]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CommitteeReport:
     """What one committee run did."""
 
@@ -99,7 +99,9 @@ class Committee:
         if isinstance(outcome, str):
             report.rejected.append((proposal.draft.pattern, outcome))
             if proposal.fallback is not None:
-                rule = Proposal(proposal.fallback, proposal.category, proposal.advice)
+                rule = Proposal(
+                    draft=proposal.fallback, category=proposal.category, advice=proposal.advice
+                )
                 outcome = self._add(rule, members, peers, current)
                 if isinstance(outcome, str):
                     report.rejected.append((rule.draft.pattern, outcome))
@@ -130,7 +132,7 @@ class Committee:
             log.debug("arbiter rejected %r: %s", draft.pattern, verdict.reason)
             return verdict.reason
         new = NewTemplate(
-            draft.pattern, draft.template, draft.sample, proposal.source,
-            proposal.category, proposal.advice,
+            pattern=draft.pattern, template=draft.template, sample=draft.sample,
+            source=proposal.source, category=proposal.category, advice=proposal.advice,
         )  # fmt: skip
         return self.store.add(new)

@@ -46,7 +46,7 @@ _COLUMN_VALUES = 3
 _MAX_WEAK = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Draft:
     """One drafted template and the input texts it covers."""
 
@@ -327,11 +327,23 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
     pattern = template_to_pattern(template)
     compiled = re2.compile(pattern)
     if all(compiled.match(key_texts[i]) for i in members):
-        return [Draft(template, pattern, key_texts[members[0]], tuple(members))]
+        return [
+            Draft(
+                template=template,
+                pattern=pattern,
+                sample=key_texts[members[0]],
+                members=tuple(members),
+            )
+        ]
     return [_literal_draft(i, key_texts) for i in members]
 
 
 def _literal_draft(index: int, key_texts: Sequence[str]) -> Draft:
     """A draft matching exactly one text (modulo whitespace): the safe fallback."""
     template = " ".join(key_texts[index].split())
-    return Draft(template, template_to_pattern(template), key_texts[index], (index,))
+    return Draft(
+        template=template,
+        pattern=template_to_pattern(template),
+        sample=key_texts[index],
+        members=(index,),
+    )

@@ -33,7 +33,7 @@ Progress = Callable[[int], None]
 MAX_REFEED_ROUNDS = 2
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FileRun:
     """Everything the two passes did for one file."""
 
@@ -125,7 +125,7 @@ class MiningEngine:
         started = time.monotonic()
         p1, modules, error = self.mine(path, progress)
         p2, _ = self.count(path)
-        run = FileRun(path, p1, p2, modules, error=error)
+        run = FileRun(path=path, pass1=p1, pass2=p2, modules=modules, error=error)
         for _ in range(MAX_REFEED_ROUNDS):
             if not p2.unmatched:
                 break

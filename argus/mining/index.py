@@ -22,7 +22,7 @@ from argus.errors import FormatError
 _VARIABLE = "<*>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Template:
     """One active template as the matcher sees it."""
 
@@ -54,7 +54,7 @@ def compile_pattern(pattern: str) -> re2._Regexp:
         raise FormatError(f"pattern is not valid RE2: {exc}") from exc
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TemplateIndex:
     """An immutable, compiled set of templates in priority order."""
 
@@ -67,12 +67,12 @@ class TemplateIndex:
         """Order ``templates`` by priority and compile them into one RE2 set."""
         ordered = tuple(sorted(templates, key=lambda t: (-t.specificity, t.template_id)))
         if not ordered:
-            return cls(version, ordered, None)
+            return cls(version=version, templates=ordered, _set=None)
         rset = re2.Set.SearchSet(_options())
         for template in ordered:
             rset.Add(template.pattern)
         rset.Compile()
-        return cls(version, ordered, rset)
+        return cls(version=version, templates=ordered, _set=rset)
 
     def __len__(self) -> int:
         return len(self.templates)

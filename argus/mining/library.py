@@ -17,7 +17,7 @@ from argus.mining.index import Template
 Source = Literal["llm", "rule", "manual", "import"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NewTemplate:
     """A template the committee accepted, before it has an id."""
 
@@ -62,7 +62,13 @@ class MemoryTemplateStore:
         """Keep a new template."""
         with self._lock:
             template = Template(
-                next(self._ids), new.pattern, new.template, new.sample, 1, new.category, new.advice
+                template_id=next(self._ids),
+                pattern=new.pattern,
+                template=new.template,
+                sample=new.sample,
+                version=1,
+                category=new.category,
+                advice=new.advice,
             )
             self._templates[template.template_id] = template
             self.history.append((template.template_id, 1, new.pattern, f"drafted by {new.source}"))

@@ -144,7 +144,9 @@ class LLMDrafter:
             members=rule.draft.members,
         )
         advice = item.advice if item.category in ERROR_CATEGORIES else None
-        return Proposal(draft, item.category, advice, source="llm", fallback=rule.draft)
+        return Proposal(
+            draft=draft, category=item.category, advice=advice, source="llm", fallback=rule.draft
+        )
 
 
 class _LoopThread:

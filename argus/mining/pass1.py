@@ -24,7 +24,7 @@ from argus.mining.index import IndexHolder, Template
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Pass1Stats:
     """What pass 1 did to the library while reading."""
 
@@ -49,7 +49,9 @@ class TemplateEvolver:
         self.holder = holder
         self.params = params
         self.buffer = DiversityBuffer(
-            params.buffer_size, params.max_per_micro_batch, params.simhash_bits
+            size=params.buffer_size,
+            max_per_micro_batch=params.max_per_micro_batch,
+            simhash_bits=params.simhash_bits,
         )
         self.stats = Pass1Stats(buffer=self.buffer.stats)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argus-committee")

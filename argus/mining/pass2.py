@@ -26,7 +26,7 @@ _COMPACT_EVERY = 16
 BUCKET_KEYS = ["tid", "mod", "smod", "level", "thread", "minute"]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Pass2Result:
     """Aggregates of one file."""
 

@@ -37,7 +37,7 @@ from argus.store.batch_stats import StoredFile
 from argus.store.connection import connect
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BatchRequest:
     """What to diagnose."""
 
@@ -49,7 +49,7 @@ class BatchRequest:
     batch_id: uuid.UUID | None = None  #: an existing batch (the service); None: create one
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BatchDiagnosis:
     """The outcome of one local diagnosis."""
 
@@ -93,8 +93,9 @@ async def diagnose_files(
     base = await asyncio.to_thread(
         process_files, settings, database_url, request.baseline, fmt, "all", hooks
     ) if request.baseline else []  # fmt: skip
-    stored = StoredBatch(_stored(files), request.source, fmt,
-                         _stored(base) if request.baseline else None, request.batch_id)  # fmt: skip
+    stored = StoredBatch(files=_stored(files), source=request.source, log_format=fmt,
+                         baseline=_stored(base) if request.baseline else None,
+                         batch_id=request.batch_id)  # fmt: skip
     _, analysis = await asyncio.to_thread(analyse_stored, settings, database_url, stored)
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
     async with await connect(database_url) as conn:
@@ -103,12 +104,15 @@ async def diagnose_files(
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(
-                str(batch_id), lambda: digest_of(analysis), knowledge_hits(conn, embedder),
-                request.labels or {}, llm, limits, usage,
+                batch_id=str(batch_id), analyse=lambda: digest_of(analysis),
+                search=knowledge_hits(conn, embedder), labels=request.labels or {}, llm=llm,
+                limits=limits, usage=usage,
             )  # fmt: skip
             report, state = await run_diagnosis(ctx)
         await _close_batch(conn, batch_id, report, embedder, announce)
-    return BatchDiagnosis(batch_id, report, files, list(state.get("errors", [])))
+    return BatchDiagnosis(
+        batch_id=batch_id, report=report, files=files, errors=list(state.get("errors", []))
+    )
 
 
 def _require_records(files: Sequence[FileOutcome]) -> None:
@@ -124,7 +128,9 @@ def _require_records(files: Sequence[FileOutcome]) -> None:
 
 def _stored(files: Sequence[FileOutcome]) -> list[StoredFile]:
     """Files with stored statistics; a file that failed part-way gives no trace lines."""
-    return [StoredFile(f.file_id, None if f.error else f.path) for f in files if f.file_id]
+    return [
+        StoredFile(file_id=f.file_id, path=None if f.error else f.path) for f in files if f.file_id
+    ]
 
 
 async def _open_batch(

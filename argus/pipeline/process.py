@@ -34,7 +34,7 @@ Mode = Literal["mine", "stats", "all"]
 Tick = Callable[[int], None]
 
 
-@dataclass
+@dataclass(kw_only=True)
 class FileOutcome:
     """What happened to one file."""
 
@@ -146,11 +146,11 @@ def _one_file(
     try:
         facts = file_facts(path)
     except InputError as exc:
-        return FileOutcome(path, None, error=exc.message)
+        return FileOutcome(path=path, file_id=None, error=exc.message)
     new = register_file(conn, facts) if conn else True
     if conn:
         mark_file(conn, facts.file_id, "processing")
-    outcome = FileOutcome(path, facts.file_id, new=new)
+    outcome = FileOutcome(path=path, file_id=facts.file_id, new=new)
     with hooks.follow(path.name) as tick:
         if mode == "mine":
             p1, modules, outcome.error = engine.mine(path, tick)
@@ -174,7 +174,10 @@ def _count_only(engine: MiningEngine, path: Path, tick: Tick) -> FileRun:
 
     result, error = engine.count(path, tick)
     return FileRun(
-        path, Pass1Stats(index_version=engine.holder.active.version), result, error=error
+        path=path,
+        pass1=Pass1Stats(index_version=engine.holder.active.version),
+        pass2=result,
+        error=error,
     )
 
 

@@ -32,7 +32,7 @@ from argus.tools.digest import BatchStats
 from argus.tools.traces import empty_traces, traces_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredBatch:
     """What to analyse: the batch's stored files and where its baseline comes from."""
 
@@ -81,7 +81,9 @@ def analyse_batch(
     with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         files = stored_files(conn, ids)
     fmt = LogFormat.parse((batch.get("labels") or {}).get("log_format"))
-    stored = StoredBatch(files, str(batch["source"]), fmt, batch_id=batch["batch_id"])
+    stored = StoredBatch(
+        files=files, source=str(batch["source"]), log_format=fmt, batch_id=batch["batch_id"]
+    )
     return analyse_stored(settings, database_url, stored)
 
 

@@ -14,7 +14,7 @@ from argus.errors import ArgusError, DatabaseUnavailable
 from argus.store.connection import connect
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
     """Outcome of one service check."""
 
@@ -35,14 +35,19 @@ async def check_database(url: str) -> Check:
             )
             row = await cur.fetchone()
     except (psycopg.Error, DatabaseUnavailable) as exc:
-        return Check("database", False, f"down: {_first_line(exc)}", time.monotonic() - started)
+        return Check(
+            name="database",
+            ok=False,
+            detail=f"down: {_first_line(exc)}",
+            seconds=time.monotonic() - started,
+        )
     assert row is not None
     version, vector = row
     if vector is None:
         detail = f"PostgreSQL {version} is up but lacks the vector extension"
-        return Check("database", False, detail, time.monotonic() - started)
+        return Check(name="database", ok=False, detail=detail, seconds=time.monotonic() - started)
     detail = f"PostgreSQL {version}, pgvector {vector}"
-    return Check("database", True, detail, time.monotonic() - started)
+    return Check(name="database", ok=True, detail=detail, seconds=time.monotonic() - started)
 
 
 async def check_kafka(bootstrap: str, timeout_s: float = 8.0) -> Check:
@@ -56,12 +61,12 @@ async def check_kafka(bootstrap: str, timeout_s: float = 8.0) -> Check:
         topics = await asyncio.wait_for(admin.list_topics(), timeout_s)
     except Exception as exc:  # aiokafka raises many unrelated types for "cannot connect"
         detail = f"down: no Kafka broker answered at {bootstrap} ({type(exc).__name__})"
-        return Check("kafka", False, detail, time.monotonic() - started)
+        return Check(name="kafka", ok=False, detail=detail, seconds=time.monotonic() - started)
     finally:
         await admin.close()
     argus_topics = sorted(t for t in topics if t.startswith("argus."))
     detail = f"broker at {bootstrap}, topics: {', '.join(argus_topics) or 'none yet'}"
-    return Check("kafka", True, detail, time.monotonic() - started)
+    return Check(name="kafka", ok=True, detail=detail, seconds=time.monotonic() - started)
 
 
 async def check_embeddings(settings: Settings) -> Check:
@@ -79,19 +84,25 @@ async def check_embeddings(settings: Settings) -> Check:
         embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
         vector = await asyncio.to_thread(embedder.embed, ["disk full on /var/log"])
     except ArgusError as exc:
-        return Check("embeddings", False, f"down: {exc}", time.monotonic() - started)
+        return Check(
+            name="embeddings", ok=False, detail=f"down: {exc}", seconds=time.monotonic() - started
+        )
     detail = f"{settings.embedding_model} loaded from {embedder.model_path}, {len(vector[0])}-d"
-    return Check("embeddings", True, detail, time.monotonic() - started)
+    return Check(name="embeddings", ok=True, detail=detail, seconds=time.monotonic() - started)
 
 
 async def check_llm(settings: Settings, base_url: str | None = None) -> Check:
     """The LLM endpoint answers /models, or the LLM is deliberately off ("none")."""
     started = time.monotonic()
     if settings.llm_mode == "none":
-        return Check("llm", True, "none: agents use their rule-based path", 0.0)
+        return Check(
+            name="llm", ok=True, detail="none: agents use their rule-based path", seconds=0.0
+        )
     url = base_url or settings.llm_base_url
     if not url:
-        return Check("llm", False, "down: the local LLM server is not running", 0.0)
+        return Check(
+            name="llm", ok=False, detail="down: the local LLM server is not running", seconds=0.0
+        )
     return await _check_http("llm", url, settings.llm_api_key, started)
 
 
@@ -106,10 +117,10 @@ async def _check_http(name: str, base_url: str, key: object, started: float) -> 
         resp.raise_for_status()
     except httpx.HTTPError as exc:
         detail = f"down: {base_url} did not answer /models ({type(exc).__name__}: {exc})"
-        return Check(name, False, detail, time.monotonic() - started)
+        return Check(name=name, ok=False, detail=detail, seconds=time.monotonic() - started)
     models = [m.get("id", "?") for m in resp.json().get("data", []) if isinstance(m, dict)]
     detail = f"{base_url} answers, models: {', '.join(models[:5]) or 'unlisted'}"
-    return Check(name, True, detail, time.monotonic() - started)
+    return Check(name=name, ok=True, detail=detail, seconds=time.monotonic() - started)
 
 
 def _first_line(exc: BaseException) -> str:

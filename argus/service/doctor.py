@@ -23,7 +23,7 @@ async def _database(settings: Settings) -> Check:
         async with running_database(settings) as database:
             return await check_database(database.url)
     except ArgusError as exc:
-        return Check("database", False, f"down: {exc}")
+        return Check(name="database", ok=False, detail=f"down: {exc}")
 
 
 async def _kafka(settings: Settings) -> Check:
@@ -33,7 +33,7 @@ async def _kafka(settings: Settings) -> Check:
         async with running_broker(settings) as broker:
             return await check_kafka(broker.bootstrap)
     except ArgusError as exc:
-        return Check("kafka", False, f"down: {exc}")
+        return Check(name="kafka", ok=False, detail=f"down: {exc}")
 
 
 async def _llm(settings: Settings) -> Check:
@@ -43,4 +43,4 @@ async def _llm(settings: Settings) -> Check:
         with local_llm(settings) as base_url:
             return await check_llm(settings, base_url)
     except ArgusError as exc:
-        return Check("llm", False, f"down: {exc}")
+        return Check(name="llm", ok=False, detail=f"down: {exc}")

@@ -51,7 +51,9 @@ def load_batch_stats(conn: psycopg.Connection, file_ids: Sequence[str]) -> Batch
     tids = buckets["tid"].unique().to_list()
     texts = conn.execute(_TEMPLATES, (tids,)).fetchall() if tids else []
     templates = {
-        int(tid): TemplateText(int(tid), str(text), str(sample or ""), category)
+        int(tid): TemplateText(
+            template_id=int(tid), template=str(text), sample=str(sample or ""), category=category
+        )
         for tid, text, sample, category in texts
     }
     return BatchStats(buckets=buckets, templates=templates, traces=None)
@@ -71,7 +73,7 @@ SELECT DISTINCT ON (bf.file_id) bf.file_id, COALESCE(bf.path, fr.path), fr.size_
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredFile:
     """A file of an earlier batch: its statistics are stored; its lines may still be readable."""
 
@@ -94,7 +96,7 @@ def earlier_batch_files(
          "before": str(before) if before is not None else None,
          "parsed": FileStatus.PARSED, "diagnosed": BatchStatus.DIAGNOSED},
     ).fetchall()  # fmt: skip
-    return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
+    return [StoredFile(file_id=str(fid), path=_readable(path, size)) for fid, path, size in rows]
 
 
 def stored_files(conn: psycopg.Connection, file_ids: Sequence[str]) -> list[StoredFile]:
@@ -104,7 +106,7 @@ def stored_files(conn: psycopg.Connection, file_ids: Sequence[str]) -> list[Stor
         " ORDER BY file_id",
         (list(file_ids),),
     ).fetchall()
-    return [StoredFile(str(fid), _readable(path, size)) for fid, path, size in rows]
+    return [StoredFile(file_id=str(fid), path=_readable(path, size)) for fid, path, size in rows]
 
 
 def _readable(path: str | None, size: int) -> Path | None:

@@ -32,7 +32,7 @@ _Vector = np.ndarray[Any, np.dtype[np.float32]]
 # --- embedding space --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EmbeddingSpace:
     """The model that produced every stored vector."""
 
@@ -47,7 +47,7 @@ async def read_space(
     query = "SELECT model, dimension FROM embedding_space" + (" FOR UPDATE" if lock else "")
     cur = await conn.execute(query)  # type: ignore[arg-type]
     row = await cur.fetchone()
-    return EmbeddingSpace(str(row[0]), int(row[1])) if row else None
+    return EmbeddingSpace(model=str(row[0]), dimension=int(row[1])) if row else None
 
 
 async def write_space(conn: psycopg.AsyncConnection[Any], space: EmbeddingSpace) -> None:
@@ -114,7 +114,7 @@ def _hnsw_name(table: str) -> sql.Identifier:
 # --- seeding ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredState:
     """What is stored for one source id, to decide whether a seed must write or embed."""
 
@@ -135,7 +135,9 @@ async def stored_states(
     states = {}
     for row in await cur.fetchall():
         values = tuple(row[: len(ENTRY_COLUMNS)])
-        states[str(values[0])] = StoredState(values, row[-2], bool(row[-1]))
+        states[str(values[0])] = StoredState(
+            row=values, content_hash=row[-2], embedded=bool(row[-1])
+        )
     return states
 
 
@@ -174,7 +176,7 @@ async def analyze(conn: psycopg.AsyncConnection[Any]) -> None:
 # --- hybrid search candidates -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Candidate:
     """One entry found by one ranking signal."""
 
@@ -292,7 +294,9 @@ async def vector_candidates_exact(
         " SELECT kb_id, error_code, embedding <=> %(q)s AS d FROM f ORDER BY d, kb_id LIMIT %(n)s"
     ).format(where)
     cur = await conn.execute(query, {**params, "q": vector, "n": n})
-    return [Candidate(int(r[0]), r[1], float(r[2])) for r in await cur.fetchall()]
+    return [
+        Candidate(kb_id=int(r[0]), error_code=r[1], score=float(r[2])) for r in await cur.fetchall()
+    ]
 
 
 async def vector_candidates_hnsw(
@@ -315,7 +319,9 @@ async def vector_candidates_hnsw(
         " WHERE {} ORDER BY embedding <=> %(q)s LIMIT %(n)s"
     ).format(where)
     cur = await conn.execute(query, {**params, "q": vector, "n": n})
-    return [Candidate(int(r[0]), r[1], float(r[2])) for r in await cur.fetchall()]
+    return [
+        Candidate(kb_id=int(r[0]), error_code=r[1], score=float(r[2])) for r in await cur.fetchall()
+    ]
 
 
 async def text_candidates(
@@ -337,7 +343,9 @@ async def text_candidates(
         " WHERE tsv @@ q AND {where} ORDER BY r DESC, kb_id LIMIT %(n)s"
     ).format(where=where)
     cur = await conn.execute(query, {**params, "terms": list(terms), "n": n})
-    return [Candidate(int(r[0]), r[1], float(r[2])) for r in await cur.fetchall()]
+    return [
+        Candidate(kb_id=int(r[0]), error_code=r[1], score=float(r[2])) for r in await cur.fetchall()
+    ]
 
 
 async def fetch_entries(

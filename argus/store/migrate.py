@@ -23,7 +23,7 @@ _LOCK_KEY = 0x4152_4755_5300
 _FILE_RE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Migration:
     """One numbered SQL file."""
 
@@ -44,7 +44,11 @@ def bundled_migrations() -> list[Migration]:
     for entry in folder.iterdir():
         match = _FILE_RE.match(entry.name)
         if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+            found.append(
+                Migration(
+                    version=int(match[1]), name=match[2], sql=entry.read_text(encoding="utf-8")
+                )
+            )
     return sorted(found, key=lambda m: m.version)
 
 

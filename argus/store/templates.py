@@ -18,9 +18,10 @@ _COLUMNS = "template_id, pattern, template, sample_log, version, semantic_info, 
 def _row_to_template(row: tuple[object, ...]) -> Template:
     tid, pattern, template, sample, version, category, advice = row
     return Template(
-        int(tid), str(pattern), str(template), str(sample), int(version),  # type: ignore[call-overload]
-        category if isinstance(category, str) else None,
-        advice if isinstance(advice, str) else None,
+        template_id=int(tid), version=int(version),  # type: ignore[call-overload]
+        pattern=str(pattern), template=str(template), sample=str(sample),
+        category=category if isinstance(category, str) else None,
+        advice=advice if isinstance(advice, str) else None,
     )  # fmt: skip
 
 

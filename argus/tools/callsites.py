@@ -48,7 +48,7 @@ def unanswered_calls(
     per = judged.group_by("mod").agg(
         calls=pl.len(), missing=(~pl.col("answered")).sum(), expected=(1 - pl.col("share")).sum()
     )
-    return {str(mod): Unanswered(int(calls), int(missing), float(expected))
+    return {str(mod): Unanswered(calls=int(calls), missing=int(missing), expected=float(expected))
             for mod, calls, missing, expected in per.iter_rows()}  # fmt: skip
 
 

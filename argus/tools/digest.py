@@ -16,7 +16,7 @@ import polars as pl
 ChangeKind = Literal["new", "spike", "drop"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TemplateText:
     """What a template says (from ``regex_template`` or an in-memory library)."""
 
@@ -26,7 +26,7 @@ class TemplateText:
     category: str | None = None  #: semantic classification, when known
 
 
-@dataclass
+@dataclass(kw_only=True)
 class BatchStats:
     """The statistics of one batch (or of a baseline): the input of every statistics tool."""
 
@@ -44,7 +44,7 @@ class BatchStats:
         return known.template if known else f"template {tid}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TemplateCount:
     """One (template, module, level) of the batch with its volume."""
 
@@ -59,7 +59,7 @@ class TemplateCount:
     why: str = ""  #: for error templates: "level", "words" or "level+words"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ModuleCount:
     """One module's volume, errors and rate against the baseline."""
 
@@ -71,7 +71,7 @@ class ModuleCount:
     expected_per_min: float | None = None  #: baseline rate scaled by the batch's traffic factor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Burst:
     """A minute in which a template ran far above its own average of the window."""
 
@@ -82,7 +82,7 @@ class Burst:
     mean_per_min: float  #: the template's average per minute over the window
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
     """A (template, module) that behaves differently from the baseline."""
 
@@ -99,7 +99,7 @@ class Change:
     first_ts: datetime | None = None  #: first occurrence in the batch
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Unanswered:
     """Requests of the batch that reached a module's call sites, and how many it never answered."""
 
@@ -113,7 +113,7 @@ class Unanswered:
         return (self.missing - self.expected) / math.sqrt(self.expected + 1.0)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Digest:
     """The statistics of a batch, compared with its baseline (DESIGN.md §6 state digest)."""
 

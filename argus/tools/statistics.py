@@ -80,7 +80,7 @@ def build_digest(current: BatchStats, baseline: BatchStats | None = None) -> Dig
 def _merged(current: BatchStats, baseline: BatchStats | None) -> BatchStats:
     texts = dict(baseline.templates) if baseline is not None else {}
     texts.update(current.templates)
-    return BatchStats(current.buckets, texts)
+    return BatchStats(buckets=current.buckets, templates=texts)
 
 
 def _rows(stats: BatchStats, minutes: float, flags: dict[int, bool]) -> list[TemplateCount]:
@@ -95,8 +95,9 @@ def _rows(stats: BatchStats, minutes: float, flags: dict[int, bool]) -> list[Tem
             w for w, on in (("level", is_error_level(level)),
                             ("words", has_error_words(stats.text(tid)))) if on
         ) if flags.get(tid) else ""  # fmt: skip
-        out.append(TemplateCount(tid, stats.text(tid), mod, level, count, count / minutes,
-                                 first, last, why))  # fmt: skip
+        out.append(TemplateCount(template_id=tid, template=stats.text(tid), module=mod,
+                                 level=level, count=count, per_min=count / minutes,
+                                 first_ts=first, last_ts=last, why=why))  # fmt: skip
     return out
 
 
@@ -120,7 +121,7 @@ def _modules(stats: BatchStats, minutes: float, flags: dict[int, bool]) -> list[
         )
         .sort("count", descending=True)
     )
-    return [ModuleCount(str(mod), count, count / minutes, errors)
+    return [ModuleCount(module=str(mod), count=count, per_min=count / minutes, errors=errors)
             for mod, count, errors in per.iter_rows()]  # fmt: skip
 
 
@@ -137,7 +138,7 @@ def _bursts(stats: BatchStats, minutes: float) -> list[Burst]:
         .sort("count", descending=True)
         .head(TOP_N)
     )
-    return [Burst(tid, mod, minute, count, mean)
+    return [Burst(template_id=tid, module=mod, minute=minute, count=count, mean_per_min=mean)
             for tid, mod, minute, count, _total, mean in per_minute.iter_rows()]  # fmt: skip
 
 
@@ -158,8 +159,10 @@ def _add_baseline(
     rates = {str(mod): count / base_minutes for mod, count in base_rates.iter_rows()}
     factors = caller_factors(digest, rates)
     digest.modules = [
-        ModuleCount(m.module, m.count, m.per_min, m.errors, rates.get(m.module, 0.0),
-                    rates.get(m.module, 0.0) * factors.get(m.module, digest.traffic_factor))
+        ModuleCount(module=m.module, count=m.count, per_min=m.per_min, errors=m.errors,
+                    baseline_per_min=rates.get(m.module, 0.0),
+                    expected_per_min=rates.get(m.module, 0.0)
+                    * factors.get(m.module, digest.traffic_factor))
         for m in digest.modules
     ]  # fmt: skip
     if current.traces is not None and baseline.traces is not None:

@@ -51,7 +51,7 @@ MAX_OTHER = 0.2  #: cap on the evidence of non-error changes and slowdowns per m
 _MIN_NAME = 4
 
 
-@dataclass
+@dataclass(kw_only=True)
 class ModuleEvidence:
     """Evidence gathered for one module."""
 
@@ -76,7 +76,7 @@ def gather(digest: Digest) -> dict[str, ModuleEvidence]:
     found: dict[str, ModuleEvidence] = {}
 
     def get(module: str) -> ModuleEvidence:
-        return found.setdefault(module, ModuleEvidence(module))
+        return found.setdefault(module, ModuleEvidence(module=module))
 
     names = sorted({m.module for m in digest.modules} | set(digest.calls), key=len, reverse=True)
     for change in digest.changes:

@@ -51,6 +51,6 @@ class ParseWorker(StageWorker):
 
     def _parse(self, path: str | None, fmt: LogFormat) -> FileOutcome:
         if not path:
-            return FileOutcome(Path("?"), None, error="the file was never uploaded")
+            return FileOutcome(path=Path("?"), file_id=None, error="the file was never uploaded")
         (outcome,) = process_files(self.settings, self.database_url, [Path(path)], fmt, "all")
         return outcome

@@ -28,7 +28,7 @@ def _analysis(error_tid: int) -> Analysis:
 
 
 async def _mine(digest: BatchDigest) -> TemplateMiningFindings:
-    ctx = DiagnosisContext("b1", lambda: digest, None)
+    ctx = DiagnosisContext(batch_id="b1", analyse=lambda: digest, search=None)
     update = await template_mining.run({"digest": digest, "findings": Findings()}, ctx)
     found = update["findings"].template_mining
     assert found is not None

@@ -13,11 +13,13 @@ from argus.tools.views import ErrorMinute, ModuleView, error_minutes
 
 
 def test_a_module_shows_baseline_rates_only_when_it_has_a_baseline() -> None:
-    alone = ModuleView.of(ModuleCount("db", 10, 2.345, 1))
+    alone = ModuleView.of(ModuleCount(module="db", count=10, per_min=2.345, errors=1))
     assert alone.model_dump(exclude_unset=True) == {
         "module": "db", "count": 10, "errors": 1, "per_min": 2.35,
     }  # fmt: skip
-    compared = ModuleCount("db", 10, 2.0, 1, baseline_per_min=1.234, expected_per_min=None)
+    compared = ModuleCount(
+        module="db", count=10, per_min=2.0, errors=1, baseline_per_min=1.234, expected_per_min=None
+    )
     assert ModuleView.of(compared).model_dump(exclude_unset=True) == {
         "module": "db", "count": 10, "errors": 1, "per_min": 2.0,
         "baseline_per_min": 1.23, "expected_per_min": 0.0,
@@ -30,7 +32,10 @@ def _stats(rows: list[tuple[int, str, str, datetime, int]]) -> BatchStats:
     cells = [(tid, mod, None, level, None, minute, count, minute, minute)
              for tid, mod, level, minute, count in rows]  # fmt: skip
     buckets = pl.DataFrame(cells, schema=empty_buckets().schema, orient="row")
-    texts = {1: TemplateText(1, "pool exhausted"), 2: TemplateText(2, "request served")}
+    texts = {
+        1: TemplateText(template_id=1, template="pool exhausted"),
+        2: TemplateText(template_id=2, template="request served"),
+    }
     return BatchStats(buckets=buckets, templates=texts)
 
 

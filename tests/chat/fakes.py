@@ -70,7 +70,12 @@ def batch_data(report: dict[str, Any] | None = None) -> BatchData:
     current = stats(base + steady(3, "db", 10, 3, "ERROR"), TEXTS)
     analysis = analyse(current, stats(base, TEXTS))
     batch = {"batch_id": "b-1", "source": "shop", "status": "diagnosed", "files": []}
-    return BatchData(batch, report, conninfo="", loaded=Statistics(current, analysis))
+    return BatchData(
+        batch=batch,
+        report=report,
+        conninfo="",
+        loaded=Statistics(current=current, analysis=analysis),
+    )
 
 
 def context(model: BaseChatModel | None = None, limits: UsageLimits | None = None) -> ChatContext:
@@ -81,8 +86,17 @@ def context(model: BaseChatModel | None = None, limits: UsageLimits | None = Non
     llm = None
     if model is not None:
         retry = RetryPolicy(attempts=2, initial_wait_s=0.0, max_wait_s=0.0)
-        llm = LLMRuntime(model, limits, usage, retry=retry, model_name="scripted")
-    return ChatContext(data, chat_tools(data), llm, limits, usage, "no LLM is configured")
+        llm = LLMRuntime(
+            model=model, limits=limits, usage=usage, retry=retry, model_name="scripted"
+        )
+    return ChatContext(
+        data=data,
+        tools=chat_tools(data),
+        llm=llm,
+        limits=limits,
+        usage=usage,
+        note="no LLM is configured",
+    )
 
 
 def graph() -> ChatGraph:

@@ -15,7 +15,14 @@ from argus.report import Report, RootCause, Suspect
 
 
 def _case(cid: str, module: str | None, category: str) -> Case:
-    return Case(cid, Path("."), "s", None, Expected(module, category), (Path("a.log"),))
+    return Case(
+        id=cid,
+        path=Path("."),
+        system="s",
+        log_format=None,
+        expected=Expected(root_cause_module=module, category=category),
+        logs=(Path("a.log"),),
+    )
 
 
 def _diagnose(case: Case) -> Report:

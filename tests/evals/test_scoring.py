@@ -16,7 +16,10 @@ from argus.evals.scoring import (
 
 
 def _o(exp: str | None, cat: str, pred: list[str], pcat: str, **kw: object) -> Outcome:
-    return Outcome("c", exp, cat, pred, pcat, incident=bool(pred), **kw)  # type: ignore[arg-type]
+    return Outcome(
+        case_id="c", expected_module=exp, predicted_modules=pred, incident=bool(pred),
+        expected_category=cat, predicted_category=pcat, **kw,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 OUTCOMES = [
@@ -73,7 +76,14 @@ def test_percentiles_interpolate() -> None:
 def test_localisation_counts_a_ranking_without_incident_but_strict_does_not() -> None:
     from argus.evals.scoring import detection_rate, strict_accuracy_at
 
-    quiet = Outcome("q", "a", "code_exception", ["a"], "none", incident=False)
+    quiet = Outcome(
+        case_id="q",
+        expected_module="a",
+        expected_category="code_exception",
+        predicted_modules=["a"],
+        predicted_category="none",
+        incident=False,
+    )
     assert accuracy_at([quiet], 1) == 1.0
     assert strict_accuracy_at([quiet], 1) == 0.0
     assert detection_rate([quiet, OUTCOMES[0], OUTCOMES[3]]) == 0.5

@@ -44,8 +44,9 @@ def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) ->
         searches.append((text, filters))
         return hits
 
-    ctx = DiagnosisContext("b1", lambda: DIGEST, search, {"platform": "pos"}, llm,
-                           UsageLimits(**limits) if limits else UsageLimits())  # fmt: skip
+    ctx = DiagnosisContext(batch_id="b1", analyse=lambda: DIGEST, search=search,
+                           labels={"platform": "pos"}, llm=llm,
+                           limits=UsageLimits(**limits) if limits else UsageLimits())  # fmt: skip
     ctx.searches = searches  # type: ignore[attr-defined]
     if llm is not None:
         llm.limits, llm.usage = ctx.limits, ctx.usage
@@ -54,7 +55,7 @@ def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) ->
 
 def _llm(*answers: object) -> LLMRuntime:
     texts = [a if isinstance(a, str) else json.dumps(a) for a in answers]
-    return LLMRuntime(FakeListChatModel(responses=texts), retry=RetryPolicy(attempts=1),
+    return LLMRuntime(model=FakeListChatModel(responses=texts), retry=RetryPolicy(attempts=1),
                       model_name="scripted")  # fmt: skip
 
 
@@ -122,7 +123,7 @@ async def test_llm_report_is_validated_against_the_evidence() -> None:
 
 async def test_no_incident_gives_none_without_suspects() -> None:
     quiet = DIGEST.model_copy(update={"incident": False, "anomalies": [], "error_codes": []})
-    ctx = DiagnosisContext("b2", lambda: quiet)
+    ctx = DiagnosisContext(batch_id="b2", analyse=lambda: quiet)
     report, _ = await run_diagnosis(ctx)
     assert not report.incident and report.root_cause.category == "none"
     assert report.root_cause.module is None
@@ -156,7 +157,7 @@ async def test_one_compiled_graph_serves_concurrent_diagnoses_with_their_own_con
     quiet = DIGEST.model_copy(update={"incident": False, "anomalies": [], "error_codes": []})
     loud, calm = (
         _ctx([_hit(code_match=True, similarity=0.9)]),
-        DiagnosisContext("b2", lambda: quiet),
+        DiagnosisContext(batch_id="b2", analyse=lambda: quiet),
     )
     (first, _), (second, _) = await asyncio.gather(run_diagnosis(loud), run_diagnosis(calm))
     assert first.incident and first.root_cause.module == "payment"

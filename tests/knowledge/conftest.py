@@ -71,4 +71,6 @@ class FakeEmbedder:
 def entry(source_id: str, **fields: Any) -> LoadedEntry:
     """A loaded entry with defaults for the required text fields."""
     data = {"symptom": f"symptom of {source_id}", "solution": "fix it", **fields}
-    return LoadedEntry(KnowledgeEntry(source_id=source_id, **data), f"test:{source_id}")
+    return LoadedEntry(
+        entry=KnowledgeEntry(source_id=source_id, **data), location=f"test:{source_id}"
+    )

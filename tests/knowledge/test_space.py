@@ -67,7 +67,7 @@ async def test_changed_model_is_refused_then_reembedded(
         assert "argus knowledge reembed" in info.value.hint
 
         assert await reembed_all(conn, fake, batch_size=1) == (2, 1)
-        assert await store.read_space(conn) == store.EmbeddingSpace("fake-bow", 16)
+        assert await store.read_space(conn) == store.EmbeddingSpace(model="fake-bow", dimension=16)
         assert await store.column_dimension(conn, "knowledge_base") == 16
         assert len(await _indexes(conn)) == 2
         cur = await conn.execute(

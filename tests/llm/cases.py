@@ -57,8 +57,9 @@ def context(llm: LLMRuntime | None, texts: dict[int, str] | None = None) -> Diag
     async def search(text: str, filters: dict[str, str | None]) -> list[SearchHit]:
         return [knowledge_hit()]
 
-    ctx = DiagnosisContext("b-llm", lambda: found, search, {"platform": "shop"}, llm,
-                           UsageLimits(max_llm_calls=20, max_tokens=10**6))  # fmt: skip
+    ctx = DiagnosisContext(batch_id="b-llm", analyse=lambda: found, search=search,
+                           labels={"platform": "shop"}, llm=llm,
+                           limits=UsageLimits(max_llm_calls=20, max_tokens=10**6))  # fmt: skip
     if llm is not None:
         llm.limits, llm.usage = ctx.limits, ctx.usage
     return ctx

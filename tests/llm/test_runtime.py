@@ -40,7 +40,7 @@ class Server:
 
 def _runtime(*, limits: UsageLimits, usage: Usage, clock: LLMClock) -> LLMRuntime:
     return LLMRuntime(
-        FakeListChatModel(responses=["unused"]), limits, usage, retry=FAST,
+        model=FakeListChatModel(responses=["unused"]), limits=limits, usage=usage, retry=FAST,
         breaker=CircuitBreaker(threshold=1), times=CallTimes(timeout_s=5.0), clock=clock,
     )  # fmt: skip
 

@@ -112,7 +112,9 @@ def test_bad_input_gives_a_clear_outcome_and_the_rest_is_processed(tmp_path: Pat
 def test_catastrophic_pattern_cannot_hang_matching(pattern: str) -> None:
     from argus.mining.index import Template, TemplateIndex
 
-    index = TemplateIndex.build([Template(1, pattern, "x", "aaa")], version=1)
+    index = TemplateIndex.build(
+        [Template(template_id=1, pattern=pattern, template="x", sample="aaa")], version=1
+    )
     evil = "a" * 50_000 + "!"
     assert index.match(evil) is None  # linear time in RE2: returns at once
     import polars as pl

@@ -66,7 +66,7 @@ def _answer(*items: dict[str, object]) -> str:
     return "```json\n" + json.dumps(list(items)) + "\n```"  # the message is one fenced block
 
 
-RULE = LLMDrafter(runtime=LLMRuntime(ScriptedModel(script=[""]))).fallback
+RULE = LLMDrafter(runtime=LLMRuntime(model=ScriptedModel(script=[""]))).fallback
 
 
 def _cluster_of(text: str) -> int:
@@ -84,7 +84,8 @@ def _committee(
     *script: str | Exception, runtime: LLMRuntime | None = None
 ) -> tuple[Committee, LLMDrafter, MemoryTemplateStore]:
     runtime = runtime or LLMRuntime(
-        ScriptedModel(script=list(script)), UsageLimits(max_llm_calls=50, max_tokens=10**6),
+        model=ScriptedModel(script=list(script)),
+        limits=UsageLimits(max_llm_calls=50, max_tokens=10**6),
         retry=RetryPolicy(attempts=1),
     )  # fmt: skip
     drafter = LLMDrafter(runtime=runtime)
@@ -186,9 +187,9 @@ def test_a_failing_llm_leaves_the_rule_drafts(failure: Exception) -> None:
 @pytest.mark.parametrize(
     "runtime",
     [
-        LLMRuntime(ScriptedModel(script=["unused"]), UsageLimits(max_llm_calls=1),
-                   Usage(llm_calls=1)),
-        LLMRuntime(ScriptedModel(script=["unused"]),
+        LLMRuntime(model=ScriptedModel(script=["unused"]), limits=UsageLimits(max_llm_calls=1),
+                   usage=Usage(llm_calls=1)),
+        LLMRuntime(model=ScriptedModel(script=["unused"]),
                    breaker=CircuitBreaker(threshold=1, cooldown_s=3600, failures=1,
                                           opened_at=float("inf"))),
     ],
@@ -244,7 +245,7 @@ def test_local_llm_drafts_are_arbitrated(tmp_path: object) -> None:
     settings = Settings(llm="local", home=tmp_path, llm_timeout_s=180)  # type: ignore[arg-type]
     with local_llm(settings) as base_url:
         runtime = LLMRuntime(
-            chat_model(settings, base_url), retry=RetryPolicy(attempts=2),
+            model=chat_model(settings, base_url), retry=RetryPolicy(attempts=2),
             times=CallTimes(timeout_s=180), clock=LLMClock(budget_s=600),
         )  # fmt: skip
         drafter = LLMDrafter(runtime=runtime)

@@ -14,8 +14,15 @@ def _index(*templates: Template) -> TemplateIndex:
 
 def test_lines_of_one_shape_but_other_templates_are_matched_alone() -> None:
     index = _index(
-        Template(1, r"^port 80 open$", "port 80 open", "port 80 open"),
-        Template(2, r"^port \d+ open$", "port <*> open", "port 1 open"),
+        Template(
+            template_id=1, pattern=r"^port 80 open$", template="port 80 open", sample="port 80 open"
+        ),
+        Template(
+            template_id=2,
+            pattern=r"^port \d+ open$",
+            template="port <*> open",
+            sample="port 1 open",
+        ),
     )
     lines = pl.Series(["port 80 open", "port 81 open", "port 80 open", "port 7 open"])
     # all four share the shape "port 0 open"; the first fixes it to template 1
@@ -23,7 +30,11 @@ def test_lines_of_one_shape_but_other_templates_are_matched_alone() -> None:
 
 
 def test_shapes_learnt_in_one_chunk_serve_the_next() -> None:
-    index = _index(Template(1, r"^took \d+ ms$", "took <*> ms", "took 1 ms"))
+    index = _index(
+        Template(
+            template_id=1, pattern=r"^took \d+ ms$", template="took <*> ms", sample="took 1 ms"
+        )
+    )
     matcher = ChunkMatcher(index)
     assert matcher.assign(pl.Series(["took 5 ms", "nope"])).to_list() == [1, None]
     assert matcher.assign(pl.Series(["took 99 ms", "took x ms"])).to_list() == [1, None]
@@ -32,7 +43,12 @@ def test_shapes_learnt_in_one_chunk_serve_the_next() -> None:
 def test_a_pattern_polars_cannot_compile_is_matched_by_re2() -> None:
     # \Q...\E quoting is RE2 syntax that polars' Rust engine rejects
     index = _index(
-        Template(1, r"^\Quser(1)\E logged in$", "user(1) logged in", "user(1) logged in")
+        Template(
+            template_id=1,
+            pattern=r"^\Quser(1)\E logged in$",
+            template="user(1) logged in",
+            sample="user(1) logged in",
+        )
     )
     lines = pl.Series(["user(1) logged in", "user(2) logged in", "user(1) logged out"])
     assert ChunkMatcher(index).assign(lines).to_list() == [1, None, None]

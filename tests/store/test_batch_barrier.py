@@ -34,7 +34,10 @@ async def _batch(conn: psycopg.AsyncConnection[object], names: list[str]) -> uui
 def _known_file(db_url: str) -> str:
     file_id = uuid.uuid4().hex * 2  # a sha256-shaped id
     with psycopg.connect(db_url, autocommit=True) as conn:
-        register_file(conn, FileFacts(Path("/nowhere/a.log"), file_id, 1, False))
+        register_file(
+            conn,
+            FileFacts(path=Path("/nowhere/a.log"), file_id=file_id, size_bytes=1, compressed=False),
+        )
     return file_id
 
 

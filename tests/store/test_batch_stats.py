@@ -19,7 +19,10 @@ def _diagnosed_batch(db_url: str, source: str, path: Path) -> tuple[uuid.UUID, s
     """A diagnosed batch of ``source`` with one parsed file (registered at ``path``)."""
     file_id = uuid.uuid4().hex * 2  # a sha256-shaped id
     with psycopg.connect(db_url, autocommit=True) as conn:
-        register_file(conn, FileFacts(path, file_id, path.stat().st_size, False))
+        register_file(
+            conn,
+            FileFacts(path=path, file_id=file_id, size_bytes=path.stat().st_size, compressed=False),
+        )
 
     async def record() -> uuid.UUID:
         async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:

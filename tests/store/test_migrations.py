@@ -51,14 +51,18 @@ async def test_embedding_columns_have_hnsw_and_knowledge_has_gin(fresh_db: str) 
 async def test_edited_applied_migration_is_refused(fresh_db: str) -> None:
     await apply_migrations(fresh_db)
     original = bundled_migrations()[0]
-    edited = Migration(original.version, original.name, original.sql + "\n-- edited\n")
+    edited = Migration(
+        version=original.version, name=original.name, sql=original.sql + "\n-- edited\n"
+    )
     with pytest.raises(MigrationError, match="changed after it was applied"):
         await apply_migrations(fresh_db, [edited])
 
 
 async def test_failing_migration_leaves_nothing_behind(fresh_db: str) -> None:
     await apply_migrations(fresh_db)
-    broken = Migration(9999, "broken", "CREATE TABLE half_done (x int); SELECT no_such_fn();")
+    broken = Migration(
+        version=9999, name="broken", sql="CREATE TABLE half_done (x int); SELECT no_such_fn();"
+    )
     with pytest.raises(MigrationError, match="9999_broken failed"):
         await apply_migrations(fresh_db, [broken])
     async with await psycopg.AsyncConnection.connect(fresh_db) as conn:

@@ -36,7 +36,11 @@ def stats(
     traces: pl.DataFrame | None = None,
 ) -> BatchStats:
     """BatchStats from bucket rows and template texts."""
-    return BatchStats(buckets(rows), {t: TemplateText(t, x, x) for t, x in texts.items()}, traces)
+    return BatchStats(
+        buckets=buckets(rows),
+        templates={t: TemplateText(template_id=t, template=x, sample=x) for t, x in texts.items()},
+        traces=traces,
+    )
 
 
 def trace_rows(rows: list[tuple[str, str, int, str, int]]) -> pl.DataFrame:
