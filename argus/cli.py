@@ -99,11 +99,12 @@ def migrate() -> None:
 FormatOption = Annotated[
     str | None,
     typer.Option(
-        "--format", "-f",
+        "--format",
+        "-f",
         help="logpai log_format, e.g. '<Date> <Time> <Level> <Component>: <Content>'; "
         "default: the bracket format [ts][level][thread][mod][smod] content",
     ),
-]  # fmt: skip
+]
 FilesArgument = Annotated[list[Path], typer.Argument(help="log files (.log or .gz)")]
 
 

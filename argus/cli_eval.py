@@ -97,11 +97,17 @@ def print_summary(summary: EvalSummary) -> None:
         predicted = o.predicted_modules[0] if o.predicted_modules else "-"
         if o.error:
             predicted = f"[red]failed: {o.error[:60]}[/]"
-        rows.append((
-            o.case_id, f"{o.expected_module} / {o.expected_category}",
-            f"{predicted} / {o.predicted_category}", mark(o.module_hit(1)), mark(o.module_hit(3)),
-            mark(o.category_hit), f"{o.latency_s:.1f}",
-        ))  # fmt: skip
+        rows.append(
+            (
+                o.case_id,
+                f"{o.expected_module} / {o.expected_category}",
+                f"{predicted} / {o.predicted_category}",
+                mark(o.module_hit(1)),
+                mark(o.module_hit(3)),
+                mark(o.category_hit),
+                f"{o.latency_s:.1f}",
+            )
+        )
     print_table(("case", "expected", "predicted", "@1", "@3", "cat", "s"), rows, title="Eval cases")
     figures = [(key, str(value)) for key, value in summary.figures().items()]
     print_table(("figure", "value"), figures, title="Summary")

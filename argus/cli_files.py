@@ -32,10 +32,13 @@ def console_hooks(out: Console) -> FileHooks:
 def progress_bar(out: Console, name: str) -> Iterator[Tick]:
     """A transient spinner with the lines read so far; yields the tick that updates it."""
     bar = Progress(
-        SpinnerColumn(), TextColumn("{task.description}"),
-        TextColumn("{task.fields[lines]:,} lines"), TimeElapsedColumn(),
-        console=out, transient=True,
-    )  # fmt: skip
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TextColumn("{task.fields[lines]:,} lines"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    )
     with bar:
         task = bar.add_task(name, total=None, lines=0)
         yield lambda lines: bar.update(task, lines=lines)
@@ -58,9 +61,13 @@ def print_outcome(out: Console, o: FileOutcome) -> None:
 
 
 def process(
-    paths: list[Path], log_format: str | None, mode: Mode, *, use_db: bool = True,
+    paths: list[Path],
+    log_format: str | None,
+    mode: Mode,
+    *,
+    use_db: bool = True,
     on_engine: Callable[[MiningEngine, Path], None] | None = None,
-) -> list[FileOutcome]:  # fmt: skip
+) -> list[FileOutcome]:
     """Run the passes of ``mode`` over ``paths`` (checked to exist) on the configured (or
     embedded) database, or on a private library when ``use_db`` is False; print the totals."""
     settings = load_settings()

@@ -101,9 +101,13 @@ def search(
     settings = load_settings()
     try:
         filters = SearchFilters.build(
-            error_code=error_code, platform=platform, firmware=firmware, module=module,
-            category=category, include_generic=generic,
-        )  # fmt: skip
+            error_code=error_code,
+            platform=platform,
+            firmware=firmware,
+            module=module,
+            category=category,
+            include_generic=generic,
+        )
     except ArgusError as exc:
         raise fail(exc) from None
 

@@ -27,8 +27,14 @@ def render(report: Report) -> Group:
             table.add_row(s.module, f"{s.score:.2f}", "; ".join(s.reasons[:2])[:100])
         parts.append(table)
     if report.anomalies:
-        table = Table("kind", "module", "per min (base → now)", "template", title="Anomalies",
-                      title_justify="left")  # fmt: skip
+        table = Table(
+            "kind",
+            "module",
+            "per min (base → now)",
+            "template",
+            title="Anomalies",
+            title_justify="left",
+        )
         for a in report.anomalies[:8]:
             rates = f"{a.baseline_per_min:.1f} → {a.current_per_min:.1f}"
             table.add_row(a.kind, a.module or "-", rates, a.template[:80])
@@ -43,8 +49,10 @@ def render(report: Report) -> Group:
         fell = "; ".join(f"{f.agent} ({f.reason})" for f in report.fallbacks[:5])
         parts.append(Text(f"rule path taken by: {fell}", style="dim"))
     model = f", model {report.model}" if report.model else ""
-    facts = (f"mode {report.mode}{model}, {report.llm_calls} LLM calls, {report.tokens} tokens, "
-             f"{report.duration_s:.2f}s")  # fmt: skip
+    facts = (
+        f"mode {report.mode}{model}, {report.llm_calls} LLM calls, {report.tokens} tokens, "
+        f"{report.duration_s:.2f}s"
+    )
     parts.append(Text(facts, style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
 

@@ -13,9 +13,10 @@ PARSE_SECONDS = Histogram(
     "argus_parse_seconds", "Wall time of parsing one batch", buckets=(1, 2, 5, 10, 30, 60, 120, 300)
 )
 QUEUE_LAG = Gauge(
-    "argus_queue_lag", "Events behind the end of the topic when the last one was taken",
+    "argus_queue_lag",
+    "Events behind the end of the topic when the last one was taken",
     ["topic", "group", "partition"],
-)  # fmt: skip
+)
 LLM_CALLS = Counter("argus_llm_calls_total", "LLM calls made by diagnoses")
 LLM_TOKENS = Counter("argus_llm_tokens_total", "LLM tokens used by diagnoses")
 ERRORS = Counter("argus_errors_total", "Errors by class", ["kind"])

@@ -14,11 +14,26 @@ from pydantic import BaseModel, Field, field_validator
 
 #: Closed vocabulary of failure categories for reports (the eval case sets map onto it too).
 Category = Literal[
-    "none", "resource_cpu", "resource_memory", "resource_disk", "network_latency",
-    "network_connection", "timeout", "dns", "tls", "auth", "config", "database",
-    "queue_backlog", "hardware", "data_integrity", "ota", "code_exception",
-    "code_wrong_return_value", "unknown",
-]  # fmt: skip
+    "none",
+    "resource_cpu",
+    "resource_memory",
+    "resource_disk",
+    "network_latency",
+    "network_connection",
+    "timeout",
+    "dns",
+    "tls",
+    "auth",
+    "config",
+    "database",
+    "queue_backlog",
+    "hardware",
+    "data_integrity",
+    "ota",
+    "code_exception",
+    "code_wrong_return_value",
+    "unknown",
+]
 
 #: The members of :data:`Category`, in their declared order (derived, never written twice).
 CATEGORIES: tuple[Category, ...] = get_args(Category)

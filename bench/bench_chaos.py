@@ -77,12 +77,20 @@ class Run:
 def new_run(root: Path) -> Run:
     """The parts of a run, nothing started yet (the services' addresses come with ``start``)."""
     port = free_port()
-    serve = ArgusProcess(name="serve", log=root / "serve.log", env={},
-                         argv=["-v", "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--workers", "1"])  # fmt: skip
+    serve = ArgusProcess(
+        name="serve",
+        log=root / "serve.log",
+        env={},
+        argv=["-v", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+    )
     worker = ArgusProcess(name="worker", argv=["-v", "worker"], env={}, log=root / "worker.log")
-    return Run(root=root, infra=Infra(root=root, kafka_port=free_port()), serve=serve,
-               worker=worker, serve_url=f"http://127.0.0.1:{port}")  # fmt: skip
+    return Run(
+        root=root,
+        infra=Infra(root=root, kafka_port=free_port()),
+        serve=serve,
+        worker=worker,
+        serve_url=f"http://127.0.0.1:{port}",
+    )
 
 
 async def start(run: Run) -> None:
@@ -118,15 +126,22 @@ async def warm_up(run: Run, lines: int, count: int = WARM_UP_BATCHES) -> None:
     get one), not counted."""
     subs = [Submission(index=10_000 + i, started_at=time.time()) for i in range(count)]
     async with new_client(run.serve_url) as client:
-        await asyncio.gather(*(submit(client, sub, batch_body(i, lines, seed=-1), SOURCE,
-                                      GIVE_UP_S) for i, sub in enumerate(subs)))  # fmt: skip
+        await asyncio.gather(
+            *(
+                submit(client, sub, batch_body(i, lines, seed=-1), SOURCE, GIVE_UP_S)
+                for i, sub in enumerate(subs)
+            )
+        )
     for sub in subs:
         if sub.batch_id is None or sub.accepted_at is None:
             raise RuntimeError(f"a warm-up batch was not accepted: {sub.error}")
         run.warm_up_ids.append(sub.batch_id)
     seen = await wait_terminal(run.infra.database_url, run.warm_up_ids, READY_S)
-    print(f"warm-up: {sorted(o.status for o in seen.values())} after "
-          f"{time.time() - subs[0].started_at:.1f} s", flush=True)  # fmt: skip
+    print(
+        f"warm-up: {sorted(o.status for o in seen.values())} after "
+        f"{time.time() - subs[0].started_at:.1f} s",
+        flush=True,
+    )
 
 
 async def submit_all(
@@ -144,8 +159,11 @@ async def submit_all(
             subs.append(Submission(index=i, started_at=time.time()))
             tasks.append(asyncio.create_task(submit(client, subs[-1], body, SOURCE, GIVE_UP_S)))
         await asyncio.gather(*tasks)
-    print(f"  t={time.monotonic() - t0:6.1f} s  {sum(s.accepted_at is not None for s in subs)}"
-          f"/{len(subs)} batches submitted", flush=True)  # fmt: skip
+    print(
+        f"  t={time.monotonic() - t0:6.1f} s  {sum(s.accepted_at is not None for s in subs)}"
+        f"/{len(subs)} batches submitted",
+        flush=True,
+    )
     await schedule
     return subs
 
@@ -168,8 +186,9 @@ async def chaos(run: Run, args: argparse.Namespace) -> Result:
     await warm_up(run, args.lines)
     faults = plan(random.Random(args.seed), args.faults, args.duration)
     bodies = [batch_body(i, args.lines, args.seed) for i in range(args.batches)]
-    print(f"{args.batches} batches over {args.duration:.0f} s, {len(faults)} faults ...",
-          flush=True)  # fmt: skip
+    print(
+        f"{args.batches} batches over {args.duration:.0f} s, {len(faults)} faults ...", flush=True
+    )
     t0, t0_epoch = time.monotonic(), time.time()
     supervisor = asyncio.create_task(keep_running(run, t0))
     try:

@@ -49,25 +49,58 @@ from argus.store.migrate import apply_migrations
 
 PLATFORMS = ["J7", "K9", "M3", "X1", "T5", "P8", "Q2", "R4"]
 COMPONENTS = [
-    ("lidar", "lidar front"), ("lidar", "lidar rear"), ("camera", "camera 0"),
-    ("camera", "camera surround"), ("imu", "imu"), ("gnss", "gnss receiver"),
-    ("can", "can gateway"), ("can", "body ecu"), ("ota", "ota agent"), ("ota", "update engine"),
-    ("storage", "emmc"), ("storage", "log partition"), ("network", "telematics modem"),
-    ("network", "wifi"), ("database", "postgres"), ("database", "connection pool"),
-    ("http", "api gateway"), ("http", "payment service"), ("grpc", "planner rpc"),
-    ("kafka", "consumer group"), ("queue", "job queue"), ("auth", "token service"),
-    ("dns", "resolver"), ("tls", "mqtt broker tls"), ("power", "pmic"), ("thermal", "soc"),
-    ("kernel", "scheduler"), ("app", "perception node"), ("app", "fusion node"),
-    ("config", "config loader"), ("usb", "usb hub"), ("driver", "isp driver"),
-    ("sensor", "radar front"), ("sensor", "ultrasonic array"), ("jvm", "order service"),
-    ("container", "worker pod"), ("host", "edge host"), ("app", "map service"),
-    ("app", "route planner"), ("app", "telemetry uploader"),
-]  # fmt: skip
+    ("lidar", "lidar front"),
+    ("lidar", "lidar rear"),
+    ("camera", "camera 0"),
+    ("camera", "camera surround"),
+    ("imu", "imu"),
+    ("gnss", "gnss receiver"),
+    ("can", "can gateway"),
+    ("can", "body ecu"),
+    ("ota", "ota agent"),
+    ("ota", "update engine"),
+    ("storage", "emmc"),
+    ("storage", "log partition"),
+    ("network", "telematics modem"),
+    ("network", "wifi"),
+    ("database", "postgres"),
+    ("database", "connection pool"),
+    ("http", "api gateway"),
+    ("http", "payment service"),
+    ("grpc", "planner rpc"),
+    ("kafka", "consumer group"),
+    ("queue", "job queue"),
+    ("auth", "token service"),
+    ("dns", "resolver"),
+    ("tls", "mqtt broker tls"),
+    ("power", "pmic"),
+    ("thermal", "soc"),
+    ("kernel", "scheduler"),
+    ("app", "perception node"),
+    ("app", "fusion node"),
+    ("config", "config loader"),
+    ("usb", "usb hub"),
+    ("driver", "isp driver"),
+    ("sensor", "radar front"),
+    ("sensor", "ultrasonic array"),
+    ("jvm", "order service"),
+    ("container", "worker pod"),
+    ("host", "edge host"),
+    ("app", "map service"),
+    ("app", "route planner"),
+    ("app", "telemetry uploader"),
+]
 PHRASES: dict[Category, list[str]] = {
-    Category.TIMEOUT: ["request timed out after 30 s", "deadline exceeded waiting for reply",
-                       "read timeout on socket"],
-    Category.SENSOR_TIMEOUT: ["no data received for 500 ms", "frame timeout, stream restarted",
-                              "sample timeout, stale data used"],
+    Category.TIMEOUT: [
+        "request timed out after 30 s",
+        "deadline exceeded waiting for reply",
+        "read timeout on socket",
+    ],
+    Category.SENSOR_TIMEOUT: [
+        "no data received for 500 ms",
+        "frame timeout, stream restarted",
+        "sample timeout, stale data used",
+    ],
     Category.CONNECTION_REFUSED: ["connection refused by peer", "connect failed: ECONNREFUSED"],
     Category.CONNECTION_RESET: ["connection reset by peer", "broken pipe while writing"],
     Category.DNS_FAILURE: ["name resolution failed", "no such host"],
@@ -79,8 +112,10 @@ PHRASES: dict[Category, list[str]] = {
     Category.OTA_DOWNLOAD_FAILURE: ["download interrupted at 43 percent", "download url expired"],
     Category.OTA_INSTALL_FAILURE: ["postinstall step failed", "slot rollback after boot failure"],
     Category.DB_DEADLOCK: ["deadlock detected between transactions", "lock wait timeout"],
-    Category.DB_POOL_EXHAUSTION: ["pool exhausted, no connection available",
-                                  "too many clients already"],
+    Category.DB_POOL_EXHAUSTION: [
+        "pool exhausted, no connection available",
+        "too many clients already",
+    ],
     Category.QUEUE_BACKLOG: ["consumer lag growing", "queue full, dropping messages"],
     Category.AUTHENTICATION: ["token expired, 401 unauthorized", "permission denied"],
     Category.CONFIGURATION_ERROR: ["required setting missing", "invalid configuration value"],
@@ -90,13 +125,35 @@ PHRASES: dict[Category, list[str]] = {
     Category.THERMAL_POWER: ["temperature above threshold", "under-voltage detected"],
     Category.NETWORK_LATENCY: ["packet loss and retransmissions", "round trip time 900 ms"],
     Category.RESOURCE_LIMIT: ["too many open files", "cannot create thread"],
-}  # fmt: skip
-DETAILS = ["after resume", "under load", "at startup", "during shutdown", "on retry",
-           "after firmware update", "while parked", "in heavy rain", "at high speed",
-           "after network switch", "with low battery", "after 3 days uptime"]  # fmt: skip
-CAUSES = ["loose connector", "power dip", "firmware regression", "misconfiguration",
-          "resource leak", "overload", "clock skew", "expired credential", "bad cable",
-          "thermal stress", "corrupt cache", "race condition"]  # fmt: skip
+}
+DETAILS = [
+    "after resume",
+    "under load",
+    "at startup",
+    "during shutdown",
+    "on retry",
+    "after firmware update",
+    "while parked",
+    "in heavy rain",
+    "at high speed",
+    "after network switch",
+    "with low battery",
+    "after 3 days uptime",
+]
+CAUSES = [
+    "loose connector",
+    "power dip",
+    "firmware regression",
+    "misconfiguration",
+    "resource leak",
+    "overload",
+    "clock skew",
+    "expired credential",
+    "bad cable",
+    "thermal stress",
+    "corrupt cache",
+    "race condition",
+]
 NOISE = 0.35  # norm of the noise added to a base vector, relative to its unit length
 
 
@@ -154,14 +211,18 @@ def entries(count: int, base: list[Template], rng: random.Random) -> list[dict[s
         code = f"E{1000 + (t * 3 + rng.randrange(3)) % 6000}"
         rows.append(
             {
-                "source_id": f"bench/{i}", "template": t, "error_code": code,
+                "source_id": f"bench/{i}",
+                "template": t,
+                "error_code": code,
                 "platform": rng.choice(PLATFORMS) if rng.random() < 0.9 else None,
-                "firmware": firmware(rng), "module": tpl.module, "category": tpl.category.value,
+                "firmware": firmware(rng),
+                "module": tpl.module,
+                "category": tpl.category.value,
                 "symptom": f"{code} {tpl.text} (seen {rng.randint(1, 500)} times)",
                 "root_cause": f"{rng.choice(CAUSES)} in {tpl.component}",
                 "solution": f"check the {tpl.component}; then {rng.choice(CAUSES)} runbook",
             }
-        )  # fmt: skip
+        )
     return rows
 
 
@@ -190,10 +251,20 @@ async def bulk_load(url: str, rows: list[dict[str, Any]], vectors: np.ndarray[An
                 copy.set_types(["text"] * 10 + ["vector"])
                 for row, vec in zip(rows, vectors, strict=True):
                     await copy.write_row(
-                        [row["source_id"], row["error_code"], row["platform"], row["firmware"],
-                         row["module"], row["category"], row["symptom"], row["root_cause"],
-                         row["solution"], "bench", vec]
-                    )  # fmt: skip
+                        [
+                            row["source_id"],
+                            row["error_code"],
+                            row["platform"],
+                            row["firmware"],
+                            row["module"],
+                            row["category"],
+                            row["symptom"],
+                            row["root_cause"],
+                            row["solution"],
+                            "bench",
+                            vec,
+                        ]
+                    )
         await conn.execute("SET maintenance_work_mem = '1GB'")
         await conn.execute("CREATE INDEX knowledge_base_tsv_gin ON knowledge_base USING gin (tsv)")
         await store.create_vector_indexes(conn)
@@ -397,10 +468,14 @@ def _report(
     latency: dict[str, tuple[list[float], dict[str, int]]],
     recall: dict[str, dict[str, float]],
 ) -> None:
-    print(f"\n{dt.date.today().isoformat()} — {args.entries:,} entries, {args.queries} queries "
-          f"x {args.repeat} passes per filter class, seed {args.seed}\n")  # fmt: skip
-    print("| filter | rows matching (median) | planner estimate | vector path (queries) | "
-          "p50 ms | p95 ms | recall@5 HNSW path | recall@5 as served |")  # fmt: skip
+    print(
+        f"\n{dt.date.today().isoformat()} — {args.entries:,} entries, {args.queries} queries "
+        f"x {args.repeat} passes per filter class, seed {args.seed}\n"
+    )
+    print(
+        "| filter | rows matching (median) | planner estimate | vector path (queries) | "
+        "p50 ms | p95 ms | recall@5 HNSW path | recall@5 as served |"
+    )
     print("|---|---:|---:|---|---:|---:|---:|---:|")
     everything: list[float] = []
     for name, (times, paths) in latency.items():

@@ -141,26 +141,51 @@ def stub_reply(messages: list[dict[str, Any]]) -> dict[str, Any]:
         return {"next": move or "diagnosis", "reason": "stub"}
     if "You analyse log statistics" in system:
         modules = re.findall(r"^- ([^:]+):", user, flags=re.MULTILINE)
-        return {"suspects": [{"module": m, "score": 0.9 - 0.1 * i, "reason": "stub"}
-                             for i, m in enumerate(modules)]}  # fmt: skip
+        return {
+            "suspects": [
+                {"module": m, "score": 0.9 - 0.1 * i, "reason": "stub"}
+                for i, m in enumerate(modules)
+            ]
+        }
     if "You name log templates" in system:
         ids = re.findall(r"^(\d+):", user, flags=re.MULTILINE)
-        return {"templates": [{"template_id": int(t), "name": f"stub template {t}",
-                               "category": "unknown", "advice": ""} for t in ids]}  # fmt: skip
-    return {"summary": "Stub diagnosis for the load benchmark.", "root_cause_module": None,
-            "category": "unknown", "description": "stub", "recommendations": [],
-            "confidence": 0.5}  # fmt: skip
+        return {
+            "templates": [
+                {
+                    "template_id": int(t),
+                    "name": f"stub template {t}",
+                    "category": "unknown",
+                    "advice": "",
+                }
+                for t in ids
+            ]
+        }
+    return {
+        "summary": "Stub diagnosis for the load benchmark.",
+        "root_cause_module": None,
+        "category": "unknown",
+        "description": "stub",
+        "recommendations": [],
+        "confidence": 0.5,
+    }
 
 
 def completion(answer: dict[str, Any], model: str) -> dict[str, Any]:
     """An OpenAI chat-completion body carrying ``answer`` as its content."""
     return {
-        "id": f"stub-{random.getrandbits(32):08x}", "object": "chat.completion",
-        "created": int(time.time()), "model": model,
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": json.dumps(answer)}}],
+        "id": f"stub-{random.getrandbits(32):08x}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": json.dumps(answer)},
+            }
+        ],
         "usage": {"prompt_tokens": 200, "completion_tokens": 50, "total_tokens": 250},
-    }  # fmt: skip
+    }
 
 
 @contextlib.contextmanager
@@ -200,11 +225,15 @@ class Service:
 def service_env(home: Path, concurrency: int, llm_url: str | None) -> dict[str, str]:
     """The environment of the service: this one without ARGUS_*, plus the bench's settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARGUS_")}
-    env.update({
-        "ARGUS_HOME": str(home), "ARGUS_API_KEYS": json.dumps([KEY]),
-        "ARGUS_LIMITS__DIAGNOSE_CONCURRENCY": str(concurrency),
-        "ARGUS_LLM": "auto" if llm_url else "none", "NO_PROXY": "127.0.0.1,localhost",
-    })  # fmt: skip
+    env.update(
+        {
+            "ARGUS_HOME": str(home),
+            "ARGUS_API_KEYS": json.dumps([KEY]),
+            "ARGUS_LIMITS__DIAGNOSE_CONCURRENCY": str(concurrency),
+            "ARGUS_LLM": "auto" if llm_url else "none",
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+    )
     if llm_url:
         env["ARGUS_LLM_BASE_URL"] = llm_url
     return env
@@ -215,11 +244,28 @@ def running_service(home: Path, workers: int, env: dict[str, str]) -> Iterator[S
     """Start ``argus serve`` on a free loopback port, wait until /readyz answers, stop it after."""
     port = free_port()
     log = home / f"serve-{port}.log"
-    cmd = [sys.executable, "-m", "argus", "serve", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "argus",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        proc = subprocess.Popen(
+            cmd,
+            cwd=home,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     service = Service(f"http://127.0.0.1:{port}", proc, log)
     try:
         wait_ready(service)
@@ -284,19 +330,24 @@ class BatchTiming:
         order = sorted(self.states.items(), key=lambda kv: kv[1])
         end = self.started + (self.latency_s or 0.0)
         marks = [*order[1:], ("", end)]
-        return {s: max(0.0, nxt - t) for (s, t), (_, nxt) in zip(order, marks, strict=True)
-                if s != "diagnosed"}  # fmt: skip
+        return {
+            s: max(0.0, nxt - t)
+            for (s, t), (_, nxt) in zip(order, marks, strict=True)
+            if s != "diagnosed"
+        }
 
 
 async def upload(client: httpx.AsyncClient, path: Path, source: str) -> str:
     """Create a batch, stream its file, complete it; return its id."""
-    created = await client.post("/api/v1/batches", json={"source": source,
-                                "labels": {"platform": "bench"}}, headers=AUTH)  # fmt: skip
+    created = await client.post(
+        "/api/v1/batches", json={"source": source, "labels": {"platform": "bench"}}, headers=AUTH
+    )
     created.raise_for_status()
     batch_id: str = created.json()["batch_id"]
     body = await asyncio.to_thread(path.read_bytes)
-    put = await client.put(f"/api/v1/batches/{batch_id}/files/{path.name}", content=body,
-                           headers=AUTH)  # fmt: skip
+    put = await client.put(
+        f"/api/v1/batches/{batch_id}/files/{path.name}", content=body, headers=AUTH
+    )
     put.raise_for_status()
     (await client.post(f"/api/v1/batches/{batch_id}/complete", headers=AUTH)).raise_for_status()
     return batch_id
@@ -340,8 +391,9 @@ async def drive(
             timings.append(await one_batch(client, path, source, poll_s, timeout_s))
 
     limits = httpx.Limits(max_connections=clients + 4)
-    async with httpx.AsyncClient(base_url=url, timeout=120, trust_env=False,
-                                 limits=limits) as client:  # fmt: skip
+    async with httpx.AsyncClient(
+        base_url=url, timeout=120, trust_env=False, limits=limits
+    ) as client:
         started = time.monotonic()
         await asyncio.gather(*(client_loop(client) for _ in range(clients)))
     ends = [t.started + t.latency_s for t in timings if t.latency_s is not None]
@@ -368,8 +420,10 @@ def cpu_seconds(service: Service, home: Path) -> dict[str, float]:
     """CPU seconds used so far by the serve process, PostgreSQL (postmaster, live backends and
     reaped ones), the Kafka broker, this process (client and LLM stub), and the whole machine
     (busy core-seconds, any process)."""
-    out = {"serve": _cpu(psutil.Process(service.proc.pid), children=False),
-           "client": _cpu(psutil.Process(), children=False)}  # fmt: skip
+    out = {
+        "serve": _cpu(psutil.Process(service.proc.pid), children=False),
+        "client": _cpu(psutil.Process(), children=False),
+    }
     with contextlib.suppress(OSError, ValueError, psutil.Error):
         pid = int((home / "pgdata" / "postmaster.pid").read_text().split()[0])
         out["postgres"] = _cpu(psutil.Process(pid), children=True)
@@ -422,8 +476,10 @@ def load_phase(home: Path, args: argparse.Namespace) -> tuple[Phase, BatchTiming
     with running_service(home, args.workers, env) as service:
         print(f"phase 1: service ready ({args.workers} workers); warm-up batch ...", flush=True)
         warm, _ = asyncio.run(drive(service.url, jobs[:1], 1, args.poll, args.batch_timeout))
-        print(f"warm-up: {warm[0].latency_s or float('nan'):.1f} s; "
-              f"{args.batches} batches ...", flush=True)  # fmt: skip
+        print(
+            f"warm-up: {warm[0].latency_s or float('nan'):.1f} s; {args.batches} batches ...",
+            flush=True,
+        )
         phase = asyncio.run(
             measured(service, home, jobs[1:], args.clients, args.poll, args.batch_timeout)
         )
@@ -434,14 +490,19 @@ def llm_phase(home: Path, args: argparse.Namespace) -> tuple[Phase, LLMStub]:
     """Phase 2: a warm-up batch, then small faulty batches all at once, each from its own
     source (no baseline: an incident, so the diagnosis agent asks the LLM too); LLM calls
     answered by the stub, whose counters start after the warm-up."""
-    jobs = [(batch_file(args.llm_lines, args.seed + 10_000 + i, "db-pool"), f"llm-{i}")
-            for i in range(args.llm_batches + 1)]  # fmt: skip
+    jobs = [
+        (batch_file(args.llm_lines, args.seed + 10_000 + i, "db-pool"), f"llm-{i}")
+        for i in range(args.llm_batches + 1)
+    ]
     stub = LLMStub()
     with running_stub(stub) as llm_url:
         env = service_env(home, args.llm_concurrency, llm_url)
         with running_service(home, args.llm_workers, env) as service:
-            print(f"phase 2: service ready ({args.llm_workers} workers, LLM stub at {llm_url});"
-                  f" warm-up, then {args.llm_batches} batches at once ...", flush=True)  # fmt: skip
+            print(
+                f"phase 2: service ready ({args.llm_workers} workers, LLM stub at {llm_url});"
+                f" warm-up, then {args.llm_batches} batches at once ...",
+                flush=True,
+            )
             asyncio.run(drive(service.url, jobs[:1], 1, LLM_POLL_S, args.batch_timeout))
             stub.reset()
             phase = asyncio.run(
@@ -464,14 +525,20 @@ def print_load(args: argparse.Namespace, phase: Phase, warm: BatchTiming) -> boo
     done = [t.latency_s for t in phase.timings if t.latency_s is not None]
     per_min = len(done) / phase.wall_s * 60 if phase.wall_s > 0 else 0.0
     print(f"\n### Phase 1: {args.batches} batches x {args.lines:,} lines, no LLM\n")
-    print("| batches done | lines/batch | workers | diagnose_concurrency | clients | "
-          "batches/min | p50 s | p95 s | max s |")  # fmt: skip
+    print(
+        "| batches done | lines/batch | workers | diagnose_concurrency | clients | "
+        "batches/min | p50 s | p95 s | max s |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {len(done)}/{len(phase.timings)} | {args.lines:,} | {args.workers} | "
-          f"{args.concurrency} | {args.clients} | {per_min:.1f} | {pct(done, 50):.1f} | "
-          f"{pct(done, 95):.1f} | {max(done, default=float('nan')):.1f} |")  # fmt: skip
-    print(f"\nwall time {phase.wall_s:.1f} s; warm-up batch (cold service) "
-          f"{warm.latency_s or float('nan'):.1f} s, not counted")  # fmt: skip
+    print(
+        f"| {len(done)}/{len(phase.timings)} | {args.lines:,} | {args.workers} | "
+        f"{args.concurrency} | {args.clients} | {per_min:.1f} | {pct(done, 50):.1f} | "
+        f"{pct(done, 95):.1f} | {max(done, default=float('nan')):.1f} |"
+    )
+    print(
+        f"\nwall time {phase.wall_s:.1f} s; warm-up batch (cold service) "
+        f"{warm.latency_s or float('nan'):.1f} s, not counted"
+    )
     print_stages(phase.timings)
     print_service_time(phase)
     return len(done) == len(phase.timings)
@@ -489,27 +556,33 @@ def print_stages(timings: list[BatchTiming]) -> None:
             stages.setdefault(label, []).append(seen.get(state, 0.0))
     print("\n| stage, per batch | p50 s | p95 s | mean s |\n|---|---:|---:|---:|")
     for name, values in stages.items():
-        print(f"| {name} | {pct(values, 50):.2f} | {pct(values, 95):.2f} | "
-              f"{float(np.mean(values)):.2f} |")  # fmt: skip
+        print(
+            f"| {name} | {pct(values, 50):.2f} | {pct(values, 95):.2f} | "
+            f"{float(np.mean(values)):.2f} |"
+        )
 
 
 def print_service_time(phase: Phase) -> None:
     """Parse and diagnosis time from /metrics, graph time from the reports, CPU per batch."""
     m, n = phase.metrics, max(1, len(phase.timings))
     graph = [float(t.report.get("duration_s", 0.0)) for t in phase.timings if t.report]
-    print(f"\nservice, per batch: parse {mean_of(m, 'argus_parse_seconds'):.2f} s "
-          f"(argus_parse_seconds: both passes + statistics stored), diagnosis "
-          f"{mean_of(m, 'argus_diagnosis_seconds'):.2f} s (argus_diagnosis_seconds: analysis "
-          f"against the baseline + graph + report stored), of which the graph (report "
-          f"duration_s) p50 {pct(graph, 50):.2f} s")  # fmt: skip
+    print(
+        f"\nservice, per batch: parse {mean_of(m, 'argus_parse_seconds'):.2f} s "
+        f"(argus_parse_seconds: both passes + statistics stored), diagnosis "
+        f"{mean_of(m, 'argus_diagnosis_seconds'):.2f} s (argus_diagnosis_seconds: analysis "
+        f"against the baseline + graph + report stored), of which the graph (report "
+        f"duration_s) p50 {pct(graph, 50):.2f} s"
+    )
     cpu = phase.cpu
     ours = sum(cpu.get(k, 0.0) for k in ("serve", "postgres", "kafka", "client"))
     cores = os.cpu_count() or 1
     busy = cpu["machine"] / (cores * phase.cpu_window_s)
-    print(f"CPU seconds per batch: serve process {cpu.get('serve', 0) / n:.2f}, PostgreSQL "
-          f"{cpu.get('postgres', 0) / n:.2f}, Kafka {cpu.get('kafka', 0) / n:.2f}, bench client "
-          f"{cpu.get('client', 0) / n:.2f}, other processes {(cpu['machine'] - ours) / n:.2f}; "
-          f"all {cores} cores {busy:.0%} busy")  # fmt: skip
+    print(
+        f"CPU seconds per batch: serve process {cpu.get('serve', 0) / n:.2f}, PostgreSQL "
+        f"{cpu.get('postgres', 0) / n:.2f}, Kafka {cpu.get('kafka', 0) / n:.2f}, bench client "
+        f"{cpu.get('client', 0) / n:.2f}, other processes {(cpu['machine'] - ours) / n:.2f}; "
+        f"all {cores} cores {busy:.0%} busy"
+    )
 
 
 def mean_of(metrics: dict[str, float], histogram: str) -> float:
@@ -535,21 +608,29 @@ def print_llm(args: argparse.Namespace, phase: Phase, stub: LLMStub) -> bool:
         f"\n### Phase 2: LLM stub ({stub.low_s}-{stub.high_s} s per answer), "
         f"{len(phase.timings)} batches x {args.llm_lines:,} lines submitted at once\n"
     )
-    print("| --workers W | diagnose_concurrency K | bound (K per process) | "
-          "max LLM requests in flight | mean in flight | LLM calls (stub) | "
-          "LLM calls (reports) | diagnosed | failed |")  # fmt: skip
+    print(
+        "| --workers W | diagnose_concurrency K | bound (K per process) | "
+        "max LLM requests in flight | mean in flight | LLM calls (stub) | "
+        "LLM calls (reports) | diagnosed | failed |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    print(f"| {w} | {k} | {k} ({max(k, w)} consumers) | {stub.max_in_flight} | "
-          f"{stub.busy_s / phase.wall_s:.2f} | {stub.calls} | "
-          f"{sum(int(r.get('llm_calls', 0)) for r in reports)} | {len(reports)} | "
-          f"{len(failed)} |")  # fmt: skip
+    print(
+        f"| {w} | {k} | {k} ({max(k, w)} consumers) | {stub.max_in_flight} | "
+        f"{stub.busy_s / phase.wall_s:.2f} | {stub.calls} | "
+        f"{sum(int(r.get('llm_calls', 0)) for r in reports)} | {len(reports)} | "
+        f"{len(failed)} |"
+    )
     errors = {s: n for s, n in phase.metrics.items() if s.startswith("argus_errors_total") and n}
-    print(f"\nwall time {phase.wall_s:.1f} s; reports by mode of the diagnosis agent {modes}; "
-          f"argus_llm_calls_total +{phase.metrics.get('argus_llm_calls_total', 0):.0f}; "
-          f"errors {errors or 'none'}")  # fmt: skip
+    print(
+        f"\nwall time {phase.wall_s:.1f} s; reports by mode of the diagnosis agent {modes}; "
+        f"argus_llm_calls_total +{phase.metrics.get('argus_llm_calls_total', 0):.0f}; "
+        f"errors {errors or 'none'}"
+    )
     held = stub.max_in_flight <= k
-    print(f"bound {'held' if held else 'EXCEEDED'}: at most {stub.max_in_flight} LLM requests "
-          f"in flight, diagnose_concurrency {k}")  # fmt: skip
+    print(
+        f"bound {'held' if held else 'EXCEEDED'}: at most {stub.max_in_flight} LLM requests "
+        f"in flight, diagnose_concurrency {k}"
+    )
     return held and not failed
 
 

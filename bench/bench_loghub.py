@@ -55,8 +55,11 @@ def argus_templates(system: str) -> tuple[list[str], float, int]:
     frames = list(engine.assign_lines(path))
     seconds = time.perf_counter() - started
     tids = pl.concat(frames)["tid"].to_list()
-    return [names.get(t, f"<unmatched {i}>") if t else f"<unmatched {i}>"
-            for i, t in enumerate(tids)], seconds, len(names)  # fmt: skip
+    return (
+        [names.get(t, f"<unmatched {i}>") if t else f"<unmatched {i}>" for i, t in enumerate(tids)],
+        seconds,
+        len(names),
+    )
 
 
 def drain3_templates(system: str) -> list[str]:
@@ -82,8 +85,15 @@ def main(argv: list[str]) -> None:
     for system in systems:
         expected = truth(system)
         predicted, seconds, count = argus_templates(system)
-        rows.append((system, score(expected, predicted), score(expected, drain3_templates(system)),
-                     seconds, count))  # fmt: skip
+        rows.append(
+            (
+                system,
+                score(expected, predicted),
+                score(expected, drain3_templates(system)),
+                seconds,
+                count,
+            )
+        )
     print(
         f"{'system':<10} {'GA':>6} {'FGA':>6} {'PA':>6} {'tmpl':>5} {'s':>6} | Drain3 GA  FGA   PA"
     )
@@ -91,9 +101,11 @@ def main(argv: list[str]) -> None:
         ours_text = f"{ours.ga:6.3f} {ours.fga:6.3f} {ours.pa:6.3f} {count:5d} {seconds:6.2f}"
         print(f"{system:<10} {ours_text} |  {peer.ga:6.3f} {peer.fga:5.3f} {peer.pa:5.3f}")
     mean = statistics.fmean
-    print(f"{'average':<10} {mean(r[1].ga for r in rows):6.3f} {mean(r[1].fga for r in rows):6.3f} "
-          f"{mean(r[1].pa for r in rows):6.3f} {'':5} {'':6} |  {mean(r[2].ga for r in rows):6.3f} "
-          f"{mean(r[2].fga for r in rows):5.3f} {mean(r[2].pa for r in rows):5.3f}")  # fmt: skip
+    print(
+        f"{'average':<10} {mean(r[1].ga for r in rows):6.3f} {mean(r[1].fga for r in rows):6.3f} "
+        f"{mean(r[1].pa for r in rows):6.3f} {'':5} {'':6} |  {mean(r[2].ga for r in rows):6.3f} "
+        f"{mean(r[2].fga for r in rows):5.3f} {mean(r[2].pa for r in rows):5.3f}"
+    )
 
 
 if __name__ == "__main__":

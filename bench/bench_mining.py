@@ -34,8 +34,17 @@ def sample_file(lines: int) -> Path:
     if not path.exists():
         OUT.mkdir(exist_ok=True)
         print(f"generating {path.name} ...", flush=True)
-        cmd = [sys.executable, str(GENERATOR), str(path), "--lines", str(lines), "--seed", "3",
-               "--fault", "db-pool"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            str(GENERATOR),
+            str(path),
+            "--lines",
+            str(lines),
+            "--seed",
+            "3",
+            "--fault",
+            "db-pool",
+        ]
         subprocess.run(cmd, check=True)
     return path
 
@@ -52,8 +61,10 @@ def timed(fn: object, repeat: int) -> float:
 
 def zcat_seconds(path: Path, repeat: int) -> float:
     """``zcat FILE | wc -l``, the decompress-and-count floor."""
-    return timed(lambda: subprocess.run(f"zcat {path} | wc -l", shell=True, check=True,
-                                        capture_output=True), repeat)  # fmt: skip
+    return timed(
+        lambda: subprocess.run(f"zcat {path} | wc -l", shell=True, check=True, capture_output=True),
+        repeat,
+    )
 
 
 def engine() -> MiningEngine:
@@ -126,8 +137,10 @@ def main(argv: list[str]) -> None:
     print(f"pass 1 / Drain3   {n / pass1 / drain:.1f}x")
     if args.memory_lines:
         big = sample_file(args.memory_lines)
-        print(f"peak RSS, pass 1 + pass 2 over {args.memory_lines:,} lines: "
-              f"{peak_memory_mb(big):,.0f} MB")  # fmt: skip
+        print(
+            f"peak RSS, pass 1 + pass 2 over {args.memory_lines:,} lines: "
+            f"{peak_memory_mb(big):,.0f} MB"
+        )
     print(f"(this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB)")
 
 

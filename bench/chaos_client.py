@@ -115,12 +115,29 @@ async def submit(
     deadline = time.monotonic() + give_up_s
     name = f"chaos-{sub.index:04d}.log.gz"
     try:
-        created = await send(client, "POST", "/api/v1/batches", ok=201, sub=sub,
-                             deadline=deadline, rng=rng, json={"source": source})  # fmt: skip
+        created = await send(
+            client,
+            "POST",
+            "/api/v1/batches",
+            ok=201,
+            sub=sub,
+            deadline=deadline,
+            rng=rng,
+            json={"source": source},
+        )
         sub.batch_id = str(created.json()["batch_id"])
         base = f"/api/v1/batches/{sub.batch_id}"
-        await send(client, "PUT", f"{base}/files/{name}", ok=201, retry_409=True, sub=sub,
-                   deadline=deadline, rng=rng, content=body)  # fmt: skip
+        await send(
+            client,
+            "PUT",
+            f"{base}/files/{name}",
+            ok=201,
+            retry_409=True,
+            sub=sub,
+            deadline=deadline,
+            rng=rng,
+            content=body,
+        )
         await send(client, "POST", f"{base}/complete", ok=202, sub=sub, deadline=deadline, rng=rng)
         sub.accepted_at = time.time()
     except (GaveUp, httpx.HTTPStatusError) as exc:
@@ -130,6 +147,8 @@ async def submit(
 def new_client(url: str) -> httpx.AsyncClient:
     """An HTTP client for the service (no proxies; generous limits for overlapping batches)."""
     return httpx.AsyncClient(
-        base_url=url, timeout=REQUEST_TIMEOUT_S, trust_env=False,
+        base_url=url,
+        timeout=REQUEST_TIMEOUT_S,
+        trust_env=False,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=8),
-    )  # fmt: skip
+    )

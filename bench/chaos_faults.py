@@ -53,10 +53,13 @@ def plan(rng: random.Random, count: int, window_s: float) -> list[Fault]:
     rng.shuffle(kinds)
     moments = sorted(rng.uniform(0.05 * window_s, 0.95 * window_s) for _ in range(count))
     return [
-        Fault(kind=kind, planned_at=round(at, 1),
-              outage_s=round(rng.uniform(*OUTAGE_S), 1) if kind in ("postgres", "broker") else 0.0)
+        Fault(
+            kind=kind,
+            planned_at=round(at, 1),
+            outage_s=round(rng.uniform(*OUTAGE_S), 1) if kind in ("postgres", "broker") else 0.0,
+        )
         for kind, at in zip(kinds, moments, strict=True)
-    ]  # fmt: skip
+    ]
 
 
 async def strike(fault: Fault, targets: Targets, t0: float) -> None:

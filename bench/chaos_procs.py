@@ -39,12 +39,17 @@ def argus_env(home: Path, database_url: str, bootstrap: str) -> dict[str, str]:
     Every argus process shares the database, the broker, the consumer groups and the API key;
     each has its own ARGUS_HOME (its uploads, its instance slot)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARGUS_")}
-    env.update({
-        "ARGUS_HOME": str(home), "ARGUS_DATABASE_URL": database_url,
-        "ARGUS_KAFKA_BOOTSTRAP": bootstrap, "ARGUS_LLM": "none",
-        "ARGUS_KAFKA_GROUP": "chaos", "ARGUS_API_KEYS": json.dumps([KEY]),
-        "NO_PROXY": "127.0.0.1,localhost",
-    })  # fmt: skip
+    env.update(
+        {
+            "ARGUS_HOME": str(home),
+            "ARGUS_DATABASE_URL": database_url,
+            "ARGUS_KAFKA_BOOTSTRAP": bootstrap,
+            "ARGUS_LLM": "none",
+            "ARGUS_KAFKA_GROUP": "chaos",
+            "ARGUS_API_KEYS": json.dumps([KEY]),
+            "NO_PROXY": "127.0.0.1,localhost",
+        }
+    )
     return env
 
 
@@ -72,9 +77,13 @@ class ArgusProcess:
             out.flush()
             self.log_offset = out.tell()
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "argus", *self.argv], env=self.env, stdout=out,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            )  # fmt: skip
+                [sys.executable, "-m", "argus", *self.argv],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         self.starts += 1
 
     async def wait_output(self, marker: str, timeout_s: float) -> bool:

@@ -48,10 +48,16 @@ async def outcomes(database_url: str, ids: list[str]) -> dict[str, Outcome]:
             (events.DIAGNOSED, ids),
         )
         return {
-            str(bid): Outcome(status=str(st), failure_reason=reason, parsed_at=parsed,
-                              diagnosed_at=at, diagnosed_events=int(n), has_report=bool(rep))
+            str(bid): Outcome(
+                status=str(st),
+                failure_reason=reason,
+                parsed_at=parsed,
+                diagnosed_at=at,
+                diagnosed_events=int(n),
+                has_report=bool(rep),
+            )
             for bid, st, reason, parsed, at, n, rep in await cur.fetchall()
-        }  # fmt: skip
+        }
 
 
 async def orphans(database_url: str, ids: list[str]) -> int:
@@ -125,15 +131,27 @@ class Figures:
 
 
 def figures(
-    subs: list[Submission], seen: dict[str, Outcome], faults: list[Fault], t0_epoch: float,
+    subs: list[Submission],
+    seen: dict[str, Outcome],
+    faults: list[Fault],
+    t0_epoch: float,
     orphan_count: int,
-) -> Figures:  # fmt: skip
+) -> Figures:
     """Count the outcomes of the submitted batches."""
     accepted = [s for s in subs if s.accepted_at is not None and s.batch_id]
-    fig = Figures(submitted=len(accepted), diagnosed=0, failed={}, lost={}, doubled={},
-                  no_report=[], latency_all=[], latency_fault=[], latency_calm=[],
-                  orphans=orphan_count,
-                  not_submitted=[s for s in subs if s.accepted_at is None])  # fmt: skip
+    fig = Figures(
+        submitted=len(accepted),
+        diagnosed=0,
+        failed={},
+        lost={},
+        doubled={},
+        no_report=[],
+        latency_all=[],
+        latency_fault=[],
+        latency_calm=[],
+        orphans=orphan_count,
+        not_submitted=[s for s in subs if s.accepted_at is None],
+    )
     for sub in accepted:
         assert sub.batch_id is not None and sub.accepted_at is not None
         out = seen.get(sub.batch_id)
@@ -156,8 +174,10 @@ def figures(
 
 
 def _latency_row(label: str, values: list[float]) -> str:
-    return (f"| {label} | {len(values)} | {pct(values, 50):.1f} | {pct(values, 95):.1f} | "
-            f"{max(values, default=float('nan')):.1f} |")  # fmt: skip
+    return (
+        f"| {label} | {len(values)} | {pct(values, 50):.1f} | {pct(values, 95):.1f} | "
+        f"{max(values, default=float('nan')):.1f} |"
+    )
 
 
 def print_figures(fig: Figures, faults: list[Fault], subs: list[Submission], wall_s: float) -> None:

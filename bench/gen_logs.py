@@ -45,18 +45,26 @@ NORMAL: list[Event] = [
 
 FAULTS: dict[str, list[Event]] = {
     "db-pool": [
-        ("ERROR", "payment", "pool",
-         "Timeout waiting for connection from pool after 30000 ms (active=20, idle=0, "
-         "waiting={small}) code=DB-POOL-EXHAUSTED"),
+        (
+            "ERROR",
+            "payment",
+            "pool",
+            "Timeout waiting for connection from pool after 30000 ms (active=20, idle=0, "
+            "waiting={small}) code=DB-POOL-EXHAUSTED",
+        ),
         ("ERROR", "gateway", "http", "POST /api/v1/payments 503 in {slow}00 ms upstream=payment"),
         ("WARN", "payment", "ledger", "Retrying transaction tx-{tx} attempt {try}/3"),
     ],
     "disk-full": [
-        ("ERROR", "scheduler", "export",
-         "Write failed for /var/lib/export/part-{n}.csv: No space left on device (errno=28)"),
+        (
+            "ERROR",
+            "scheduler",
+            "export",
+            "Write failed for /var/lib/export/part-{n}.csv: No space left on device (errno=28)",
+        ),
         ("WARN", "scheduler", "cron", "Job export-daily retry {try} after failure"),
     ],
-}  # fmt: skip
+}
 
 
 def render(content: str, rng: random.Random) -> str:

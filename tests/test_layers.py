@@ -14,9 +14,13 @@ LINT = Path(sys.executable).with_name("lint-imports")
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(LINT), "--config", str(tree / "pyproject.toml"), "--no-cache"],
-        cwd=tree, capture_output=True, text=True, timeout=120, check=False,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
         env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
 
 
 def test_the_package_keeps_its_layers() -> None:

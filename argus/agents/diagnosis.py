@@ -103,15 +103,22 @@ def rule_report(state: DiagnosisState) -> Report:
     guess = known_category(knowledge) or digest.category_guess
     category: Category = guess if digest.incident else "none"
     return Report(
-        summary=_summary(top, category, digest, knowledge), incident=digest.incident,
-        root_cause=RootCause(module=top.module if top else None, category=category,
-                             description="; ".join(top.reasons[:3]) if top else ""),
-        suspects=suspects, top_error_templates=digest.error_templates[:10],
-        error_codes=digest.error_codes[:20], anomalies=digest.anomalies[:20],
+        summary=_summary(top, category, digest, knowledge),
+        incident=digest.incident,
+        root_cause=RootCause(
+            module=top.module if top else None,
+            category=category,
+            description="; ".join(top.reasons[:3]) if top else "",
+        ),
+        suspects=suspects,
+        top_error_templates=digest.error_templates[:10],
+        error_codes=digest.error_codes[:20],
+        anomalies=digest.anomalies[:20],
         recommendations=_recommendations(state, knowledge)[:8],
         evidence=_evidence(digest, knowledge),
-        confidence=state.get("confidence", 0.0) if digest.incident else 0.8, mode="rule-based",
-    )  # fmt: skip
+        confidence=state.get("confidence", 0.0) if digest.incident else 0.8,
+        mode="rule-based",
+    )
 
 
 def _recommendations(state: DiagnosisState, knowledge: list[SearchHit]) -> list[str]:
@@ -123,10 +130,13 @@ def _recommendations(state: DiagnosisState, knowledge: list[SearchHit]) -> list[
 def _evidence(digest: BatchDigest, knowledge: list[SearchHit]) -> Evidence:
     return Evidence(
         template_ids=[a.template_id for a in digest.anomalies[:10]],
-        knowledge=[KnowledgeEvidence(kb_id=h.kb_id, source_id=h.source_id,
-                                     snippet=h.symptom[:300], score=h.score)
-                   for h in knowledge],
-    )  # fmt: skip
+        knowledge=[
+            KnowledgeEvidence(
+                kb_id=h.kb_id, source_id=h.source_id, snippet=h.symptom[:300], score=h.score
+            )
+            for h in knowledge
+        ],
+    )
 
 
 def steps_of(solution: str) -> list[str]:
@@ -140,8 +150,9 @@ def _named(state: DiagnosisState) -> list[MinedTemplate]:
     return found.templates if found is not None else []
 
 
-def _summary(top: Suspect | None, category: str, digest: BatchDigest,
-             knowledge: list[SearchHit]) -> str:  # fmt: skip
+def _summary(
+    top: Suspect | None, category: str, digest: BatchDigest, knowledge: list[SearchHit]
+) -> str:
     if top is None:
         return "No incident: no template is new or unusually frequent against the baseline."
     text = f"Most likely root cause: {top.module} ({category.replace('_', ' ')})."
@@ -161,8 +172,11 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
         except ArgusError as exc:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"diagnosis: LLM path failed, rule-based report used ({exc.message})")
-    return {"report": report, "errors": errors,
-            "modes": {**state.get("modes", {}), "diagnosis": report.mode}}  # fmt: skip
+    return {
+        "report": report,
+        "errors": errors,
+        "modes": {**state.get("modes", {}), "diagnosis": report.mode},
+    }
 
 
 async def _llm_report(rule: Report, state: DiagnosisState, ctx: DiagnosisContext) -> Report:
@@ -179,18 +193,24 @@ async def _llm_report(rule: Report, state: DiagnosisState, ctx: DiagnosisContext
     check_draft(draft, rule)
     module = draft.root_cause_module if draft.root_cause_module in suspects else None
     category = draft.category if is_category(draft.category) else None
-    root = rule.root_cause.model_copy(update={
-        "module": module or rule.root_cause.module,
-        "category": category or rule.root_cause.category,
-        "description": draft.description or rule.root_cause.description,
-    })  # fmt: skip
+    root = rule.root_cause.model_copy(
+        update={
+            "module": module or rule.root_cause.module,
+            "category": category or rule.root_cause.category,
+            "description": draft.description or rule.root_cause.description,
+        }
+    )
     extra = [r[:500] for r in draft.recommendations if r not in rule.recommendations]
-    return rule.model_copy(update={
-        "summary": draft.summary, "root_cause": root,
-        "recommendations": [*rule.recommendations, *extra][:MAX_RECOMMENDATIONS],
-        "confidence": min(1.0, max(0.0, draft.confidence)), "mode": "llm",
-        "model": ctx.llm.model_name,
-    })  # fmt: skip
+    return rule.model_copy(
+        update={
+            "summary": draft.summary,
+            "root_cause": root,
+            "recommendations": [*rule.recommendations, *extra][:MAX_RECOMMENDATIONS],
+            "confidence": min(1.0, max(0.0, draft.confidence)),
+            "mode": "llm",
+            "model": ctx.llm.model_name,
+        }
+    )
 
 
 def check_draft(draft: DiagnosisDraft, rule: Report) -> None:

@@ -37,8 +37,9 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
         return {"retrievals": retrievals, "errors": ["knowledge: no knowledge base reachable"]}
     query = build_query(state)
     filters: dict[str, str | None] = {
-        "platform": ctx.labels.get("platform"), "firmware": ctx.labels.get("firmware"),
-    }  # fmt: skip
+        "platform": ctx.labels.get("platform"),
+        "firmware": ctx.labels.get("firmware"),
+    }
     codes = state.get("digest", NO_DIGEST).error_codes
     hits: list[SearchHit] = []
     if codes and retrievals == 1:
@@ -47,10 +48,11 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
         hits = await ctx.search(query, filters) if query.strip() else []
     merged = _merge(state.get("knowledge", []), hits)
     return {
-        "knowledge": merged, "retrievals": retrievals,
+        "knowledge": merged,
+        "retrievals": retrievals,
         "confidence": max(state.get("confidence", 0.0), _confidence(merged)),
         "modes": {**state.get("modes", {}), "knowledge": "rule-based"},
-    }  # fmt: skip
+    }
 
 
 def _merge(old: list[SearchHit], new: list[SearchHit]) -> list[SearchHit]:

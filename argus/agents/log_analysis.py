@@ -61,17 +61,29 @@ def anomalies_of(changes: list[Change]) -> list[Anomaly]:
     """The strongest changes as report anomalies (variants of known templates left out)."""
     kept = [c for c in changes if c.variant_of is None][:MAX_ANOMALIES]
     return [
-        Anomaly(template_id=c.template_id, template=c.template[:2000], module=c.module,
-                kind=c.kind, baseline_per_min=round(c.baseline_per_min, 3),
-                current_per_min=round(c.current_per_min, 3), score=round(c.score, 3))
+        Anomaly(
+            template_id=c.template_id,
+            template=c.template[:2000],
+            module=c.module,
+            kind=c.kind,
+            baseline_per_min=round(c.baseline_per_min, 3),
+            current_per_min=round(c.current_per_min, 3),
+            score=round(c.score, 3),
+        )
         for c in kept
-    ]  # fmt: skip
+    ]
 
 
 def error_templates_of(digest: Digest) -> list[TemplateEvidence]:
     """The batch's most frequent error templates as report evidence."""
     return [
-        TemplateEvidence(template_id=t.template_id, template=t.template[:2000], module=t.module,
-                         count=t.count, first_ts=t.first_ts, last_ts=t.last_ts)
+        TemplateEvidence(
+            template_id=t.template_id,
+            template=t.template[:2000],
+            module=t.module,
+            count=t.count,
+            first_ts=t.first_ts,
+            last_ts=t.last_ts,
+        )
         for t in digest.error_templates[:MAX_ERROR_TEMPLATES]
-    ]  # fmt: skip
+    ]

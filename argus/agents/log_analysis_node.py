@@ -56,16 +56,20 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
         state.get("findings", Findings()), log_analysis=LogAnalysisFindings(suspects=suspects[:5])
     )
     return {
-        "digest": digest.model_copy(update={"suspects": suspects}), "findings": findings,
-        "confidence": top * 0.6, "modes": {**state.get("modes", {}), "log_analysis": mode},
+        "digest": digest.model_copy(update={"suspects": suspects}),
+        "findings": findings,
+        "confidence": top * 0.6,
+        "modes": {**state.get("modes", {}), "log_analysis": mode},
         "errors": errors,
-    }  # fmt: skip
+    }
 
 
 async def _llm_rank(suspects: list[Suspect], ctx: DiagnosisContext) -> list[Suspect]:
     assert ctx.llm is not None
-    candidates = [{"module": s.module, "score": round(s.score, 2),
-                   "evidence": s.reasons[:3]} for s in suspects[:8]]  # fmt: skip
+    candidates = [
+        {"module": s.module, "score": round(s.score, 2), "evidence": s.reasons[:3]}
+        for s in suspects[:8]
+    ]
     answer = await ctx.llm.ask(SuspectRanking, PROMPT, "Candidates:\n" + data_block(candidates))
     known = {s.module: s for s in suspects}
     ranked: list[Suspect] = []

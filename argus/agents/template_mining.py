@@ -81,14 +81,16 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
     found = TemplateMiningFindings(templates=named, query=query)
     return {
         "findings": replace(state.get("findings", Findings()), template_mining=found),
-        "modes": {**state.get("modes", {}), "template_mining": mode}, "errors": errors,
-    }  # fmt: skip
+        "modes": {**state.get("modes", {}), "template_mining": mode},
+        "errors": errors,
+    }
 
 
 def _rule_name(template: Anomaly | TemplateEvidence) -> MinedTemplate:
     text = template.template
-    return MinedTemplate(template_id=template.template_id, template=text,
-                         category=category_of_text(text))  # fmt: skip
+    return MinedTemplate(
+        template_id=template.template_id, template=text, category=category_of_text(text)
+    )
 
 
 async def _llm_name(named: list[MinedTemplate], ctx: DiagnosisContext) -> list[MinedTemplate]:

@@ -25,9 +25,13 @@ from argus.store import batches
 
 
 def api_app(
-    settings: Settings, database_url: str, bootstrap: str, *, background: Background,
+    settings: Settings,
+    database_url: str,
+    bootstrap: str,
+    *,
+    background: Background,
     open_chat: OpenChat,
-) -> FastAPI:  # fmt: skip
+) -> FastAPI:
     """The HTTP API for a database and a broker that are already running and migrated;
     ``background`` runs beside the routes for the app's lifetime, ``open_chat`` opens the chat
     on first use (``argus.service.app`` passes the stage workers and the chat service)."""
@@ -39,8 +43,14 @@ def api_app(
         ) as state:
             yield {"argus": state}  # each request's ``request.state.argus`` (deps.get_state)
 
-    app = FastAPI(title="Argus", version="0.1.0", lifespan=lifespan,
-                  openapi_url=None, docs_url=None, redoc_url=None)  # fmt: skip
+    app = FastAPI(
+        title="Argus",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
     app.include_router(batches_router, dependencies=[Depends(require_api_key)])
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
     app.include_router(stats_router, dependencies=[Depends(require_api_key)])
@@ -69,22 +79,29 @@ def _health_routes(app: FastAPI) -> None:
         return {"status": "ok"}
 
     @app.get(
-        "/readyz", tags=["health"], response_class=PlainTextResponse,
+        "/readyz",
+        tags=["health"],
+        response_class=PlainTextResponse,
         responses={503: {"description": "a dependency is down (the body says which)"}},
-    )  # fmt: skip
+    )
     async def readyz(state: StateDep) -> PlainTextResponse:
         """PostgreSQL (with pgvector) and Kafka answer, and every stage this process runs has a
         connected consumer."""
-        checks = [await check_database(state.database_url),
-                  await check_kafka(state.bootstrap, timeout_s=3),
-                  _workers_check(state.workers)]  # fmt: skip
+        checks = [
+            await check_database(state.database_url),
+            await check_kafka(state.bootstrap, timeout_s=3),
+            _workers_check(state.workers),
+        ]
         body = "\n".join(f"{c.name}: {'ok' if c.ok else 'DOWN'} {c.detail}" for c in checks)
         return PlainTextResponse(body, status_code=200 if all(c.ok for c in checks) else 503)
 
     @app.get(
-        "/metrics", tags=["health"], dependencies=[Depends(require_api_key)],
-        response_class=PlainTextResponse, responses=errors(401),
-    )  # fmt: skip
+        "/metrics",
+        tags=["health"],
+        dependencies=[Depends(require_api_key)],
+        response_class=PlainTextResponse,
+        responses=errors(401),
+    )
     async def metrics(state: StateDep) -> PlainTextResponse:
         """Prometheus metrics (batch states read from PostgreSQL at each scrape; every state
         is labelled, 0 when no batch is in it)."""

@@ -49,9 +49,13 @@ class Chat(Protocol):
     """The batch chat: one question as a stream of events, and a thread's history."""
 
     def ask(
-        self, batch: dict[str, Any], text: str, thread_id: str, settings: Settings,
+        self,
+        batch: dict[str, Any],
+        text: str,
+        thread_id: str,
+        settings: Settings,
         pool: AsyncConnectionPool[Any],
-    ) -> AsyncIterator[StreamEvent]:  # fmt: skip
+    ) -> AsyncIterator[StreamEvent]:
         """Answer ``text`` about ``batch`` in thread ``thread_id``."""
         ...
 

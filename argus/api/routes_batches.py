@@ -30,9 +30,10 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
 
 
 @router.put(
-    "/{batch_id}/files/{name}", status_code=status.HTTP_201_CREATED,
+    "/{batch_id}/files/{name}",
+    status_code=status.HTTP_201_CREATED,
     responses=errors(400, 404, 409, 413),
-)  # fmt: skip
+)
 async def upload_file(
     batch: BatchDep, name: str, request: Request, conn: ConnDep, settings: SettingsDep
 ) -> UploadResult:

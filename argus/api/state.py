@@ -42,9 +42,13 @@ class AppState:
 
 @contextlib.asynccontextmanager
 async def app_state(
-    settings: Settings, database_url: str, bootstrap: str, *, background: Background,
+    settings: Settings,
+    database_url: str,
+    bootstrap: str,
+    *,
+    background: Background,
     open_chat: OpenChat,
-) -> AsyncIterator[AppState]:  # fmt: skip
+) -> AsyncIterator[AppState]:
     """The state of a serving app: the pool opened, the workers running; on exit the chat
     service, the workers and then the pool are closed, in that order."""
     pool = await open_pool(database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s)
@@ -55,10 +59,14 @@ async def app_state(
         return None if stored is None else Report.model_validate(stored)
 
     state = AppState(
-        settings=settings, database_url=database_url, bootstrap=bootstrap, pool=pool,
+        settings=settings,
+        database_url=database_url,
+        bootstrap=bootstrap,
+        pool=pool,
         reports=SingleFlight(load_report),
-        workers=background, open_chat=open_chat,
-    )  # fmt: skip
+        workers=background,
+        open_chat=open_chat,
+    )
     task = asyncio.create_task(state.workers.run())
     try:
         yield state

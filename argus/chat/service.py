@@ -84,9 +84,13 @@ class ChatService:
         return self._embedder
 
     async def ask(
-        self, batch: dict[str, Any], text: str, thread_id: str, settings: Settings,
+        self,
+        batch: dict[str, Any],
+        text: str,
+        thread_id: str,
+        settings: Settings,
         pool: AsyncConnectionPool[Any],
-    ) -> AsyncIterator[ChatEvent]:  # fmt: skip
+    ) -> AsyncIterator[ChatEvent]:
         """Answer ``text`` about ``batch`` (its row with files, argus.store.batches.get_batch) in
         thread ``thread_id``: thread, tool_start/tool_result, token... and final (or error)."""
         question = Question(batch=batch, text=text, thread_id=thread_id)
@@ -137,9 +141,11 @@ def _with_thread(event: ChatEvent, thread_id: str) -> ChatEvent:
 
 
 async def _batch_data(
-    batch: dict[str, Any], settings: Settings, pool: AsyncConnectionPool[Any],
+    batch: dict[str, Any],
+    settings: Settings,
+    pool: AsyncConnectionPool[Any],
     embedder: Callable[[Settings], Awaitable[Embedder]],
-) -> BatchData:  # fmt: skip
+) -> BatchData:
     async with pool.connection() as conn:
         report = await batches.get_report(conn, uuid.UUID(str(batch["batch_id"])))
     labels = batch.get("labels") or {}

@@ -132,5 +132,4 @@ def _expected(meta: Path, raw: object) -> Expected:
 def _log_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.name.endswith(LOG_SUFFIXES))  # fmt: skip
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(LOG_SUFFIXES))

@@ -46,8 +46,14 @@ async def _run_graph(
             conn = await stack.enter_async_context(await connect(knowledge.database_url))
             search = knowledge_hits(conn, knowledge.embedder)
         with llm_runtime(settings, limits, usage) as llm:
-            ctx = DiagnosisContext(batch_id=case.id, analyse=lambda: digest_of(analysis),
-                                   search=search, labels={}, llm=llm, limits=limits,
-                                   usage=usage)  # fmt: skip
+            ctx = DiagnosisContext(
+                batch_id=case.id,
+                analyse=lambda: digest_of(analysis),
+                search=search,
+                labels={},
+                llm=llm,
+                limits=limits,
+                usage=usage,
+            )
             report, _ = await run_diagnosis(ctx)
     return report

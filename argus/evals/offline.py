@@ -25,9 +25,11 @@ from argus.tools.traces import empty_traces, traces_of
 def engine_for(settings: Settings, log_format: str | None) -> MiningEngine:
     """A mining engine with a private in-memory library."""
     return MiningEngine(
-        MemoryTemplateStore(), settings.mining, LogFormat.parse(log_format),
+        MemoryTemplateStore(),
+        settings.mining,
+        LogFormat.parse(log_format),
         max_line_bytes=settings.limits.max_line_bytes,
-    )  # fmt: skip
+    )
 
 
 def mine_all(engine: MiningEngine, paths: Sequence[Path]) -> None:

@@ -43,11 +43,14 @@ def outcome_of(case: Case, report: Report, latency: float) -> Outcome:
 def failed_outcome(case: Case, error: BaseException, latency: float) -> Outcome:
     """The outcome of a case whose diagnosis raised."""
     return Outcome(
-        case_id=case.id, expected_module=case.expected.root_cause_module,
-        expected_category=case.expected.category, predicted_category="unknown",
-        expected_knowledge=list(case.expected.knowledge_ids), latency_s=latency,
+        case_id=case.id,
+        expected_module=case.expected.root_cause_module,
+        expected_category=case.expected.category,
+        predicted_category="unknown",
+        expected_knowledge=list(case.expected.knowledge_ids),
+        latency_s=latency,
         error=f"{type(error).__name__}: {error}"[:500],
-    )  # fmt: skip
+    )
 
 
 def run_cases(

@@ -85,8 +85,11 @@ def macro_f1(outcomes: Sequence[Outcome]) -> tuple[float, dict[str, float]]:
     per: dict[str, float] = {}
     for label in labels:
         tp = sum(o.expected_category == label and o.category_hit for o in outcomes)
-        fp = sum(o.predicted_category == label and o.expected_category != label
-                 for o in outcomes if o.error is None)  # fmt: skip
+        fp = sum(
+            o.predicted_category == label and o.expected_category != label
+            for o in outcomes
+            if o.error is None
+        )
         fn = sum(o.expected_category == label and not o.category_hit for o in outcomes)
         per[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
     return (sum(per.values()) / len(per) if per else 0.0), per

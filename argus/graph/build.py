@@ -30,9 +30,11 @@ DiagnosisGraph = CompiledStateGraph[
 AgentRun = Callable[[DiagnosisState, DiagnosisContext], Awaitable[DiagnosisState]]
 #: Each agent's node and the function it runs.
 AGENT_RUNS: dict[Agent, AgentRun] = {
-    "log_analysis": log_analysis_node.run, "template_mining": template_mining.run,
-    "knowledge": knowledge.run, "diagnosis": diagnosis.run,
-}  # fmt: skip
+    "log_analysis": log_analysis_node.run,
+    "template_mining": template_mining.run,
+    "knowledge": knowledge.run,
+    "diagnosis": diagnosis.run,
+}
 
 
 class Node(Protocol):

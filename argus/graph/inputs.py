@@ -51,9 +51,11 @@ def knowledge_hits(conn: psycopg.AsyncConnection[Any], embedder: Embedder) -> Se
         if not text.strip():
             return []
         hard = SearchFilters.build(
-            error_code=filters.get("error_code"), platform=filters.get("platform"),
-            firmware=filters.get("firmware"), module=filters.get("module"),
-        )  # fmt: skip
+            error_code=filters.get("error_code"),
+            platform=filters.get("platform"),
+            firmware=filters.get("firmware"),
+            module=filters.get("module"),
+        )
         result = await hybrid_search(conn, text, embedder=embedder, filters=hard, limit=5)
         return result.hits
 
@@ -84,9 +86,13 @@ def _runtime(
     settings: Settings, model: BaseChatModel, limits: UsageLimits, usage: Usage, name: str
 ) -> LLMRuntime:
     return LLMRuntime(
-        model=model, limits=limits, usage=usage, breaker=endpoint_breaker(settings),
+        model=model,
+        limits=limits,
+        usage=usage,
+        breaker=endpoint_breaker(settings),
         model_name=name,
-        times=CallTimes(timeout_s=settings.llm_timeout_s,
-                        retry_after_cap_s=settings.llm_retry_after_cap_s),
+        times=CallTimes(
+            timeout_s=settings.llm_timeout_s, retry_after_cap_s=settings.llm_retry_after_cap_s
+        ),
         clock=LLMClock(budget_s=settings.llm_budget_s),
-    )  # fmt: skip
+    )

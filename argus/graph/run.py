@@ -20,19 +20,31 @@ async def run_diagnosis(ctx: DiagnosisContext) -> tuple[Report, DiagnosisState]:
     Every LLM failure has turned into an agent's rule path by then; the report names those
     agents and why (``fallbacks``) and is "llm" only when its final text came from the LLM."""
     started = time.monotonic()
-    initial: DiagnosisState = {"batch_id": ctx.batch_id, "route": [], "errors": [],
-                               "findings": Findings(), "knowledge": [], "report": None,
-                               "modes": {}, "retrievals": 0, "confidence": 0.0}  # fmt: skip
+    initial: DiagnosisState = {
+        "batch_id": ctx.batch_id,
+        "route": [],
+        "errors": [],
+        "findings": Findings(),
+        "knowledge": [],
+        "report": None,
+        "modes": {},
+        "retrievals": 0,
+        "confidence": 0.0,
+    }
     # The supervisor enforces the real limits; this only guards against a bug in them.
     config: RunnableConfig = {"recursion_limit": 4 * ctx.limits.max_steps + 10}
     state = cast(DiagnosisState, await diagnosis_graph().ainvoke(initial, config, context=ctx))
     report = _final(state)
-    report = report.model_copy(update={
-        "llm_calls": ctx.usage.llm_calls, "tokens": ctx.usage.tokens,
-        "fallbacks": list(ctx.fallbacks)[:20],
-        "duration_s": round(time.monotonic() - started, 3),
-        "model": report.model or (ctx.llm.model_name if ctx.llm and report.mode == "llm" else None),
-    })  # fmt: skip
+    report = report.model_copy(
+        update={
+            "llm_calls": ctx.usage.llm_calls,
+            "tokens": ctx.usage.tokens,
+            "fallbacks": list(ctx.fallbacks)[:20],
+            "duration_s": round(time.monotonic() - started, 3),
+            "model": report.model
+            or (ctx.llm.model_name if ctx.llm and report.mode == "llm" else None),
+        }
+    )
     return report, state
 
 

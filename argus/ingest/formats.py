@@ -30,13 +30,19 @@ BRACKET_FORMAT = r"\[<Timestamp>\]\[<Level>\]\[<Thread>\]\[<Module>\]\[<Submodul
 NAMED_FORMATS = {"bracket": BRACKET_FORMAT, "default": BRACKET_FORMAT, "raw": "<Content>"}
 
 _ROLES = {
-    "timestamp": "ts", "date": "ts", "time": "ts", "month": "ts",
+    "timestamp": "ts",
+    "date": "ts",
+    "time": "ts",
+    "month": "ts",
     "level": "level",
-    "thread": "thread", "pid": "thread", "tid": "thread",
-    "module": "mod", "component": "mod",
+    "thread": "thread",
+    "pid": "thread",
+    "tid": "thread",
+    "module": "mod",
+    "component": "mod",
     "submodule": "smod",
     "content": "content",
-}  # fmt: skip
+}
 
 #: The columns a parsed chunk always has, in this order.
 COLUMNS = ("ts", "level", "thread", "mod", "smod", "content")
@@ -77,9 +83,12 @@ class LogFormat:
             roles["mod"], roles["smod"] = ["Module"], ["Component"]
         if "content" not in roles:
             raise FormatError(f"log_format has no <Content> field: {spec}")
-        regex = "^" + literals[0] + "".join(
-            f"(?P<{n}>.*?){lit}" for n, lit in zip(names, literals[1:], strict=True)
-        ) + "$"  # fmt: skip
+        regex = (
+            "^"
+            + literals[0]
+            + "".join(f"(?P<{n}>.*?){lit}" for n, lit in zip(names, literals[1:], strict=True))
+            + "$"
+        )
         try:
             re.compile(regex)
         except re.error as exc:
@@ -93,8 +102,10 @@ class LogFormat:
         if match is None:
             return None
         groups = match.groupdict()
-        return {col: _join(groups[n] for n in self.roles[col]) if col in self.roles else None
-                for col in COLUMNS}  # fmt: skip
+        return {
+            col: _join(groups[n] for n in self.roles[col]) if col in self.roles else None
+            for col in COLUMNS
+        }
 
     def _fast_regex(self, wanted: set[str]) -> tuple[str, bool]:
         """One lazy-free regex capturing the ``wanted`` fields, and whether it stops at the head.

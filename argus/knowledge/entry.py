@@ -88,10 +88,18 @@ class KnowledgeEntry(BaseModel):
     def row(self) -> tuple[object, ...]:
         """The stored columns, in the order of ``argus.store.knowledge.ENTRY_COLUMNS``."""
         return (
-            self.source_id, self.error_code, self.platform, self.firmware, self.module,
-            self.category.value if self.category else None, self.symptom, self.root_cause,
-            self.solution, list(self.tags), self.source,
-        )  # fmt: skip
+            self.source_id,
+            self.error_code,
+            self.platform,
+            self.firmware,
+            self.module,
+            self.category.value if self.category else None,
+            self.symptom,
+            self.root_cause,
+            self.solution,
+            list(self.tags),
+            self.source,
+        )
 
 
 def embedding_text(symptom: str, root_cause: str | None, category: str | None) -> str:

@@ -59,10 +59,12 @@ class SearchFilters:
     def describe(self) -> list[str]:
         """The active filters as ``field=value`` strings, for explanations."""
         pairs = [
-            ("error_code", self.error_code), ("platform", self.platform),
-            ("firmware", self.firmware), ("module", self.module),
+            ("error_code", self.error_code),
+            ("platform", self.platform),
+            ("firmware", self.firmware),
+            ("module", self.module),
             ("category", self.category.value if self.category else None),
-        ]  # fmt: skip
+        ]
         return [f"{name}={value}" for name, value in pairs if value is not None]
 
 

@@ -27,11 +27,16 @@ from argus.errors import InputError
 from argus.knowledge.loaded import LoadedEntry, validate_entry
 
 _SECTION_FIELDS = {
-    "symptoms": "symptom", "symptom": "symptom",
-    "root cause": "root_cause", "cause": "root_cause",
-    "solution": "solution", "remediation": "solution", "resolution": "solution",
-    "fix": "solution", "steps": "solution",
-}  # fmt: skip
+    "symptoms": "symptom",
+    "symptom": "symptom",
+    "root cause": "root_cause",
+    "cause": "root_cause",
+    "solution": "solution",
+    "remediation": "solution",
+    "resolution": "solution",
+    "fix": "solution",
+    "steps": "solution",
+}
 _HEADING = re.compile(r"^(#{1,2})\s+(.+?)\s*#*\s*$")
 _BODY_FIELDS = frozenset(_SECTION_FIELDS.values())
 

@@ -90,9 +90,13 @@ class Committee:
         return report
 
     def _place(
-        self, proposal: Proposal, members: list[str], peers: list[str],
-        current: dict[int, Template], report: CommitteeReport,
-    ) -> Template | str:  # fmt: skip
+        self,
+        proposal: Proposal,
+        members: list[str],
+        peers: list[str],
+        current: dict[int, Template],
+        report: CommitteeReport,
+    ) -> Template | str:
         outcome = self._generalise(members, peers, current) or self._add(
             proposal, members, peers, current
         )
@@ -122,9 +126,12 @@ class Committee:
         return None
 
     def _add(
-        self, proposal: Proposal, members: list[str], peers: list[str],
+        self,
+        proposal: Proposal,
+        members: list[str],
+        peers: list[str],
         current: dict[int, Template],
-    ) -> Template | str:  # fmt: skip
+    ) -> Template | str:
         draft = proposal.draft
         others = [t.sample for t in current.values()]
         verdict = arbiter.review(draft.pattern, members, [*others, *peers])
@@ -132,7 +139,11 @@ class Committee:
             log.debug("arbiter rejected %r: %s", draft.pattern, verdict.reason)
             return verdict.reason
         new = NewTemplate(
-            pattern=draft.pattern, template=draft.template, sample=draft.sample,
-            source=proposal.source, category=proposal.category, advice=proposal.advice,
-        )  # fmt: skip
+            pattern=draft.pattern,
+            template=draft.template,
+            sample=draft.sample,
+            source=proposal.source,
+            category=proposal.category,
+            advice=proposal.advice,
+        )
         return self.store.add(new)

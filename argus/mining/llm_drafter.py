@@ -40,9 +40,19 @@ T = TypeVar("T")
 
 #: Closed vocabulary of template categories.
 CATEGORIES = (
-    "info", "state", "performance", "resource", "network", "timeout", "auth",
-    "config", "hardware", "data", "exception", "error",
-)  # fmt: skip
+    "info",
+    "state",
+    "performance",
+    "resource",
+    "network",
+    "timeout",
+    "auth",
+    "config",
+    "hardware",
+    "data",
+    "exception",
+    "error",
+)
 #: Categories for which advice is kept (the seed: advice for errors only).
 ERROR_CATEGORIES = frozenset(CATEGORIES) - {"info", "state"}
 

@@ -108,8 +108,13 @@ class StatsAggregator:
         )
         return grouped.with_columns(
             first_ts=self._ts.parse(grouped["first"]), last_ts=self._ts.parse(grouped["last"])
-        ).select(*keys, minute=pl.col("first_ts").dt.truncate("1m"), count="count",
-                 first_ts="first_ts", last_ts="last_ts")  # fmt: skip
+        ).select(
+            *keys,
+            minute=pl.col("first_ts").dt.truncate("1m"),
+            count="count",
+            first_ts="first_ts",
+            last_ts="last_ts",
+        )
 
     def _compact(self) -> None:
         merged = pl.concat([self.result.buckets, *self._parts])
@@ -143,8 +148,14 @@ def empty_buckets() -> pl.DataFrame:
     """An empty bucket frame with the schema pass 2 produces."""
     return pl.DataFrame(
         schema={
-            "tid": pl.Int64, "mod": pl.String, "smod": pl.String, "level": pl.String,
-            "thread": pl.String, "minute": pl.Datetime("us"), "count": pl.Int64,
-            "first_ts": pl.Datetime("us"), "last_ts": pl.Datetime("us"),
+            "tid": pl.Int64,
+            "mod": pl.String,
+            "smod": pl.String,
+            "level": pl.String,
+            "thread": pl.String,
+            "minute": pl.Datetime("us"),
+            "count": pl.Int64,
+            "first_ts": pl.Datetime("us"),
+            "last_ts": pl.Datetime("us"),
         }
-    )  # fmt: skip
+    )

@@ -90,12 +90,20 @@ async def diagnose_files(
     """
     _require_records(files)
     fmt = LogFormat.parse(request.log_format)
-    base = await asyncio.to_thread(
-        process_files, settings, database_url, request.baseline, fmt, "all", hooks
-    ) if request.baseline else []  # fmt: skip
-    stored = StoredBatch(files=_stored(files), source=request.source, log_format=fmt,
-                         baseline=_stored(base) if request.baseline else None,
-                         batch_id=request.batch_id)  # fmt: skip
+    base = (
+        await asyncio.to_thread(
+            process_files, settings, database_url, request.baseline, fmt, "all", hooks
+        )
+        if request.baseline
+        else []
+    )
+    stored = StoredBatch(
+        files=_stored(files),
+        source=request.source,
+        log_format=fmt,
+        baseline=_stored(base) if request.baseline else None,
+        batch_id=request.batch_id,
+    )
     _, analysis = await asyncio.to_thread(analyse_stored, settings, database_url, stored)
     embedder = await asyncio.to_thread(local_embedder, settings.embedding_model)
     async with await connect(database_url) as conn:
@@ -104,10 +112,14 @@ async def diagnose_files(
         limits, usage = UsageLimits.from_settings(settings.limits), Usage()
         with llm_runtime(settings, limits, usage) as llm:
             ctx = DiagnosisContext(
-                batch_id=str(batch_id), analyse=lambda: digest_of(analysis),
-                search=knowledge_hits(conn, embedder), labels=request.labels or {}, llm=llm,
-                limits=limits, usage=usage,
-            )  # fmt: skip
+                batch_id=str(batch_id),
+                analyse=lambda: digest_of(analysis),
+                search=knowledge_hits(conn, embedder),
+                labels=request.labels or {},
+                llm=llm,
+                limits=limits,
+                usage=usage,
+            )
             report, state = await run_diagnosis(ctx)
         await _close_batch(conn, batch_id, report, embedder, announce)
     return BatchDiagnosis(
@@ -143,18 +155,30 @@ async def _open_batch(
         conn, request.source, labels, BatchStatus.PARSED
     )
     if files:
-        await batches.add_files(conn, batch_id, [
-            (f.path.name, f.file_id, FileStatus.FAILED if f.error else FileStatus.PARSED, f.error)
-            for f in files
-        ])  # fmt: skip
+        await batches.add_files(
+            conn,
+            batch_id,
+            [
+                (
+                    f.path.name,
+                    f.file_id,
+                    FileStatus.FAILED if f.error else FileStatus.PARSED,
+                    f.error,
+                )
+                for f in files
+            ],
+        )
     await batches.set_status(conn, batch_id, BatchStatus.DIAGNOSING)
     return batch_id
 
 
 async def _close_batch(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, report: Report, embedder: Any,
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    report: Report,
+    embedder: Any,
     announce: bool,
-) -> None:  # fmt: skip
+) -> None:
 
     await batches.save_diagnosis(conn, batch_id, report)
     await ensure_embedding_space(conn, embedder)

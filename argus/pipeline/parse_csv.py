@@ -23,9 +23,13 @@ def write_parse_csv(engine: MiningEngine, path: Path, out: Path) -> int:
             "EventTemplate": [t.template for t in templates],
             "Pattern": [t.pattern for t in templates],
         },
-        schema={"tid": pl.Int64, "EventId": pl.String, "EventTemplate": pl.String,
-                "Pattern": pl.String},
-    )  # fmt: skip
+        schema={
+            "tid": pl.Int64,
+            "EventId": pl.String,
+            "EventTemplate": pl.String,
+            "Pattern": pl.String,
+        },
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     offset, written = 0, 0
     with open(out, "wb") as fh:

@@ -135,8 +135,10 @@ def unreadable_reason(outcome: FileOutcome) -> str | None:
         return None
     if outcome.lines == 0:
         return "the file is empty"
-    return (f"none of its {outcome.lines:,} lines is a record in the log_format "
-            "(binary data, or text in another format?)")  # fmt: skip
+    return (
+        f"none of its {outcome.lines:,} lines is a record in the log_format "
+        "(binary data, or text in another format?)"
+    )
 
 
 def _one_file(
@@ -193,8 +195,9 @@ def _note_run(outcome: FileOutcome, run: FileRun) -> None:
     outcome.lines, outcome.records = run.pass2.lines, run.pass2.records
     outcome.headed = run.pass2.headed
     outcome.unmatched, outcome.error = run.pass2.unmatched_records, run.error
-    _note_pass1(outcome, run.pass1.templates_added, run.pass1.templates_revised,
-                run.pass1.index_version)  # fmt: skip
+    _note_pass1(
+        outcome, run.pass1.templates_added, run.pass1.templates_revised, run.pass1.index_version
+    )
 
 
 def _store_run(
@@ -205,6 +208,10 @@ def _store_run(
     categories = {t.template_id: t.category for t in engine.holder.active.templates}
     stats_repo.replace_statistics(conn, file_id, run_id, run.pass2, categories)
     stats_repo.finish_run(
-        conn, run_id, total_lines=run.pass2.lines, records=run.pass2.records,
-        unmatched=run.pass2.unmatched_records, error=run.error,
-    )  # fmt: skip
+        conn,
+        run_id,
+        total_lines=run.pass2.lines,
+        records=run.pass2.records,
+        unmatched=run.pass2.unmatched_records,
+        error=run.error,
+    )

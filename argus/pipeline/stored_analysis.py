@@ -57,9 +57,11 @@ def analyse_stored(
         baseline = load_batch_stats(conn, [f.file_id for f in base]) if base else None
     with template_store(database_url) as store:
         engine = MiningEngine(
-            store, settings.mining, batch.log_format,
+            store,
+            settings.mining,
+            batch.log_format,
             max_line_bytes=settings.limits.max_line_bytes,
-        )  # fmt: skip
+        )
         current.traces = _traces(engine, batch.files)
         if baseline is not None and not current.traces.is_empty():  # else nothing to compare
             baseline.traces = _traces(engine, base)
@@ -97,8 +99,11 @@ def parsed_stats(database_url: str, batch: Mapping[str, Any]) -> BatchStats:
 def parsed_ids(batch: Mapping[str, Any]) -> list[str]:
     """Ids of a batch row's parsed files (their statistics are stored), never empty:
     NotReadyError while none is parsed."""
-    ids = [str(f["file_id"]) for f in batch.get("files", [])
-           if f.get("file_id") and f.get("status") == FileStatus.PARSED]  # fmt: skip
+    ids = [
+        str(f["file_id"])
+        for f in batch.get("files", [])
+        if f.get("file_id") and f.get("status") == FileStatus.PARSED
+    ]
     if not ids:
         raise NotReadyError(
             f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",

@@ -47,11 +47,24 @@ def local_llm(settings: Settings, *, n_ctx: int = 4096) -> Iterator[str]:
     log_path = settings.home / "llm-server.log"
     settings.home.mkdir(parents=True, exist_ok=True)
     cmd = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(model), "--model_alias", LOCAL_MODEL_ALIAS,
-        "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(n_ctx), "--chat_format", "chatml-function-calling", "--verbose", "False",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model),
+        "--model_alias",
+        LOCAL_MODEL_ALIAS,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(n_ctx),
+        "--chat_format",
+        "chatml-function-calling",
+        "--verbose",
+        "False",
+    ]
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}/v1"

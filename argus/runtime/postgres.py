@@ -166,13 +166,19 @@ class EmbeddedPostgres:
                 try:
                     self._server.ensure_postgres_running()
                 except (subprocess.SubprocessError, OSError, AssertionError) as exc:
-                    log.warning("the embedded PostgreSQL in %s did not start again yet: %s",
-                                self.pgdata, exc)  # fmt: skip
+                    log.warning(
+                        "the embedded PostgreSQL in %s did not start again yet: %s",
+                        self.pgdata,
+                        exc,
+                    )
                     return False
             if not postmaster_alive(self.pgdata):
                 return False
-        log.warning("the embedded PostgreSQL in %s was gone; started it again (pid %s)",
-                    self.pgdata, postmaster_pid(self.pgdata))  # fmt: skip
+        log.warning(
+            "the embedded PostgreSQL in %s was gone; started it again (pid %s)",
+            self.pgdata,
+            postmaster_pid(self.pgdata),
+        )
         return True
 
     async def watch(

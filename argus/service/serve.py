@@ -42,8 +42,10 @@ async def _serve(
         for note in services.started:
             say(f"[dim]{note}[/]")
         if not settings.api_keys:
-            say("[yellow]warning:[/] no ARGUS_API_KEYS set: the API is open to anyone "
-                "who can reach it")  # fmt: skip
+            say(
+                "[yellow]warning:[/] no ARGUS_API_KEYS set: the API is open to anyone "
+                "who can reach it"
+            )
         app = create_app(settings, services, workers=workers)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning")
         say(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")

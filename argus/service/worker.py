@@ -23,10 +23,16 @@ async def _run(
     settings: Settings, count: int, kinds: tuple[str, ...], say: Callable[[str], None]
 ) -> None:
     async with service_dependencies(settings) as services:
-        say(f"{count} x {' + '.join(kinds)} worker(s), groups "
-            f"{settings.kafka_group}-*, at {services.kafka_bootstrap}")  # fmt: skip
+        say(
+            f"{count} x {' + '.join(kinds)} worker(s), groups "
+            f"{settings.kafka_group}-*, at {services.kafka_bootstrap}"
+        )
         runs = worker_runs(
-            settings, services.database_url, services.kafka_bootstrap, count, kinds,
+            settings,
+            services.database_url,
+            services.kafka_bootstrap,
+            count,
+            kinds,
             empty_broker=services.empty_broker,
-        )  # fmt: skip
+        )
         await asyncio.gather(*runs)

@@ -92,10 +92,15 @@ def earlier_batch_files(
     only batches created before the batch ``before`` when it is given."""
     rows = conn.execute(
         _EARLIER,
-        {"source": source, "exclude": list(exclude), "n": batches,
-         "before": str(before) if before is not None else None,
-         "parsed": FileStatus.PARSED, "diagnosed": BatchStatus.DIAGNOSED},
-    ).fetchall()  # fmt: skip
+        {
+            "source": source,
+            "exclude": list(exclude),
+            "n": batches,
+            "before": str(before) if before is not None else None,
+            "parsed": FileStatus.PARSED,
+            "diagnosed": BatchStatus.DIAGNOSED,
+        },
+    ).fetchall()
     return [StoredFile(file_id=str(fid), path=_readable(path, size)) for fid, path, size in rows]
 
 

@@ -58,9 +58,11 @@ _STAMPS = {
 
 
 async def set_status(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, status: BatchStatus,
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    status: BatchStatus,
     reason: str | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """Move a batch to ``status`` (keeping the failure reason, if any)."""
     stamp = _STAMPS.get(status, "")
     await conn.execute(
@@ -83,9 +85,16 @@ async def save_diagnosis(
         " ON CONFLICT (batch_id) DO UPDATE SET status = 'completed', report = EXCLUDED.report,"
         " summary = EXCLUDED.summary, confidence = EXCLUDED.confidence, mode = EXCLUDED.mode,"
         " model = EXCLUDED.model, prompt_tokens = EXCLUDED.prompt_tokens, updated_at = now()",
-        (batch_id, report.model_dump_json(), report.summary, report.confidence, report.mode,
-         report.model, report.tokens),
-    )  # fmt: skip
+        (
+            batch_id,
+            report.model_dump_json(),
+            report.summary,
+            report.confidence,
+            report.mode,
+            report.model,
+            report.tokens,
+        ),
+    )
 
 
 async def count_by_state(conn: psycopg.AsyncConnection[Any]) -> dict[BatchStatus, int]:
@@ -150,8 +159,17 @@ async def get_batch(
     row = await cur.fetchone()
     if row is None:
         return None
-    keys = ["batch_id", "source", "labels", "status", "failure_reason", "file_count",
-            "created_at", "updated_at", "diagnosed_at"]  # fmt: skip
+    keys = [
+        "batch_id",
+        "source",
+        "labels",
+        "status",
+        "failure_reason",
+        "file_count",
+        "created_at",
+        "updated_at",
+        "diagnosed_at",
+    ]
     batch = dict(zip(keys, row, strict=True))
     batch["status"] = BatchStatus(batch["status"])
     cur = await conn.execute(
@@ -189,17 +207,23 @@ class _Stage:
 
 _STAGES = {
     "parse": _Stage(
-        sources=(BatchStatus.UPLOADED,), working=BatchStatus.PARSING,
+        sources=(BatchStatus.UPLOADED,),
+        working=BatchStatus.PARSING,
         done=frozenset({BatchStatus.PARSED, BatchStatus.DIAGNOSING, BatchStatus.DIAGNOSED}),
     ),
     "diagnose": _Stage(
-        sources=(BatchStatus.PARSED,), working=BatchStatus.DIAGNOSING,
+        sources=(BatchStatus.PARSED,),
+        working=BatchStatus.DIAGNOSING,
         done=frozenset({BatchStatus.DIAGNOSED}),
     ),
-}  # fmt: skip
+}
 #: Where a batch waiting in each state is announced: the topic its next stage consumes.
-NEXT_TOPIC = {BatchStatus.UPLOADED: events.BATCHES, BatchStatus.PARSING: events.BATCHES,
-              BatchStatus.PARSED: events.PARSED, BatchStatus.DIAGNOSING: events.PARSED}  # fmt: skip
+NEXT_TOPIC = {
+    BatchStatus.UPLOADED: events.BATCHES,
+    BatchStatus.PARSING: events.BATCHES,
+    BatchStatus.PARSED: events.PARSED,
+    BatchStatus.DIAGNOSING: events.PARSED,
+}
 #: The state a stage's claim is given back to when its holder is gone.
 _RELEASED = {BatchStatus.PARSING: BatchStatus.UPLOADED, BatchStatus.DIAGNOSING: BatchStatus.PARSED}
 #: The states a live claim holds a batch in.
@@ -219,9 +243,14 @@ class ClaimOutcome(StrEnum):
 
 
 async def claim(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID, lease_s: float,
-    stage: str = "parse", owner: str | None = None, *, reclaim_own: bool = False,
-) -> ClaimOutcome:  # fmt: skip
+    conn: psycopg.AsyncConnection[Any],
+    batch_id: uuid.UUID,
+    lease_s: float,
+    stage: str = "parse",
+    owner: str | None = None,
+    *,
+    reclaim_own: bool = False,
+) -> ClaimOutcome:
     """Take a batch for a stage ("parse" or "diagnose") on behalf of ``owner`` (an instance id)
     and say what came of it (see ``ClaimOutcome``). A claim whose holder stopped renewing it
     for ``lease_s`` seconds (a dead worker) can be taken over; with ``reclaim_own`` the owner
@@ -232,9 +261,15 @@ async def claim(
         " WHERE batch_id = %(id)s AND (status = ANY(%(sources)s) OR (status = %(working)s"
         " AND (updated_at < now() - make_interval(secs => %(lease)s)"
         "      OR (%(reclaim)s AND claimed_by = %(owner)s)))) RETURNING batch_id",
-        {"working": rule.working, "owner": owner, "id": batch_id, "sources": list(rule.sources),
-         "lease": lease_s, "reclaim": reclaim_own and owner is not None},
-    )  # fmt: skip
+        {
+            "working": rule.working,
+            "owner": owner,
+            "id": batch_id,
+            "sources": list(rule.sources),
+            "lease": lease_s,
+            "reclaim": reclaim_own and owner is not None,
+        },
+    )
     if await cur.fetchone():
         return ClaimOutcome.CLAIMED
     cur = await conn.execute("SELECT status FROM batch WHERE batch_id = %s", (batch_id,))
@@ -355,10 +390,14 @@ async def sweep_stale(conn: psycopg.AsyncConnection[Any], lease_s: float) -> lis
         " SELECT CASE WHEN status = ANY(%(to_parse)s) THEN %(parse)s ELSE %(diagnose)s END,"
         "  batch_id::text, jsonb_build_object('batch_id', batch_id::text), batch_id FROM stale"
         " RETURNING batch_id",
-        {"lease": lease_s, "parse": events.BATCHES, "diagnose": events.PARSED,
-         "waiting": sorted(IN_FLIGHT),
-         "to_parse": sorted(s for s in IN_FLIGHT if NEXT_TOPIC[s] == events.BATCHES)},
-    )  # fmt: skip
+        {
+            "lease": lease_s,
+            "parse": events.BATCHES,
+            "diagnose": events.PARSED,
+            "waiting": sorted(IN_FLIGHT),
+            "to_parse": sorted(s for s in IN_FLIGHT if NEXT_TOPIC[s] == events.BATCHES),
+        },
+    )
     return [row[0] for row in await cur.fetchall()]
 
 
@@ -416,9 +455,14 @@ async def close_parse_barrier(
             "   FROM batch_file f WHERE f.batch_id = batch.batch_id"
             "   AND f.status = ANY(%(unfinished)s))"
             " RETURNING status",
-            {"id": batch_id, "parsed": BatchStatus.PARSED, "failed": BatchStatus.FAILED,
-             "parsing": BatchStatus.PARSING, "unfinished": sorted(UNFINISHED_FILES)},
-        )  # fmt: skip
+            {
+                "id": batch_id,
+                "parsed": BatchStatus.PARSED,
+                "failed": BatchStatus.FAILED,
+                "parsing": BatchStatus.PARSING,
+                "unfinished": sorted(UNFINISHED_FILES),
+            },
+        )
         row = await cur.fetchone()
         if row is None:
             return None

@@ -19,9 +19,18 @@ from psycopg import sql
 
 #: Columns written by a seed, in the order of ``KnowledgeEntry.row()``.
 ENTRY_COLUMNS = (
-    "source_id", "error_code", "platform", "firmware", "module", "category",
-    "symptom", "root_cause", "solution", "tags", "source",
-)  # fmt: skip
+    "source_id",
+    "error_code",
+    "platform",
+    "firmware",
+    "module",
+    "category",
+    "symptom",
+    "root_cause",
+    "solution",
+    "tags",
+    "source",
+)
 
 #: The tables whose ``embedding`` column holds vectors of the embedding space.
 VECTOR_TABLES = ("knowledge_base", "diagnosis")

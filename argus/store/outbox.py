@@ -53,10 +53,11 @@ async def take_pending(conn: psycopg.AsyncConnection[Any], limit: int = 100) -> 
         (limit,),
     )
     return [
-        PendingEvent(event_id=int(r[0]), topic=str(r[1]), key=str(r[2]).encode(),
-                     value=str(r[3]).encode())
+        PendingEvent(
+            event_id=int(r[0]), topic=str(r[1]), key=str(r[2]).encode(), value=str(r[3]).encode()
+        )
         for r in await cur.fetchall()
-    ]  # fmt: skip
+    ]
 
 
 async def mark_published(conn: psycopg.AsyncConnection[Any], event_ids: list[int]) -> None:

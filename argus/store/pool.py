@@ -21,9 +21,14 @@ async def _reset(conn: psycopg.AsyncConnection) -> None:
 
 
 async def open_pool(
-    url: str, *, min_size: int = 1, max_size: int = 8, acquire_timeout_s: float = 1.5,
-    autocommit: bool = False, wait: bool = True,
-) -> AsyncConnectionPool:  # fmt: skip
+    url: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 8,
+    acquire_timeout_s: float = 1.5,
+    autocommit: bool = False,
+    wait: bool = True,
+) -> AsyncConnectionPool:
     """Open a pool on ``url`` (migrations must have created the vector extension already).
 
     ``acquire_timeout_s`` is the longest wait for a connection (PoolTimeout after it: the API

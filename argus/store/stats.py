@@ -81,32 +81,59 @@ def replace_statistics(
 
 
 def _copy_summary(
-    conn: psycopg.Connection, file_id: str, run_id: int, summary: pl.DataFrame,
+    conn: psycopg.Connection,
+    file_id: str,
+    run_id: int,
+    summary: pl.DataFrame,
     categories: dict[int, str | None],
-) -> None:  # fmt: skip
+) -> None:
     sql = (
         "COPY log_match_summary (run_id, file_id, template_id, mod, smod, classification, level,"
         " thread_id, first_ts, last_ts, line_count) FROM STDIN"
     )
     with conn.cursor() as cur, cur.copy(sql) as copy:
         for row in summary.iter_rows(named=True):
-            copy.write_row((
-                run_id, file_id, row["tid"], row["mod"], row["smod"], categories.get(row["tid"]),
-                row["level"], row["thread"], row["first_ts"], row["last_ts"], row["count"],
-            ))  # fmt: skip
+            copy.write_row(
+                (
+                    run_id,
+                    file_id,
+                    row["tid"],
+                    row["mod"],
+                    row["smod"],
+                    categories.get(row["tid"]),
+                    row["level"],
+                    row["thread"],
+                    row["first_ts"],
+                    row["last_ts"],
+                    row["count"],
+                )
+            )
 
 
 def _copy_buckets(
-    conn: psycopg.Connection, file_id: str, run_id: int, buckets: pl.DataFrame,
+    conn: psycopg.Connection,
+    file_id: str,
+    run_id: int,
+    buckets: pl.DataFrame,
     categories: dict[int, str | None],
-) -> None:  # fmt: skip
+) -> None:
     sql = (
         "COPY key_time_bucket (run_id, file_id, template_id, mod, smod, classification, level,"
         " thread_id, bucket_start, count_in_bucket) FROM STDIN"
     )
     with conn.cursor() as cur, cur.copy(sql) as copy:
         for row in buckets.filter(pl.col("minute").is_not_null()).iter_rows(named=True):
-            copy.write_row((
-                run_id, file_id, row["tid"], row["mod"], row["smod"], categories.get(row["tid"]),
-                row["level"], row["thread"], row["minute"], row["count"],
-            ))  # fmt: skip
+            copy.write_row(
+                (
+                    run_id,
+                    file_id,
+                    row["tid"],
+                    row["mod"],
+                    row["smod"],
+                    categories.get(row["tid"]),
+                    row["level"],
+                    row["thread"],
+                    row["minute"],
+                    row["count"],
+                )
+            )

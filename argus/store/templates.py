@@ -15,14 +15,21 @@ from argus.store.connection import connect_sync
 _COLUMNS = "template_id, pattern, template, sample_log, version, semantic_info, advise"
 
 
-def _row_to_template(row: tuple[object, ...]) -> Template:
+#: One row of _COLUMNS.
+_Row = tuple[int, str, str, str, int, str | None, str | None]
+
+
+def _row_to_template(row: _Row) -> Template:
     tid, pattern, template, sample, version, category, advice = row
     return Template(
-        template_id=int(tid), version=int(version),  # type: ignore[call-overload]
-        pattern=str(pattern), template=str(template), sample=str(sample),
+        template_id=int(tid),
+        version=int(version),
+        pattern=str(pattern),
+        template=str(template),
+        sample=str(sample),
         category=category if isinstance(category, str) else None,
         advice=advice if isinstance(advice, str) else None,
-    )  # fmt: skip
+    )
 
 
 class PgTemplateStore:
@@ -56,8 +63,9 @@ class PgTemplateStore:
             ).fetchone()
             assert row is not None
             if row[-1]:
-                self._history(int(row[0]), new.pattern, new.template, new.sample, 1, new.source,
-                              "created")  # fmt: skip
+                self._history(
+                    int(row[0]), new.pattern, new.template, new.sample, 1, new.source, "created"
+                )
         return _row_to_template(row[:-1])
 
     def revise(self, old: Template, pattern: str, template: str, note: str) -> Template:
@@ -79,9 +87,15 @@ class PgTemplateStore:
         return _row_to_template(row)
 
     def _history(
-        self, tid: int, pattern: str, template: str, sample: str, version: int, source: str,
+        self,
+        tid: int,
+        pattern: str,
+        template: str,
+        sample: str,
+        version: int,
+        source: str,
         note: str,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self._conn.execute(
             "INSERT INTO template_history (template_id, pattern, template, sample_log, version,"
             " source, note) VALUES (%s, %s, %s, %s, %s, %s, %s)"

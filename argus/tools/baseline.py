@@ -33,9 +33,11 @@ _TOKEN = re.compile(r"<\*>|[A-Za-z]+|\d+")
 def per_template(stats: BatchStats) -> pl.DataFrame:
     """One row per (tid, mod): count, first_ts, last_ts, levels (list)."""
     return stats.buckets.group_by("tid", "mod").agg(
-        pl.col("count").sum(), pl.col("first_ts").min(), pl.col("last_ts").max(),
+        pl.col("count").sum(),
+        pl.col("first_ts").min(),
+        pl.col("last_ts").max(),
         levels=pl.col("level").unique().drop_nulls(),
-    )  # fmt: skip
+    )
 
 
 def traffic_factor(
@@ -49,8 +51,9 @@ def traffic_factor(
     )
     if both.is_empty():
         return 1.0
-    ratios = [(c / minutes) / (b / base_minutes) for c, b in zip(both["count"], both["base"],
-                                                                   strict=True)]  # fmt: skip
+    ratios = [
+        (c / minutes) / (b / base_minutes) for c, b in zip(both["count"], both["base"], strict=True)
+    ]
     low, high = FACTOR_RANGE
     return float(min(high, max(low, median(ratios))))
 
@@ -120,15 +123,19 @@ def _classify(
     expected = base / base_minutes * factor * minutes
     text = current.text(tid)
     common = dict(
-        template_id=tid, template=text, module=mod, baseline_per_min=base / base_minutes,
-        current_per_min=count / minutes, count=count, error=error,
+        template_id=tid,
+        template=text,
+        module=mod,
+        baseline_per_min=base / base_minutes,
+        current_per_min=count / minutes,
+        count=count,
+        error=error,
         first_ts=row.get("first_ts"),
-    )  # fmt: skip
+    )
     if base == 0:
         variant = _variant_of(text, known[error])
         weight = (2.0 if error else NON_ERROR_WEIGHT) * (0.2 if variant is not None else 1.0)
-        return Change(kind="new", score=weight * math.log1p(count), variant_of=variant,
-                      **common)  # type: ignore[arg-type]  # fmt: skip
+        return Change(kind="new", score=weight * math.log1p(count), variant_of=variant, **common)  # type: ignore[arg-type]
     z = (count - expected) / math.sqrt(expected + 1.0)
     ratio = (count + 1.0) / (expected + 1.0)
     if count >= MIN_SPIKE_COUNT and ratio >= SPIKE_RATIO and z >= SPIKE_Z:
@@ -160,8 +167,7 @@ def _variant_of(text: str, known: list[tuple[int, list[str]]]) -> int | None:
     """A known template that differs from ``text`` by one word (a name, an id), if any."""
     mine = tokens(text)
     for tid, theirs in known:
-        if len(theirs) == len(mine) and sum(a != b for a, b in zip(mine, theirs,
-                                                                   strict=True)) <= 1:  # fmt: skip
+        if len(theirs) == len(mine) and sum(a != b for a, b in zip(mine, theirs, strict=True)) <= 1:
             return tid
         if len(mine) >= 8 and SequenceMatcher(None, mine, theirs).ratio() >= 0.92:
             return tid

@@ -48,8 +48,10 @@ def unanswered_calls(
     per = judged.group_by("mod").agg(
         calls=pl.len(), missing=(~pl.col("answered")).sum(), expected=(1 - pl.col("share")).sum()
     )
-    return {str(mod): Unanswered(calls=int(calls), missing=int(missing), expected=float(expected))
-            for mod, calls, missing, expected in per.iter_rows()}  # fmt: skip
+    return {
+        str(mod): Unanswered(calls=int(calls), missing=int(missing), expected=float(expected))
+        for mod, calls, missing, expected in per.iter_rows()
+    }
 
 
 def _events(traces: pl.DataFrame) -> pl.DataFrame:
@@ -85,8 +87,9 @@ def _reliable_sites(baseline: pl.DataFrame) -> pl.DataFrame:
     the (smoothed) share of requests in which it did."""
     events = _events(baseline)
     if events.is_empty():
-        return pl.DataFrame(schema={"site_mod": pl.String, "tid": pl.Int64, "mod": pl.String,
-                                    "share": pl.Float64})  # fmt: skip
+        return pl.DataFrame(
+            schema={"site_mod": pl.String, "tid": pl.Int64, "mod": pl.String, "share": pl.Float64}
+        )
     sites = (
         _call_sites(events)
         .group_by("site_mod", "tid", "mod")

@@ -91,13 +91,31 @@ def _rows(stats: BatchStats, minutes: float, flags: dict[int, bool]) -> list[Tem
     )
     out = []
     for tid, mod, level, count, first, last in summary.iter_rows():
-        why = "+".join(
-            w for w, on in (("level", is_error_level(level)),
-                            ("words", has_error_words(stats.text(tid)))) if on
-        ) if flags.get(tid) else ""  # fmt: skip
-        out.append(TemplateCount(template_id=tid, template=stats.text(tid), module=mod,
-                                 level=level, count=count, per_min=count / minutes,
-                                 first_ts=first, last_ts=last, why=why))  # fmt: skip
+        why = (
+            "+".join(
+                w
+                for w, on in (
+                    ("level", is_error_level(level)),
+                    ("words", has_error_words(stats.text(tid))),
+                )
+                if on
+            )
+            if flags.get(tid)
+            else ""
+        )
+        out.append(
+            TemplateCount(
+                template_id=tid,
+                template=stats.text(tid),
+                module=mod,
+                level=level,
+                count=count,
+                per_min=count / minutes,
+                first_ts=first,
+                last_ts=last,
+                why=why,
+            )
+        )
     return out
 
 
@@ -121,8 +139,10 @@ def _modules(stats: BatchStats, minutes: float, flags: dict[int, bool]) -> list[
         )
         .sort("count", descending=True)
     )
-    return [ModuleCount(module=str(mod), count=count, per_min=count / minutes, errors=errors)
-            for mod, count, errors in per.iter_rows()]  # fmt: skip
+    return [
+        ModuleCount(module=str(mod), count=count, per_min=count / minutes, errors=errors)
+        for mod, count, errors in per.iter_rows()
+    ]
 
 
 def _bursts(stats: BatchStats, minutes: float) -> list[Burst]:
@@ -138,8 +158,10 @@ def _bursts(stats: BatchStats, minutes: float) -> list[Burst]:
         .sort("count", descending=True)
         .head(TOP_N)
     )
-    return [Burst(template_id=tid, module=mod, minute=minute, count=count, mean_per_min=mean)
-            for tid, mod, minute, count, _total, mean in per_minute.iter_rows()]  # fmt: skip
+    return [
+        Burst(template_id=tid, module=mod, minute=minute, count=count, mean_per_min=mean)
+        for tid, mod, minute, count, _total, mean in per_minute.iter_rows()
+    ]
 
 
 def _calls(current: BatchStats, baseline: BatchStats | None) -> dict[str, set[str]]:
@@ -159,12 +181,17 @@ def _add_baseline(
     rates = {str(mod): count / base_minutes for mod, count in base_rates.iter_rows()}
     factors = caller_factors(digest, rates)
     digest.modules = [
-        ModuleCount(module=m.module, count=m.count, per_min=m.per_min, errors=m.errors,
-                    baseline_per_min=rates.get(m.module, 0.0),
-                    expected_per_min=rates.get(m.module, 0.0)
-                    * factors.get(m.module, digest.traffic_factor))
+        ModuleCount(
+            module=m.module,
+            count=m.count,
+            per_min=m.per_min,
+            errors=m.errors,
+            baseline_per_min=rates.get(m.module, 0.0),
+            expected_per_min=rates.get(m.module, 0.0)
+            * factors.get(m.module, digest.traffic_factor),
+        )
         for m in digest.modules
-    ]  # fmt: skip
+    ]
     if current.traces is not None and baseline.traces is not None:
         digest.slowdowns = _slowdowns(current.traces, baseline.traces)
         digest.novel_paths = novel_paths(current.traces, baseline.traces)
@@ -218,7 +245,8 @@ def _time_ratios(cur: pl.DataFrame, base: pl.DataFrame) -> dict[str, float]:
     """Module -> batch secs / baseline secs, for modules with enough requests in both
     (frames of mod, secs, requests)."""
     both = cur.join(base, on="mod", suffix="_b").filter(
-        (pl.col("requests") >= _MIN_REQUESTS) & (pl.col("requests_b") >= _MIN_REQUESTS)
+        (pl.col("requests") >= _MIN_REQUESTS)
+        & (pl.col("requests_b") >= _MIN_REQUESTS)
         & (pl.col("secs_b") > 0)
-    )  # fmt: skip
+    )
     return {str(mod): secs / secs_b for mod, secs, _n, secs_b, _nb in both.iter_rows()}

@@ -67,8 +67,7 @@ class ModuleEvidence:
     @property
     def total(self) -> float:
         """All evidence (the non-error part capped at MAX_OTHER)."""
-        return (self.error + self.rate + self.paths + self.unanswered
-                + min(self.other, MAX_OTHER))  # fmt: skip
+        return self.error + self.rate + self.paths + self.unanswered + min(self.other, MAX_OTHER)
 
 
 def gather(digest: Digest) -> dict[str, ModuleEvidence]:
@@ -91,8 +90,10 @@ def gather(digest: Digest) -> dict[str, ModuleEvidence]:
         get(module).reasons.append(f"writes x{ratio:.2f} of its expected lines (traffic-scaled)")
     for module, ratio in digest.late_starts.items():
         get(module).rate += LATE_WEIGHT * math.log2(ratio)
-        get(module).reasons.append(f"its requests start x{ratio:.1f} later after their caller "
-                                   "than in the baseline (relative to other modules)")  # fmt: skip
+        get(module).reasons.append(
+            f"its requests start x{ratio:.1f} later after their caller "
+            "than in the baseline (relative to other modules)"
+        )
     for module, calls in digest.unanswered.items():
         if calls.z > UNANSWERED_Z:
             get(module).unanswered += UNANSWERED_WEIGHT * math.log(calls.z / UNANSWERED_Z)
@@ -170,8 +171,11 @@ def _discount_callers(found: dict[str, ModuleEvidence], calls: dict[str, set[str
     for module, evidence in found.items():
         if original[module] <= 0:
             continue
-        failing = [c for c in sorted(downstream(calls, module))
-                   if original.get(c, 0.0) >= CALLEE_SHARE * original[module]]  # fmt: skip
+        failing = [
+            c
+            for c in sorted(downstream(calls, module))
+            if original.get(c, 0.0) >= CALLEE_SHARE * original[module]
+        ]
         if failing:
             evidence.error *= CALLER_SHARE
             evidence.reasons.insert(0, f"calls {', '.join(failing[:3])}, which also fail")
@@ -180,9 +184,11 @@ def _discount_callers(found: dict[str, ModuleEvidence], calls: dict[str, set[str
 def _incident(found: dict[str, ModuleEvidence]) -> bool:
     if not found:
         return False
-    return (max(e.error for e in found.values()) >= ERROR_INCIDENT
-            or max(e.unanswered for e in found.values()) >= UNANSWERED_INCIDENT
-            or max(e.total for e in found.values()) >= INCIDENT_EVIDENCE)  # fmt: skip
+    return (
+        max(e.error for e in found.values()) >= ERROR_INCIDENT
+        or max(e.unanswered for e in found.values()) >= UNANSWERED_INCIDENT
+        or max(e.total for e in found.values()) >= INCIDENT_EVIDENCE
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,10 +211,14 @@ def assess(digest: Digest) -> Assessment:
 def _ranked(found: dict[str, ModuleEvidence]) -> list[Suspect]:
     ranked = sorted(found.values(), key=lambda e: (-e.total, e.module))
     return [
-        Suspect(module=e.module[:200], score=round(1 - math.exp(-e.total / 2), 4),
-                reasons=[r[:300] for r in e.reasons[:10]])
-        for e in ranked[:MAX_SUSPECTS] if e.total > 0
-    ]  # fmt: skip
+        Suspect(
+            module=e.module[:200],
+            score=round(1 - math.exp(-e.total / 2), 4),
+            reasons=[r[:300] for r in e.reasons[:10]],
+        )
+        for e in ranked[:MAX_SUSPECTS]
+        if e.total > 0
+    ]
 
 
 def _category(digest: Digest, found: dict[str, ModuleEvidence]) -> Category:

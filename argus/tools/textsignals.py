@@ -14,9 +14,23 @@ from argus.report import Category
 
 #: Levels that mark a line as an error or a warning.
 ERROR_LEVELS = frozenset(
-    {"ERROR", "ERR", "E", "WARN", "WARNING", "W", "FATAL", "F", "CRITICAL", "CRIT", "ALERT",
-     "EMERG", "SEVERE", "PANIC"}
-)  # fmt: skip
+    {
+        "ERROR",
+        "ERR",
+        "E",
+        "WARN",
+        "WARNING",
+        "W",
+        "FATAL",
+        "F",
+        "CRITICAL",
+        "CRIT",
+        "ALERT",
+        "EMERG",
+        "SEVERE",
+        "PANIC",
+    }
+)
 
 _ERROR_WORDS = re.compile(
     r"(?i)\b(error|errors|fail|failed|failure|fatal|exception|refused|denied|unavailable|"
@@ -45,10 +59,14 @@ _POOL = re.compile(r"(?i)\b(pool exhausted|connection pool)\b")
 #: template without the words above as a wrong return value, and adding them would change the
 #: category of reports (a "connection refused" error template among them).
 _CATEGORY_WORDS: tuple[tuple[re.Pattern[str], Category], ...] = (
-    (_EXCEPTION, "code_exception"), (_MEMORY, "resource_memory"), (_DISK, "resource_disk"),
-    (_CPU, "resource_cpu"), (_FILE_LIMIT, "config"), (_POOL, "database"),
+    (_EXCEPTION, "code_exception"),
+    (_MEMORY, "resource_memory"),
+    (_DISK, "resource_disk"),
+    (_CPU, "resource_cpu"),
+    (_FILE_LIMIT, "config"),
+    (_POOL, "database"),
     (_LATENCY, "network_latency"),
-)  # fmt: skip
+)
 
 #: Error codes: prefixed numbers (E1234, ERR-42), HTTP statuses, errno names, UPPER-KEBAB codes.
 _CODES = (

@@ -24,9 +24,14 @@ TRACE_ID = (
 )
 
 TRACE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "trace": pl.String, "mod": pl.String, "tid": pl.Int64, "level": pl.String,
-    "count": pl.Int64, "first_ts": pl.Datetime("us"), "last_ts": pl.Datetime("us"),
-}  # fmt: skip
+    "trace": pl.String,
+    "mod": pl.String,
+    "tid": pl.Int64,
+    "level": pl.String,
+    "count": pl.Int64,
+    "first_ts": pl.Datetime("us"),
+    "last_ts": pl.Datetime("us"),
+}
 
 #: A caller must come first in at least this share of the traces two modules share.
 _ORDER_SHARE = 0.8
@@ -72,9 +77,10 @@ def call_graph(traces: pl.DataFrame) -> dict[str, set[str]]:
     if pairs.is_empty():
         return {}
     counted = pairs.group_by("mod", "mod_b").agg(
-        shared=pl.len(), first=(pl.col("start") < pl.col("start_b")).sum(),
+        shared=pl.len(),
+        first=(pl.col("start") < pl.col("start_b")).sum(),
         second=(pl.col("start") > pl.col("start_b")).sum(),
-    )  # fmt: skip
+    )
     graph: dict[str, set[str]] = defaultdict(set)
     for a, b, shared, first, second in counted.iter_rows():
         if shared < _MIN_SHARED:

@@ -47,10 +47,15 @@ class TemplateView(BaseModel):
     def of(cls, row: TemplateCount) -> TemplateView:
         """The view of ``row`` (text clipped, rate rounded to 0.01)."""
         return cls(
-            template_id=row.template_id, template=clip(row.template),
-            module=clip(row.module, 100), level=row.level, count=row.count,
-            per_min=round(row.per_min, 2), first=stamp(row.first_ts), last=stamp(row.last_ts),
-        )  # fmt: skip
+            template_id=row.template_id,
+            template=clip(row.template),
+            module=clip(row.module, 100),
+            level=row.level,
+            count=row.count,
+            per_min=round(row.per_min, 2),
+            first=stamp(row.first_ts),
+            last=stamp(row.last_ts),
+        )
 
 
 class ModuleView(BaseModel):
@@ -67,14 +72,20 @@ class ModuleView(BaseModel):
     @classmethod
     def of(cls, row: ModuleCount) -> ModuleView:
         """The view of ``row`` (rates rounded to 0.01)."""
-        view = cls(module=clip(row.module, 100), count=row.count, errors=row.errors,
-                   per_min=round(row.per_min, 2))  # fmt: skip
+        view = cls(
+            module=clip(row.module, 100),
+            count=row.count,
+            errors=row.errors,
+            per_min=round(row.per_min, 2),
+        )
         if row.baseline_per_min is None:
             return view
-        return view.model_copy(update={
-            "baseline_per_min": round(row.baseline_per_min, 2),
-            "expected_per_min": round(row.expected_per_min or 0.0, 2),
-        })  # fmt: skip
+        return view.model_copy(
+            update={
+                "baseline_per_min": round(row.baseline_per_min, 2),
+                "expected_per_min": round(row.expected_per_min or 0.0, 2),
+            }
+        )
 
 
 class BurstView(BaseModel):
@@ -91,10 +102,13 @@ class BurstView(BaseModel):
     def of(cls, burst: Burst, template: str) -> BurstView:
         """The view of ``burst`` of the template whose text is ``template``."""
         return cls(
-            minute=stamp(burst.minute), template_id=burst.template_id, template=clip(template),
-            module=clip(burst.module, 100), count=burst.count,
+            minute=stamp(burst.minute),
+            template_id=burst.template_id,
+            template=clip(template),
+            module=clip(burst.module, 100),
+            count=burst.count,
             mean_per_min=round(burst.mean_per_min, 2),
-        )  # fmt: skip
+        )
 
 
 class ErrorMinute(BaseModel):
@@ -128,5 +142,7 @@ def error_minutes(current: BatchStats, limit: int, module: str | None = None) ->
         .sort(["errors", "minute"], descending=[True, False])  # ties: the earlier minute
         .head(limit)
     )
-    return [ErrorMinute(minute=stamp(minute), lines=lines, errors=errors)
-            for minute, lines, errors in top.sort("minute").iter_rows()]  # fmt: skip
+    return [
+        ErrorMinute(minute=stamp(minute), lines=lines, errors=errors)
+        for minute, lines, errors in top.sort("minute").iter_rows()
+    ]

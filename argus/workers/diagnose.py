@@ -31,16 +31,28 @@ class DiagnoseWorker(StageWorker):
     async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
         """Diagnose the batch from its parsed files; the outcome is announced with it."""
         labels = {k: str(v) for k, v in (batch["labels"] or {}).items()}
-        files = [FileOutcome(path=Path(f["path"]), file_id=f["file_id"], headed=f["records"] or 0,
-                             error=f["error"])
-                 for f in batch["files"]
-                 if f["file_id"] and f["path"] and (f["records"] or 0) > 0]  # fmt: skip
-        request = BatchRequest(paths=[f.path for f in files], baseline=(),
-                               log_format=labels.pop("log_format", None), source=batch["source"],
-                               labels=labels, batch_id=batch_id)  # fmt: skip
+        files = [
+            FileOutcome(
+                path=Path(f["path"]),
+                file_id=f["file_id"],
+                headed=f["records"] or 0,
+                error=f["error"],
+            )
+            for f in batch["files"]
+            if f["file_id"] and f["path"] and (f["records"] or 0) > 0
+        ]
+        request = BatchRequest(
+            paths=[f.path for f in files],
+            baseline=(),
+            log_format=labels.pop("log_format", None),
+            source=batch["source"],
+            labels=labels,
+            batch_id=batch_id,
+        )
         with DIAGNOSIS_SECONDS.time():  # within a slot: see claim_in_slot
-            result = await diagnose_files(self.settings, self.database_url, request, files,
-                                          record_files=False, announce=True)  # fmt: skip
+            result = await diagnose_files(
+                self.settings, self.database_url, request, files, record_files=False, announce=True
+            )
         BATCHES.labels(BatchStatus.DIAGNOSED).inc()
         LLM_CALLS.inc(result.report.llm_calls)
         LLM_TOKENS.inc(result.report.tokens)

@@ -46,8 +46,9 @@ class ParseWorker(StageWorker):
             outcome = await asyncio.to_thread(self._parse, file.get("path"), fmt)
         error = unreadable_reason(outcome)
         async with self.scope.db() as c:
-            await batches.file_done(c, batch_id, file["name"], outcome.file_id, error,
-                                    outcome.headed)  # fmt: skip
+            await batches.file_done(
+                c, batch_id, file["name"], outcome.file_id, error, outcome.headed
+            )
 
     def _parse(self, path: str | None, fmt: LogFormat) -> FileOutcome:
         if not path:

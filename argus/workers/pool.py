@@ -41,9 +41,15 @@ class WorkerPool:
     """
 
     def __init__(
-        self, settings: Settings, database_url: str, bootstrap: str, count: int,
-        kinds: tuple[str, ...] = KINDS, *, empty_broker: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        settings: Settings,
+        database_url: str,
+        bootstrap: str,
+        count: int,
+        kinds: tuple[str, ...] = KINDS,
+        *,
+        empty_broker: bool = False,
+    ) -> None:
         self.settings = settings
         self.empty_broker = empty_broker  #: announce every waiting batch at start
         self.database_url = database_url
@@ -64,9 +70,12 @@ class WorkerPool:
         """Run every task until cancelled."""
         with instance_slot(self.settings.home) as owner:
             db = await open_pool(
-                self.database_url, max_size=self._pool_size(), acquire_timeout_s=POOL_WAIT_S,
-                autocommit=True, wait=False,
-            )  # fmt: skip
+                self.database_url,
+                max_size=self._pool_size(),
+                acquire_timeout_s=POOL_WAIT_S,
+                autocommit=True,
+                wait=False,
+            )
             self.scope = WorkerScope(owner=owner, db=db.connection)
             try:
                 await self._until_done(lambda: release_own_claims(db.connection, owner))
@@ -111,9 +120,14 @@ class WorkerPool:
 
 
 def worker_runs(
-    settings: Settings, database_url: str, bootstrap: str, count: int,
-    kinds: tuple[str, ...] = KINDS, *, empty_broker: bool = False,
-) -> list[Coroutine[Any, Any, None]]:  # fmt: skip
+    settings: Settings,
+    database_url: str,
+    bootstrap: str,
+    count: int,
+    kinds: tuple[str, ...] = KINDS,
+    *,
+    empty_broker: bool = False,
+) -> list[Coroutine[Any, Any, None]]:
     """The process's workers as one coroutine (see WorkerPool), in a list for ``gather``."""
     pool = WorkerPool(settings, database_url, bootstrap, count, kinds, empty_broker=empty_broker)
     return [pool.run()]

@@ -73,9 +73,13 @@ class StageWorker(ABC):
     claim_in_slot: ClassVar[bool] = False
 
     def __init__(
-        self, settings: Settings, database_url: str, bootstrap: str,
-        slots: asyncio.Semaphore | None = None, scope: WorkerScope | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        settings: Settings,
+        database_url: str,
+        bootstrap: str,
+        slots: asyncio.Semaphore | None = None,
+        scope: WorkerScope | None = None,
+    ) -> None:
         self.settings = settings
         self.database_url = database_url
         self.bootstrap = bootstrap
@@ -101,10 +105,14 @@ class StageWorker(ABC):
     async def run(self) -> None:
         """Consume until cancelled; an infrastructure fault ends the run (see module doc)."""
         consumer = AIOKafkaConsumer(
-            self.topic, bootstrap_servers=self.bootstrap, group_id=self.group,
-            enable_auto_commit=False, auto_offset_reset="earliest",
-            session_timeout_ms=10_000, heartbeat_interval_ms=1_000,
-        )  # fmt: skip
+            self.topic,
+            bootstrap_servers=self.bootstrap,
+            group_id=self.group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            session_timeout_ms=10_000,
+            heartbeat_interval_ms=1_000,
+        )
         try:  # stopped however the run ends, even while still joining: no ghost group member
             await consumer.start()
             with self._counted():
@@ -151,13 +159,15 @@ class StageWorker(ABC):
         except Exception as exc:
             ERRORS.labels(type(exc).__name__).inc()
             if is_infrastructure(exc):
-                self._note(logging.WARNING, "interrupted", event.batch_id,
-                           error=type(exc).__name__)  # fmt: skip
+                self._note(logging.WARNING, "interrupted", event.batch_id, error=type(exc).__name__)
                 raise  # nothing committed: the supervisor restarts this consumer, the event returns
             log.exception("error stage=%s batch=%s", self.stage, event.batch_id)
-            await self.fail(event.batch_id, f"internal error in the {self.stage} stage "
-                            f"({type(exc).__name__}); retry it with POST "
-                            f"/api/v1/batches/{event.batch_id}/retry")  # fmt: skip
+            await self.fail(
+                event.batch_id,
+                f"internal error in the {self.stage} stage "
+                f"({type(exc).__name__}); retry it with POST "
+                f"/api/v1/batches/{event.batch_id}/retry",
+            )
             await self._dead_letter(raw, f"{type(exc).__name__}: {str(exc)[:500]}", event.batch_id)
 
     def _note(self, level: int, step: str, batch_id: uuid.UUID | None, **fields: object) -> None:
@@ -193,18 +203,24 @@ class StageWorker(ABC):
         consumer that was restarted) is taken back at once."""
         async with self.scope.db() as c:
             outcome = await batches.claim(
-                c, batch_id, LEASE_S, self.stage, self.scope.owner,
+                c,
+                batch_id,
+                LEASE_S,
+                self.stage,
+                self.scope.owner,
                 reclaim_own=batch_id not in self.scope.active,
-            )  # fmt: skip
+            )
             match outcome:
                 case ClaimOutcome.CLAIMED:
                     return await batches.get_batch(c, batch_id)
                 case ClaimOutcome.MISSING:
                     raise LookupError(f"no batch {batch_id}")
                 case (
-                    ClaimOutcome.DONE | ClaimOutcome.HELD | ClaimOutcome.NOT_READY
+                    ClaimOutcome.DONE
+                    | ClaimOutcome.HELD
+                    | ClaimOutcome.NOT_READY
                     | ClaimOutcome.FAILED
-                ):  # fmt: skip
+                ):
                     self._note(logging.INFO, "skip", batch_id, reason=outcome.value)
                     return None
                 case _:

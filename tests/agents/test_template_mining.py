@@ -13,12 +13,16 @@ from argus.graph.inputs import digest_of
 from tests.tools.frames import stats, steady
 
 TEXTS = {
-    1: "GET /cart ok", 2: "db query ok",
-    3: "java.lang.NullPointerException at Cart.total", 4: "cpu throttled for <*> ms",
-    5: "OutOfMemoryError: Java heap space", 6: "request to db timed out after <*> ms",
-    7: "no space left on device", 8: "db query failed: connection refused",
+    1: "GET /cart ok",
+    2: "db query ok",
+    3: "java.lang.NullPointerException at Cart.total",
+    4: "cpu throttled for <*> ms",
+    5: "OutOfMemoryError: Java heap space",
+    6: "request to db timed out after <*> ms",
+    7: "no space left on device",
+    8: "db query failed: connection refused",
     9: "price returned -1 for item <*>",
-}  # fmt: skip
+}
 
 
 def _analysis(error_tid: int) -> Analysis:

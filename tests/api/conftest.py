@@ -42,8 +42,9 @@ def base_url(
     db_url: str, kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The API (no workers) on a free loopback port; the bearer key is ``k``."""
-    configured = Settings(home=tmp_path_factory.mktemp("api-home"), api_keys=[SecretStr("k")],
-                          llm="none")  # fmt: skip
+    configured = Settings(
+        home=tmp_path_factory.mktemp("api-home"), api_keys=[SecretStr("k")], llm="none"
+    )
     port = free_port()
     app = create_app(configured, Services.at(db_url, kafka_bootstrap), workers=0)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error")

@@ -81,8 +81,11 @@ def test_header_values_never_fail_with_5xx(
     base_url: str, authorization: bytes, content_type: bytes, extra: bytes
 ) -> None:
     headers = {"Authorization": authorization, "Content-Type": content_type, "X-Extra": extra}
-    for method, path in (("GET", "/api/v1/batches/00000000-0000-4000-8000-000000000000"),
-                         ("POST", "/api/v1/batches"), ("GET", "/openapi.json")):  # fmt: skip
+    for method, path in (
+        ("GET", "/api/v1/batches/00000000-0000-4000-8000-000000000000"),
+        ("POST", "/api/v1/batches"),
+        ("GET", "/openapi.json"),
+    ):
         answer = httpx.request(method, base_url + path, headers=headers, content=b'{"source":"h"}')
         assert answer.status_code < 500, (method, path, answer.text)
         if answer.status_code != 401:  # only a bearer credential can pass

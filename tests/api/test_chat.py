@@ -148,10 +148,12 @@ async def test_two_services_take_turns_in_one_thread(serve: Serve) -> None:
         opening = await _chat(first, batch_id, {"question": "Which module is failing?"})
         thread_id = opening[0][1]["thread_id"]
         questions = ["When did the errors start?", "Is there a known fix?"]
-        answers = await asyncio.gather(*(
-            _chat(service, batch_id, {"question": question, "thread_id": thread_id})
-            for service, question in zip((first, second), questions, strict=True)
-        ))  # fmt: skip
+        answers = await asyncio.gather(
+            *(
+                _chat(service, batch_id, {"question": question, "thread_id": thread_id})
+                for service, question in zip((first, second), questions, strict=True)
+            )
+        )
         assert all(events[-1][0] == "final" for events in answers)
         history = await second.get(f"/api/v1/batches/{batch_id}/chat/{thread_id}", headers=AUTH)
     turns = history.json()["turns"]

@@ -73,8 +73,9 @@ async def test_each_error_is_answered_by_its_most_specific_row(
 
 async def test_input_errors_carry_their_hint_and_not_ready_errors_do_not() -> None:
     hinted = await _answer(UploadInProgress("a.log is being uploaded"))
-    assert hinted.json()["detail"].endswith("(wait for the other upload to finish, then upload "
-                                            "again to replace it)")  # fmt: skip
+    assert hinted.json()["detail"].endswith(
+        "(wait for the other upload to finish, then upload again to replace it)"
+    )
     early = await _answer(NotReadyError("batch b has no parsed files yet", hint="ask again"))
     assert early.json() == {"detail": "batch b has no parsed files yet"}
 

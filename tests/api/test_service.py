@@ -53,13 +53,15 @@ async def _report(client: httpx.AsyncClient, batch_id: str, wait_s: float = 120)
 
 
 async def _submit(client: httpx.AsyncClient, files: dict[str, bytes]) -> str:
-    created = await client.post("/api/v1/batches", json={"source": "till-9",
-                                "labels": {"platform": "shop"}}, headers=AUTH)  # fmt: skip
+    created = await client.post(
+        "/api/v1/batches", json={"source": "till-9", "labels": {"platform": "shop"}}, headers=AUTH
+    )
     assert created.status_code == 201, created.text
     batch_id: str = created.json()["batch_id"]
     for name, body in files.items():
-        put = await client.put(f"/api/v1/batches/{batch_id}/files/{name}", content=body,
-                               headers=AUTH)  # fmt: skip
+        put = await client.put(
+            f"/api/v1/batches/{batch_id}/files/{name}", content=body, headers=AUTH
+        )
         assert put.status_code == 201, put.text
     done = await client.post(f"/api/v1/batches/{batch_id}/complete", headers=AUTH)
     assert done.status_code == 202 and done.json()["status"] == "uploaded"
@@ -78,15 +80,21 @@ async def test_upload_a_batch_and_receive_its_report(
     )
     report = await _report(service, batch_id)  # the earlier batch of till-9 is the baseline
     assert report["incident"] and report["root_cause"]["module"] == "payment"
-    files = {f["name"]: f for f in (await service.get(f"/api/v1/batches/{batch_id}",
-                                                      headers=AUTH)).json()["files"]}  # fmt: skip
+    files = {
+        f["name"]: f
+        for f in (await service.get(f"/api/v1/batches/{batch_id}", headers=AUTH)).json()["files"]
+    }
     assert files["payment.log.gz"]["status"] == "parsed"
     assert files["broken.log.gz"]["status"] == "failed"
     assert "corrupt or truncated" in files["broken.log.gz"]["error"]
     await _statistics_and_templates(service, batch_id)
     metrics = (await service.get("/metrics", headers=AUTH)).text
-    for family in ("argus_queue_lag{", "argus_parse_seconds_count", "argus_diagnosis_seconds_count",
-                   'argus_batches_by_state{state="diagnosed"}'):  # fmt: skip
+    for family in (
+        "argus_queue_lag{",
+        "argus_parse_seconds_count",
+        "argus_diagnosis_seconds_count",
+        'argus_batches_by_state{state="diagnosed"}',
+    ):
         assert family in metrics, family
 
 
@@ -137,6 +145,5 @@ async def test_statistics_wait_for_the_parse(service: httpx.AsyncClient) -> None
 async def test_unsafe_file_names_are_refused(service: httpx.AsyncClient, name: str) -> None:
     created = await service.post("/api/v1/batches", json={"source": "x"}, headers=AUTH)
     batch_id = created.json()["batch_id"]
-    put = await service.put(f"/api/v1/batches/{batch_id}/files/{name}", content=b"x",
-                            headers=AUTH)  # fmt: skip
+    put = await service.put(f"/api/v1/batches/{batch_id}/files/{name}", content=b"x", headers=AUTH)
     assert put.status_code in {400, 404}

@@ -30,11 +30,21 @@ NORMAL = EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
 def _start_worker(
     db_url: str, bootstrap: str, home: Path, group: str, kinds: tuple[str, ...] = ()
 ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ARGUS_DATABASE_URL": db_url, "ARGUS_KAFKA_BOOTSTRAP": bootstrap,
-           "ARGUS_HOME": str(home), "ARGUS_LLM": "none", "ARGUS_KAFKA_GROUP": group}  # fmt: skip
+    env = {
+        **os.environ,
+        "ARGUS_DATABASE_URL": db_url,
+        "ARGUS_KAFKA_BOOTSTRAP": bootstrap,
+        "ARGUS_HOME": str(home),
+        "ARGUS_LLM": "none",
+        "ARGUS_KAFKA_GROUP": group,
+    }
     kind_args = [arg for kind in kinds for arg in ("--kind", kind)]
-    return subprocess.Popen([sys.executable, "-m", "argus", "worker", *kind_args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "argus", "worker", *kind_args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 async def _status(db_url: str, batch_id: uuid.UUID) -> BatchStatus | None:
@@ -79,9 +89,13 @@ async def _wait_diagnosed(db_url: str, ids: list[uuid.UUID], timeout_s: float) -
 
 async def _diagnosed_events(bootstrap: str) -> Counter[str]:
     consumer = AIOKafkaConsumer(
-        events.DIAGNOSED, bootstrap_servers=bootstrap, group_id=f"audit-{uuid.uuid4()}",
-        auto_offset_reset="earliest", session_timeout_ms=2000, heartbeat_interval_ms=300,
-    )  # fmt: skip
+        events.DIAGNOSED,
+        bootstrap_servers=bootstrap,
+        group_id=f"audit-{uuid.uuid4()}",
+        auto_offset_reset="earliest",
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=300,
+    )
     await consumer.start()
     seen: Counter[str] = Counter()
     try:

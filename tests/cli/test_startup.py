@@ -8,9 +8,18 @@ import sys
 
 #: What a command pays for only when it runs (each takes from 0.1 s to seconds to import).
 HEAVY = (
-    "torch", "sentence_transformers", "langchain_core", "langgraph", "polars", "fastapi",
-    "uvicorn", "psycopg", "pydantic", "numpy", "argus.config",
-)  # fmt: skip
+    "torch",
+    "sentence_transformers",
+    "langchain_core",
+    "langgraph",
+    "polars",
+    "fastapi",
+    "uvicorn",
+    "psycopg",
+    "pydantic",
+    "numpy",
+    "argus.config",
+)
 
 
 def _loaded_after(code: str) -> set[str]:

@@ -35,7 +35,10 @@ def test_a_valid_case_loads(tmp_path: Path) -> None:
     (folder / "baseline" / "b.log.gz").write_bytes(b"")
     [case] = load_cases(tmp_path)
     assert (case.id, case.expected.root_cause_module, case.expected.category) == (
-        "c1", "payment", "database")  # fmt: skip
+        "c1",
+        "payment",
+        "database",
+    )
     assert case.expected.knowledge_ids == ("kb-1",)
     assert [p.name for p in case.logs] == ["a.log"] and [p.name for p in case.baseline] == [
         "b.log.gz"

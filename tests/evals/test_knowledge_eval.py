@@ -48,9 +48,12 @@ async def test_eval_scores_retrieval_against_the_starter_pack(
 )
 @pytest.mark.parametrize("with_ragas", [True, False])
 def test_id_based_precision_and_recall(
-    retrieved: list[str], expected: list[str], scores: tuple[float, float], with_ragas: bool,
+    retrieved: list[str],
+    expected: list[str],
+    scores: tuple[float, float],
+    with_ragas: bool,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+) -> None:
     if not with_ragas:  # the built-in scorer must agree with ragas' definitions
         monkeypatch.setattr(ragas_ids, "_ragas", lambda: None)
     elif ragas_ids.scorer().startswith("built-in"):

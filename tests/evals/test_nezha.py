@@ -16,9 +16,12 @@ from argus.cli import app
 from tests.conftest import SHARED_DATA
 
 NEZHA = SHARED_DATA / "incidents" / "nezha-tt-dev"
-PICKED = ("tt-2023-01-29-0843-ts-contacts-service-return",
-          "tt-2023-01-29-0903-ts-basic-service-return",
-          "tt-2023-01-29-1119-ts-price-service-exception", "tt-2023-01-29-normal-0850")  # fmt: skip
+PICKED = (
+    "tt-2023-01-29-0843-ts-contacts-service-return",
+    "tt-2023-01-29-0903-ts-basic-service-return",
+    "tt-2023-01-29-1119-ts-price-service-exception",
+    "tt-2023-01-29-normal-0850",
+)
 
 
 @pytest.mark.skipif(not NEZHA.is_dir(), reason=f"Nezha cases not found at {NEZHA}")

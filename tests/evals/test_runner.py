@@ -31,18 +31,24 @@ def _diagnose(case: Case) -> Report:
     if case.id == "quiet":
         return Report(summary="nothing", incident=False)
     return Report(
-        summary="x", incident=True,
+        summary="x",
+        incident=True,
         root_cause=RootCause(module="db", category="database"),
         suspects=[Suspect(module="db", score=0.9), Suspect(module="api", score=0.5)],
-        llm_calls=2, tokens=300,
-    )  # fmt: skip
+        llm_calls=2,
+        tokens=300,
+    )
 
 
 def test_run_scores_cases_and_survives_a_failing_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    cases = [_case("hit", "db", "database"), _case("second", "api", "database"),
-             _case("boom", "db", "database"), _case("quiet", None, "none")]  # fmt: skip
+    cases = [
+        _case("hit", "db", "database"),
+        _case("second", "api", "database"),
+        _case("boom", "db", "database"),
+        _case("quiet", None, "none"),
+    ]
     seen: list[tuple[int, int, str]] = []
     summary = run_cases(cases, _diagnose, progress=lambda *step: seen.append(step))
     assert seen[:2] == [(0, 4, "hit"), (1, 4, "hit")] and seen[-1] == (4, 4, "quiet")
@@ -53,8 +59,14 @@ def test_run_scores_cases_and_survives_a_failing_one(
     assert figures["llm_calls_per_case"] == 1.0  # 2 calls in 2 of 4 cases
     json_path, md_path = write_reports(summary, tmp_path / "out")
     data = json.loads(json_path.read_text())
-    for key in ("module_accuracy_at_1", "module_accuracy_at_3", "category_accuracy",
-                "category_macro_f1", "false_alarms", "cases"):  # fmt: skip
+    for key in (
+        "module_accuracy_at_1",
+        "module_accuracy_at_3",
+        "category_accuracy",
+        "category_macro_f1",
+        "false_alarms",
+        "cases",
+    ):
         assert key in data
     boom = next(c for c in data["cases"] if c["id"] == "boom")
     assert boom["correct"] is False and "diagnosis exploded" in boom["error"]

@@ -17,9 +17,14 @@ from argus.evals.scoring import (
 
 def _o(exp: str | None, cat: str, pred: list[str], pcat: str, **kw: object) -> Outcome:
     return Outcome(
-        case_id="c", expected_module=exp, predicted_modules=pred, incident=bool(pred),
-        expected_category=cat, predicted_category=pcat, **kw,  # type: ignore[arg-type]
-    )  # fmt: skip
+        case_id="c",
+        expected_module=exp,
+        predicted_modules=pred,
+        incident=bool(pred),
+        expected_category=cat,
+        predicted_category=pcat,
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 OUTCOMES = [
@@ -39,8 +44,11 @@ def test_accuracy_at_k_counts_none_cases_without_incident_as_hits() -> None:
 def test_category_accuracy_and_macro_f1() -> None:
     assert category_accuracy(OUTCOMES) == 0.75
     f1, per = macro_f1(OUTCOMES)
-    assert per == {"code_exception": pytest.approx(2 / 3), "none": 1.0,
-                   "resource_cpu": pytest.approx(2 / 3)}  # fmt: skip
+    assert per == {
+        "code_exception": pytest.approx(2 / 3),
+        "none": 1.0,
+        "resource_cpu": pytest.approx(2 / 3),
+    }
     assert f1 == pytest.approx((2 / 3 + 1 + 2 / 3) / 3)
 
 

@@ -8,12 +8,27 @@ from argus.knowledge.search import SearchHit
 
 #: What a hit says when a test does not set it (no signal, no category).
 BLANK: dict[str, Any] = {
-    "kb_id": 1, "source_id": "starter/test", "error_code": None, "platform": None,
-    "firmware": None, "module": None, "category": None, "symptom": "", "root_cause": None,
-    "solution": "", "tags": [], "source": "test", "score": 0.0, "vector_similarity": None,
-    "vector_rank": None, "text_score": None, "text_rank": None, "code_match": False,
-    "matched_terms": [], "reasons": [],
-}  # fmt: skip
+    "kb_id": 1,
+    "source_id": "starter/test",
+    "error_code": None,
+    "platform": None,
+    "firmware": None,
+    "module": None,
+    "category": None,
+    "symptom": "",
+    "root_cause": None,
+    "solution": "",
+    "tags": [],
+    "source": "test",
+    "score": 0.0,
+    "vector_similarity": None,
+    "vector_rank": None,
+    "text_score": None,
+    "text_rank": None,
+    "code_match": False,
+    "matched_terms": [],
+    "reasons": [],
+}
 
 
 def search_hit(**fields: Any) -> SearchHit:

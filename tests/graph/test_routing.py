@@ -17,24 +17,50 @@ from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import UsageLimits
 from tests.graph.hits import search_hit
 
-DIGEST = BatchDigest.model_validate({
-    "records": 1000, "window_minutes": 30.0, "incident": True, "category_guess": "database",
-    "error_codes": ["DB-POOL-EXHAUSTED"],
-    "anomalies": [{"template_id": 7,
-                   "template": "Timeout waiting for connection from pool code=<*>",
-                   "module": "payment", "kind": "new", "baseline_per_min": 0.0,
-                   "current_per_min": 12.0, "score": 5.0}],
-    "error_templates": [{"template_id": 7, "template": "Timeout waiting for connection from pool",
-                         "module": "payment", "count": 540}],
-    "suspects": [{"module": "payment", "score": 0.9, "reasons": ["new error template"]},
-                 {"module": "gateway", "score": 0.4, "reasons": ["503 answers"]}],
-})  # fmt: skip
+DIGEST = BatchDigest.model_validate(
+    {
+        "records": 1000,
+        "window_minutes": 30.0,
+        "incident": True,
+        "category_guess": "database",
+        "error_codes": ["DB-POOL-EXHAUSTED"],
+        "anomalies": [
+            {
+                "template_id": 7,
+                "template": "Timeout waiting for connection from pool code=<*>",
+                "module": "payment",
+                "kind": "new",
+                "baseline_per_min": 0.0,
+                "current_per_min": 12.0,
+                "score": 5.0,
+            }
+        ],
+        "error_templates": [
+            {
+                "template_id": 7,
+                "template": "Timeout waiting for connection from pool",
+                "module": "payment",
+                "count": 540,
+            }
+        ],
+        "suspects": [
+            {"module": "payment", "score": 0.9, "reasons": ["new error template"]},
+            {"module": "gateway", "score": 0.4, "reasons": ["503 answers"]},
+        ],
+    }
+)
 
 
 def _hit(code_match: bool, similarity: float) -> SearchHit:
-    return search_hit(source_id="starter/db-pool", symptom="pool exhausted",
-                      solution="Raise the pool size or fix the leak.", code_match=code_match,
-                      vector_similarity=similarity, score=0.03, category="database")  # fmt: skip
+    return search_hit(
+        source_id="starter/db-pool",
+        symptom="pool exhausted",
+        solution="Raise the pool size or fix the leak.",
+        code_match=code_match,
+        vector_similarity=similarity,
+        score=0.03,
+        category="database",
+    )
 
 
 def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) -> DiagnosisContext:
@@ -44,9 +70,14 @@ def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) ->
         searches.append((text, filters))
         return hits
 
-    ctx = DiagnosisContext(batch_id="b1", analyse=lambda: DIGEST, search=search,
-                           labels={"platform": "pos"}, llm=llm,
-                           limits=UsageLimits(**limits) if limits else UsageLimits())  # fmt: skip
+    ctx = DiagnosisContext(
+        batch_id="b1",
+        analyse=lambda: DIGEST,
+        search=search,
+        labels={"platform": "pos"},
+        llm=llm,
+        limits=UsageLimits(**limits) if limits else UsageLimits(),
+    )
     ctx.searches = searches  # type: ignore[attr-defined]
     if llm is not None:
         llm.limits, llm.usage = ctx.limits, ctx.usage
@@ -55,8 +86,11 @@ def _ctx(hits: list[SearchHit], llm: LLMRuntime | None = None, **limits: int) ->
 
 def _llm(*answers: object) -> LLMRuntime:
     texts = [a if isinstance(a, str) else json.dumps(a) for a in answers]
-    return LLMRuntime(model=FakeListChatModel(responses=texts), retry=RetryPolicy(attempts=1),
-                      model_name="scripted")  # fmt: skip
+    return LLMRuntime(
+        model=FakeListChatModel(responses=texts),
+        retry=RetryPolicy(attempts=1),
+        model_name="scripted",
+    )
 
 
 async def test_fast_path_known_code_goes_straight_to_the_report() -> None:
@@ -72,8 +106,13 @@ async def test_fast_path_known_code_goes_straight_to_the_report() -> None:
 async def test_slow_path_mines_templates_and_retrieves_again() -> None:
     ctx = _ctx([_hit(code_match=False, similarity=0.3)])
     report, state = await run_diagnosis(ctx)
-    assert state["route"] == ["log_analysis", "knowledge", "template_mining", "knowledge",
-                              "diagnosis"]  # fmt: skip
+    assert state["route"] == [
+        "log_analysis",
+        "knowledge",
+        "template_mining",
+        "knowledge",
+        "diagnosis",
+    ]
     assert report.incident and report.evidence.knowledge[0].source_id == "starter/db-pool"
 
 
@@ -108,11 +147,14 @@ async def test_invalid_llm_output_is_retried_then_replaced_by_the_rule_path() ->
 async def test_llm_report_is_validated_against_the_evidence() -> None:
     route = [{"next": "knowledge"}, {"next": "diagnosis"}]
     ranking = {"suspects": [{"module": "payment", "score": 7, "reason": "pool errors"}]}
-    draft = {"summary": "The payment pool is exhausted.", "root_cause_module": "kernel",
-             "category": "space-weather", "recommendations": ["Raise the pool size."],
-             "confidence": 0.7}  # fmt: skip
-    ctx = _ctx([_hit(True, 0.9)], _llm(ranking, route[0], route[1], draft),
-               max_llm_calls=20)  # fmt: skip
+    draft = {
+        "summary": "The payment pool is exhausted.",
+        "root_cause_module": "kernel",
+        "category": "space-weather",
+        "recommendations": ["Raise the pool size."],
+        "confidence": 0.7,
+    }
+    ctx = _ctx([_hit(True, 0.9)], _llm(ranking, route[0], route[1], draft), max_llm_calls=20)
     report, state = await run_diagnosis(ctx)
     assert report.mode == "llm" and report.model == "scripted", state["errors"]
     assert report.summary == "The payment pool is exhausted."

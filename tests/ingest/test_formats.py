@@ -16,9 +16,13 @@ def test_bracket_default_maps_every_column() -> None:
     fmt = LogFormat.parse(None)
     row = fmt.parse_line("[2026-01-01 10:00:00.123][ERROR][T7][payment][pool] Timeout after 30 s")
     assert row == {
-        "ts": "2026-01-01 10:00:00.123", "level": "ERROR", "thread": "T7",
-        "mod": "payment", "smod": "pool", "content": "Timeout after 30 s",
-    }  # fmt: skip
+        "ts": "2026-01-01 10:00:00.123",
+        "level": "ERROR",
+        "thread": "T7",
+        "mod": "payment",
+        "smod": "pool",
+        "content": "Timeout after 30 s",
+    }
 
 
 def test_reserved_names_and_joined_timestamp() -> None:

@@ -44,9 +44,21 @@ def test_seed_starter_pack_then_search(env: str, tmp_path: Path) -> None:
 
     found = runner.invoke(
         app,
-        ["knowledge", "search", "E1042 lidar timeout", "--platform", "J7", "--firmware",
-         "2.3.1", "--category", "sensor_timeout", "--limit", "3", "--json"],
-    )  # fmt: skip
+        [
+            "knowledge",
+            "search",
+            "E1042 lidar timeout",
+            "--platform",
+            "J7",
+            "--firmware",
+            "2.3.1",
+            "--category",
+            "sensor_timeout",
+            "--limit",
+            "3",
+            "--json",
+        ],
+    )
     assert found.exit_code == 0, found.output
     payload = json.loads(found.output)
     top = payload["hits"][0]

@@ -15,16 +15,24 @@ from argus.knowledge.incidents import incident_text, index_diagnosis, similar_in
 pytestmark = pytest.mark.integration
 
 PAST = {
-    "pool": ("db connection pool exhausted, requests time out waiting for a connection",
-             {"module": "payment", "category": "db_pool_exhaustion"}),
+    "pool": (
+        "db connection pool exhausted, requests time out waiting for a connection",
+        {"module": "payment", "category": "db_pool_exhaustion"},
+    ),
     "cert": ("TLS certificate of the API gateway expired", {"module": "gateway"}),
     "imu": ("IMU sensor stopped answering on the I2C bus", {"module": "imu"}),
-}  # fmt: skip
+}
 
 
 def test_incident_text_uses_summary_and_root_cause() -> None:
-    report = {"root_cause": {"module": "pay", "submodule": "pool", "category": "db_deadlock",
-                             "description": "lock order"}}  # fmt: skip
+    report = {
+        "root_cause": {
+            "module": "pay",
+            "submodule": "pool",
+            "category": "db_deadlock",
+            "description": "lock order",
+        }
+    }
     assert (
         incident_text("Payments failed", report)
         == "Payments failed\npay/pool db deadlock lock order"
@@ -71,9 +79,13 @@ async def test_similar_incidents(
     assert f"same platform J7-{tag}" in hits[0].reasons
 
     excluded = await similar_incidents(
-        conn, text=query, embedder=embedder, platform=f"J7-{tag}",
-        exclude_batch=batches["pool"], limit=3,
-    )  # fmt: skip
+        conn,
+        text=query,
+        embedder=embedder,
+        platform=f"J7-{tag}",
+        exclude_batch=batches["pool"],
+        limit=3,
+    )
     assert str(batches["pool"]) not in {h.batch_id for h in excluded}
     unfiltered = await similar_incidents(conn, text=query, embedder=embedder, limit=50)
     assert {str(batches["pool"]), str(other)} <= {h.batch_id for h in unfiltered}

@@ -9,14 +9,27 @@ from argus.knowledge.pack import PACK_ID_PREFIX, load_starter_pack, pack_dir
 from argus.knowledge.seed import check_unique
 
 REQUIRED = {
-    Category.CPU_CONTENTION, Category.MEMORY_EXHAUSTION, Category.DISK_FULL,
-    Category.NETWORK_LATENCY, Category.TIMEOUT, Category.CONNECTION_REFUSED,
-    Category.CONNECTION_RESET, Category.DNS_FAILURE, Category.TLS_CERTIFICATE,
-    Category.AUTHENTICATION, Category.WRONG_RETURN_VALUE, Category.UNHANDLED_EXCEPTION,
-    Category.CONFIGURATION_ERROR, Category.DB_DEADLOCK, Category.DB_POOL_EXHAUSTION,
-    Category.QUEUE_BACKLOG, Category.SENSOR_TIMEOUT, Category.CHECKSUM_MISMATCH,
-    Category.OTA_DOWNLOAD_FAILURE, Category.OTA_INSTALL_FAILURE,
-}  # fmt: skip
+    Category.CPU_CONTENTION,
+    Category.MEMORY_EXHAUSTION,
+    Category.DISK_FULL,
+    Category.NETWORK_LATENCY,
+    Category.TIMEOUT,
+    Category.CONNECTION_REFUSED,
+    Category.CONNECTION_RESET,
+    Category.DNS_FAILURE,
+    Category.TLS_CERTIFICATE,
+    Category.AUTHENTICATION,
+    Category.WRONG_RETURN_VALUE,
+    Category.UNHANDLED_EXCEPTION,
+    Category.CONFIGURATION_ERROR,
+    Category.DB_DEADLOCK,
+    Category.DB_POOL_EXHAUSTION,
+    Category.QUEUE_BACKLOG,
+    Category.SENSOR_TIMEOUT,
+    Category.CHECKSUM_MISMATCH,
+    Category.OTA_DOWNLOAD_FAILURE,
+    Category.OTA_INSTALL_FAILURE,
+}
 
 
 def test_pack_is_large_complete_and_consistent() -> None:

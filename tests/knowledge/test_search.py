@@ -43,9 +43,13 @@ async def test_an_entry_of_another_platform_is_never_returned(
     assert f"{tag}/theirs" not in ids  # the closest entry, the exact code: still filtered out
     assert all(h.platform in (mine, None) for h in result.hits)
     strict = await hybrid_search(
-        conn, LIDAR, embedder=embedder, limit=50, strategy=strategy,
+        conn,
+        LIDAR,
+        embedder=embedder,
+        limit=50,
+        strategy=strategy,
         filters=SearchFilters.build(platform=mine, include_generic=False),
-    )  # fmt: skip
+    )
     assert [h.source_id for h in strict.hits] == [f"{tag}/mine"]
 
 
@@ -64,9 +68,12 @@ async def test_exact_filters_on_code_module_and_category(
 
     async def ids(**filters: str) -> set[str]:
         result = await hybrid_search(
-            conn, f"symptom of {tag}", embedder=embedder, limit=20,
+            conn,
+            f"symptom of {tag}",
+            embedder=embedder,
+            limit=20,
             filters=SearchFilters.build(**filters),
-        )  # fmt: skip
+        )
         return {h.source_id for h in result.hits}
 
     assert await ids(error_code=f"E-{tag}") == {f"{tag}/a", f"{tag}/b"}
@@ -114,12 +121,19 @@ async def test_hybrid_beats_vector_only_when_the_query_hinges_on_an_error_code(
     await seed_entries(
         conn,
         [
-            entry(f"{tag}/{code}", platform=platform, error_code=code, module="lidar",
-                  category="sensor_timeout", symptom=f"{code} {symptom}", root_cause=cause)
+            entry(
+                f"{tag}/{code}",
+                platform=platform,
+                error_code=code,
+                module="lidar",
+                category="sensor_timeout",
+                symptom=f"{code} {symptom}",
+                root_cause=cause,
+            )
             for code, (symptom, cause) in CODES.items()
         ],
         embedder,
-    )  # fmt: skip
+    )
     filters = SearchFilters.build(platform=platform, include_generic=False)
     hybrid_top, vector_top = [], []
     for code in CODES:
@@ -142,16 +156,24 @@ async def test_hits_explain_themselves(
     await seed_entries(
         conn,
         [
-            entry(f"{tag}/deadlock", platform=platform, error_code="40P01",
-                  symptom="ERROR: deadlock detected", root_cause="rows locked in opposite order"),
+            entry(
+                f"{tag}/deadlock",
+                platform=platform,
+                error_code="40P01",
+                symptom="ERROR: deadlock detected",
+                root_cause="rows locked in opposite order",
+            ),
             entry(f"{tag}/other", platform=platform, symptom="disk full on /var/log"),
         ],
         embedder,
-    )  # fmt: skip
+    )
     result = await hybrid_search(
-        conn, "psycopg.errors.DeadlockDetected: deadlock detected (SQLSTATE 40P01)",
-        embedder=embedder, filters=SearchFilters.build(platform=platform), limit=2,
-    )  # fmt: skip
+        conn,
+        "psycopg.errors.DeadlockDetected: deadlock detected (SQLSTATE 40P01)",
+        embedder=embedder,
+        filters=SearchFilters.build(platform=platform),
+        limit=2,
+    )
     top = result.hits[0]
     assert top.source_id == f"{tag}/deadlock"
     assert top.code_match and top.text_rank == 1 and top.vector_rank == 1
@@ -171,8 +193,11 @@ async def test_empty_text_query_still_ranks_by_vector(
     platform = f"E-{tag}"
     await seed_entries(conn, [entry(f"{tag}/x", platform=platform)], embedder)
     result = await hybrid_search(
-        conn, "   ", embedder=embedder, limit=1,
+        conn,
+        "   ",
+        embedder=embedder,
+        limit=1,
         filters=SearchFilters.build(platform=platform, include_generic=False),
-    )  # fmt: skip
+    )
     assert [h.source_id for h in result.hits] == [f"{tag}/x"]
     assert result.hits[0].text_rank is None

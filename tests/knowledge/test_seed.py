@@ -32,11 +32,20 @@ async def test_seeding_twice_changes_nothing(
     conn: psycopg.AsyncConnection[Any], embedder: LocalEmbedder, tag: str
 ) -> None:
     loaded = [
-        entry(f"{tag}/disk", symptom="No space left on device", category="disk_full",
-              error_code="ENOSPC", tags=["disk"]),
-        entry(f"{tag}/dns", symptom="Temporary failure in name resolution",
-              category="dns_failure", firmware="v2.3"),
-    ]  # fmt: skip
+        entry(
+            f"{tag}/disk",
+            symptom="No space left on device",
+            category="disk_full",
+            error_code="ENOSPC",
+            tags=["disk"],
+        ),
+        entry(
+            f"{tag}/dns",
+            symptom="Temporary failure in name resolution",
+            category="dns_failure",
+            firmware="v2.3",
+        ),
+    ]
     first = await seed_entries(conn, loaded, embedder)
     assert (first.inserted, first.updated, first.unchanged, first.embedded) == (2, 0, 0, 2)
     before = await _rows(conn, tag)

@@ -37,17 +37,24 @@ def digest(texts: dict[int, str] | None = None) -> BatchDigest:
     texts = texts or TEXTS
     base = steady(1, "gateway", 30, 5) + steady(2, "payment", 20, 5)
     failing = steady(3, "payment", 12, 5, "ERROR") + steady(4, "gateway", 4, 5, "ERROR")
-    errors = [row for tid in sorted(texts) if tid > 4 for row in steady(tid, "payment", 3, 5,
-                                                                        "ERROR")]  # fmt: skip
+    errors = [
+        row for tid in sorted(texts) if tid > 4 for row in steady(tid, "payment", 3, 5, "ERROR")
+    ]
     current = stats(base + failing + errors, texts)
     return digest_of(analyse(current, stats(base, texts)))
 
 
 def knowledge_hit() -> SearchHit:
     """A runbook that matches loosely (no error-code match: the slow path runs every agent)."""
-    return search_hit(source_id="starter/db-pool", symptom="pool exhausted",
-                      solution="Raise the pool size or fix the leak.", code_match=False,
-                      vector_similarity=0.3, score=0.03, category="db_pool_exhaustion")  # fmt: skip
+    return search_hit(
+        source_id="starter/db-pool",
+        symptom="pool exhausted",
+        solution="Raise the pool size or fix the leak.",
+        code_match=False,
+        vector_similarity=0.3,
+        score=0.03,
+        category="db_pool_exhaustion",
+    )
 
 
 def context(llm: LLMRuntime | None, texts: dict[int, str] | None = None) -> DiagnosisContext:
@@ -57,9 +64,14 @@ def context(llm: LLMRuntime | None, texts: dict[int, str] | None = None) -> Diag
     async def search(text: str, filters: dict[str, str | None]) -> list[SearchHit]:
         return [knowledge_hit()]
 
-    ctx = DiagnosisContext(batch_id="b-llm", analyse=lambda: found, search=search,
-                           labels={"platform": "shop"}, llm=llm,
-                           limits=UsageLimits(max_llm_calls=20, max_tokens=10**6))  # fmt: skip
+    ctx = DiagnosisContext(
+        batch_id="b-llm",
+        analyse=lambda: found,
+        search=search,
+        labels={"platform": "shop"},
+        llm=llm,
+        limits=UsageLimits(max_llm_calls=20, max_tokens=10**6),
+    )
     if llm is not None:
         llm.limits, llm.usage = ctx.limits, ctx.usage
     return ctx
@@ -90,7 +102,12 @@ def good_answer(request: Request) -> Reply:
     elif system.startswith("You name log templates"):
         answer = {"templates": []}
     else:
-        answer = {"summary": LLM_SUMMARY, "root_cause_module": "payment", "category": "database",
-                  "description": "pool exhausted", "recommendations": ["Raise the pool size."],
-                  "confidence": 0.8}  # fmt: skip
+        answer = {
+            "summary": LLM_SUMMARY,
+            "root_cause_module": "payment",
+            "category": "database",
+            "description": "pool exhausted",
+            "recommendations": ["Raise the pool size."],
+            "confidence": 0.8,
+        }
     return completion(json.dumps(answer))

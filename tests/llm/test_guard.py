@@ -21,9 +21,11 @@ FAST = RetryPolicy(attempts=3, initial_wait_s=0.0, max_wait_s=0.0)
 async def _call(fn: object, breaker: CircuitBreaker, budget_s: float = 30.0) -> object:
     return await guarded_call(
         fn,  # type: ignore[arg-type]
-        retry=FAST, breaker=breaker, clock=LLMClock(budget_s=budget_s),
+        retry=FAST,
+        breaker=breaker,
+        clock=LLMClock(budget_s=budget_s),
         times=CallTimes(timeout_s=5.0, retry_after_cap_s=1.0),
-    )  # fmt: skip
+    )
 
 
 async def test_a_failing_server_is_one_failed_call_for_the_breaker() -> None:

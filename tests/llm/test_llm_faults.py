@@ -27,8 +27,11 @@ BODY = "upstream secret body"  #: must never reach a report
 
 FAULTS: dict[str, tuple[Callable[[Request], Reply], str]] = {
     "429 with Retry-After 30": (
-        lambda r: Reply(status=429, body=json.dumps({"error": {"message": BODY}}).encode(),
-                        headers={"Retry-After": "30"}),
+        lambda r: Reply(
+            status=429,
+            body=json.dumps({"error": {"message": BODY}}).encode(),
+            headers={"Retry-After": "30"},
+        ),
         "LLM HTTP 429 (Retry-After 30 s above the 10 s cap)",
     ),
     "500": (
@@ -41,20 +44,25 @@ FAULTS: dict[str, tuple[Callable[[Request], Reply], str]] = {
         "LLM reply malformed (not a JSON body)",
     ),
     "broken JSON body": (
-        lambda r: Reply(body=b'{"choices": [{"mess'), "LLM reply malformed (invalid JSON body)"
+        lambda r: Reply(body=b'{"choices": [{"mess'),
+        "LLM reply malformed (invalid JSON body)",
     ),
     "JSON body without choices": (
         lambda r: Reply(body=json.dumps({"id": "x", "object": "chat.completion"}).encode()),
         "LLM reply malformed (no choices)",
     ),
-}  # fmt: skip
+}
 
 
 def _configured(settings: Settings, **more: object) -> Settings:
-    return settings.model_copy(update={
-        "llm_timeout_s": PER_CALL_S, "llm_budget_s": BUDGET_S, "llm_retry_after_cap_s": 10.0,
-        **more,
-    })  # fmt: skip
+    return settings.model_copy(
+        update={
+            "llm_timeout_s": PER_CALL_S,
+            "llm_budget_s": BUDGET_S,
+            "llm_retry_after_cap_s": 10.0,
+            **more,
+        }
+    )
 
 
 def _assert_rule_path(report: Report, expected: Report, reason: str, took: float) -> None:
@@ -94,8 +102,10 @@ async def test_a_refused_connection_gives_the_rule_report(settings: Settings) ->
 
 
 async def test_a_hang_spends_the_budget_then_every_agent_skips_the_llm(settings: Settings) -> None:
-    with FakeLLM(lambda r: Reply(hang_s=60)) as server, \
-            remote_llm(_configured(settings), server.url) as llm:  # fmt: skip
+    with (
+        FakeLLM(lambda r: Reply(hang_s=60)) as server,
+        remote_llm(_configured(settings), server.url) as llm,
+    ):
         report, _ = await run_diagnosis(context(llm))
     reasons = {f.agent: f.reason for f in report.fallbacks}
     assert "LLM time budget of 6 s spent" in reasons["log_analysis"]  # timed out, then no time

@@ -40,23 +40,44 @@ class Server:
 
 def _runtime(*, limits: UsageLimits, usage: Usage, clock: LLMClock) -> LLMRuntime:
     return LLMRuntime(
-        model=FakeListChatModel(responses=["unused"]), limits=limits, usage=usage, retry=FAST,
-        breaker=CircuitBreaker(threshold=1), times=CallTimes(timeout_s=5.0), clock=clock,
-    )  # fmt: skip
+        model=FakeListChatModel(responses=["unused"]),
+        limits=limits,
+        usage=usage,
+        retry=FAST,
+        breaker=CircuitBreaker(threshold=1),
+        times=CallTimes(timeout_s=5.0),
+        clock=clock,
+    )
 
 
 Case = tuple[UsageLimits, Usage, LLMClock, list[str | Exception | float]]
 REFUSED = httpx.ConnectError("refused")
 CASES: dict[str, Callable[[], Case]] = {
-    "call limit reached": lambda: (UsageLimits(max_llm_calls=2), Usage(llm_calls=2),
-                                   LLMClock(), ["ok"]),
-    "token limit reached": lambda: (UsageLimits(max_tokens=100), Usage(tokens=100),
-                                    LLMClock(), ["ok"]),
-    "time budget spent": lambda: (UsageLimits(), Usage(), LLMClock(budget_s=5.0, spent_s=5.0),
-                                  ["ok"]),
-    "time budget cuts a slow call": lambda: (UsageLimits(), Usage(), LLMClock(budget_s=0.2),
-                                             [10.0]),
-}  # fmt: skip
+    "call limit reached": lambda: (
+        UsageLimits(max_llm_calls=2),
+        Usage(llm_calls=2),
+        LLMClock(),
+        ["ok"],
+    ),
+    "token limit reached": lambda: (
+        UsageLimits(max_tokens=100),
+        Usage(tokens=100),
+        LLMClock(),
+        ["ok"],
+    ),
+    "time budget spent": lambda: (
+        UsageLimits(),
+        Usage(),
+        LLMClock(budget_s=5.0, spent_s=5.0),
+        ["ok"],
+    ),
+    "time budget cuts a slow call": lambda: (
+        UsageLimits(),
+        Usage(),
+        LLMClock(budget_s=0.2),
+        [10.0],
+    ),
+}
 
 
 @pytest.mark.parametrize("case", CASES)

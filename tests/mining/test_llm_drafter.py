@@ -87,7 +87,7 @@ def _committee(
         model=ScriptedModel(script=list(script)),
         limits=UsageLimits(max_llm_calls=50, max_tokens=10**6),
         retry=RetryPolicy(attempts=1),
-    )  # fmt: skip
+    )
     drafter = LLMDrafter(runtime=runtime)
     store = MemoryTemplateStore()
     return Committee(drafter, store), drafter, store
@@ -103,11 +103,20 @@ CONN = _cluster_of(SAMPLES[3])
 
 
 def test_valid_answer_becomes_an_llm_template_with_its_category() -> None:
-    committee, drafter, store = _committee(_answer({
-        "cluster": DISK, "category": "Resource", "advice": "Free space or grow the volume.",
-        "pattern": r"Disk [^ ]+ usage at [0-9]+ percent", "sample": SAMPLES[0],
-        "mod": "storage", "smod": "", "occurrences": 3,
-    }))  # fmt: skip
+    committee, drafter, store = _committee(
+        _answer(
+            {
+                "cluster": DISK,
+                "category": "Resource",
+                "advice": "Free space or grow the volume.",
+                "pattern": r"Disk [^ ]+ usage at [0-9]+ percent",
+                "sample": SAMPLES[0],
+                "mod": "storage",
+                "smod": "",
+                "occurrences": 3,
+            }
+        )
+    )
     report = committee.run(SAMPLES, [])
     by_pattern = {t.pattern: t for t in store.load()}
     llm = by_pattern[r"^(?:Disk [^ ]+ usage at [0-9]+ percent)$"]
@@ -129,11 +138,16 @@ def test_valid_answer_becomes_an_llm_template_with_its_category() -> None:
     ],
 )
 def test_bad_patterns_are_rejected_and_the_rule_draft_is_used(pattern: str, why: str) -> None:
-    committee, _, store = _committee(_answer(
-        {"cluster": CONN, "category": "network",
-         "pattern": r"Connection to \S+ refused after \d+ retries"},
-        {"cluster": DISK, "category": "resource", "pattern": pattern},
-    ))  # fmt: skip
+    committee, _, store = _committee(
+        _answer(
+            {
+                "cluster": CONN,
+                "category": "network",
+                "pattern": r"Connection to \S+ refused after \d+ retries",
+            },
+            {"cluster": DISK, "category": "resource", "pattern": pattern},
+        )
+    )
     report = committee.run(SAMPLES, [])
     rejected = dict(report.rejected)
     assert why in rejected[anchor(pattern)]
@@ -153,8 +167,9 @@ def test_unparseable_answers_twice_fall_back_to_rule_drafts() -> None:
 
 
 def test_an_answer_naming_no_cluster_is_asked_again_once() -> None:
-    good = _answer({"cluster": DISK, "category": "resource",
-                    "pattern": r"Disk [^ ]+ usage at [0-9]+ percent"})  # fmt: skip
+    good = _answer(
+        {"cluster": DISK, "category": "resource", "pattern": r"Disk [^ ]+ usage at [0-9]+ percent"}
+    )
     committee, drafter, store = _committee(_answer({"cluster": 99, "pattern": "x"}), good)
     committee.run(SAMPLES, [])
     assert drafter.runtime.usage.llm_calls == 2 and drafter.failures == 1
@@ -187,14 +202,20 @@ def test_a_failing_llm_leaves_the_rule_drafts(failure: Exception) -> None:
 @pytest.mark.parametrize(
     "runtime",
     [
-        LLMRuntime(model=ScriptedModel(script=["unused"]), limits=UsageLimits(max_llm_calls=1),
-                   usage=Usage(llm_calls=1)),
-        LLMRuntime(model=ScriptedModel(script=["unused"]),
-                   breaker=CircuitBreaker(threshold=1, cooldown_s=3600, failures=1,
-                                          opened_at=float("inf"))),
+        LLMRuntime(
+            model=ScriptedModel(script=["unused"]),
+            limits=UsageLimits(max_llm_calls=1),
+            usage=Usage(llm_calls=1),
+        ),
+        LLMRuntime(
+            model=ScriptedModel(script=["unused"]),
+            breaker=CircuitBreaker(
+                threshold=1, cooldown_s=3600, failures=1, opened_at=float("inf")
+            ),
+        ),
     ],
     ids=["budget spent", "breaker open"],
-)  # fmt: skip
+)
 def test_no_llm_call_when_the_runtime_allows_none_and_the_rule_drafts_are_kept(
     runtime: LLMRuntime,
 ) -> None:
@@ -245,9 +266,11 @@ def test_local_llm_drafts_are_arbitrated(tmp_path: object) -> None:
     settings = Settings(llm="local", home=tmp_path, llm_timeout_s=180)  # type: ignore[arg-type]
     with local_llm(settings) as base_url:
         runtime = LLMRuntime(
-            model=chat_model(settings, base_url), retry=RetryPolicy(attempts=2),
-            times=CallTimes(timeout_s=180), clock=LLMClock(budget_s=600),
-        )  # fmt: skip
+            model=chat_model(settings, base_url),
+            retry=RetryPolicy(attempts=2),
+            times=CallTimes(timeout_s=180),
+            clock=LLMClock(budget_s=600),
+        )
         drafter = LLMDrafter(runtime=runtime)
         store = MemoryTemplateStore()
         report = Committee(drafter, store).run(SAMPLES, [])

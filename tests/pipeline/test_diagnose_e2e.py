@@ -74,8 +74,9 @@ def test_earlier_batches_give_their_request_traces_to_the_baseline(cli_env: str)
     runner = CliRunner()
     for folder in ("baseline", "logs"):
         files = [str(p) for p in sorted((PRICE_CASE / folder).glob("*.gz"))]
-        result = runner.invoke(app, ["diagnose", *files, "--format", fmt, "--source", "tt-1119",
-                                     "--json"])  # fmt: skip
+        result = runner.invoke(
+            app, ["diagnose", *files, "--format", fmt, "--source", "tt-1119", "--json"]
+        )
         assert result.exit_code == 0, result.output
     report = Report.model_validate(json.loads(result.stdout))
     assert report.incident and report.root_cause.module == "ts-price-service"

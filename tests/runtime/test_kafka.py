@@ -17,11 +17,15 @@ pytestmark = pytest.mark.integration
 async def _consume(bootstrap: str, topic: str, group: str, count: int) -> list[bytes]:
     """Read ``count`` messages one by one, committing each offset after it is handled."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group,
-        enable_auto_commit=False, auto_offset_reset="earliest",
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
         # tansu delays a group join by half the session timeout: keep it short in tests.
-        session_timeout_ms=2000, heartbeat_interval_ms=300,
-    )  # fmt: skip
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=300,
+    )
     await consumer.start()
     got: list[bytes] = []
     try:

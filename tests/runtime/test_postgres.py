@@ -29,8 +29,11 @@ def test_second_process_attaches_to_the_running_server(pg_url: str, argus_home: 
     assert started is not None
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(argus_home / "pgdata")],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     # Same postmaster (no second server on the same data), and still running after the child.
     assert out.stdout.strip() == started[0].isoformat()
     with psycopg.connect(pg_url) as conn:

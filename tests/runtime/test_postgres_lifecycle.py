@@ -88,13 +88,19 @@ def _argus(
     home: Path, kafka_bootstrap: str, *args: str, background: bool = False
 ) -> subprocess.Popen[bytes]:
     """``argus ARGS``; ``background``: with SIGINT ignored, as a shell's ``cmd &`` starts it."""
-    env = _child_env(home, ARGUS_KAFKA_BOOTSTRAP=kafka_bootstrap,
-                     ARGUS_KAFKA_GROUP=f"lifecycle-{home.parent.name}")  # fmt: skip
+    env = _child_env(
+        home,
+        ARGUS_KAFKA_BOOTSTRAP=kafka_bootstrap,
+        ARGUS_KAFKA_GROUP=f"lifecycle-{home.parent.name}",
+    )
     log = open(home.parent / "argus.log", "wb")  # noqa: SIM115 (the child writes it)
     return subprocess.Popen(
-        [sys.executable, "-m", "argus", *args], env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "argus", *args],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         preexec_fn=_ignore_sigint if background else None,
-    )  # fmt: skip
+    )
 
 
 def _ended(proc: subprocess.Popen[bytes], home: Path) -> int:
@@ -234,9 +240,14 @@ async def test_of_two_watchdogs_one_restarts_the_postmaster(tmp_path: Path) -> N
     restarts: list[bool] = []
     watch = asyncio.create_task(pg.watch(FAST_PERIOD_S, on_restart=lambda: restarts.append(True)))
     watcher = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", WATCHER, str(pgdata), str(FAST_PERIOD_S),
-        env=_child_env(tmp_path), stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-c",
+        WATCHER,
+        str(pgdata),
+        str(FAST_PERIOD_S),
+        env=_child_env(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+    )
     try:
         assert watcher.stdout is not None
         assert (await asyncio.wait_for(watcher.stdout.readline(), 120)).strip() == b"watching"

@@ -41,14 +41,22 @@ class ServeProcess:
     def start(self) -> None:
         """Start the process (it keeps its home and port across restarts)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("ARGUS_")}
-        env.update({"ARGUS_HOME": str(self.home), "ARGUS_LLM": "none",
-                    "ARGUS_API_KEYS": f'["{KEY}"]', "ARGUS_KAFKA_GROUP": f"res-{self.home.name}",
-                    **self.env_extra})  # fmt: skip
+        env.update(
+            {
+                "ARGUS_HOME": str(self.home),
+                "ARGUS_LLM": "none",
+                "ARGUS_API_KEYS": f'["{KEY}"]',
+                "ARGUS_KAFKA_GROUP": f"res-{self.home.name}",
+                **self.env_extra,
+            }
+        )
         log = open(self.home.parent / f"{self.home.name}-serve.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "argus", "serve", "--port", str(self.port)],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
     async def wait_ready(self, timeout_s: float = 180) -> None:
         """Until /readyz answers 200."""
@@ -88,8 +96,9 @@ async def submit(client: httpx.AsyncClient, count: int, source: str) -> list[str
         created = await client.post("/api/v1/batches", json={"source": source}, headers=AUTH)
         assert created.status_code == 201, created.text
         batch_id = str(created.json()["batch_id"])
-        put = await client.put(f"/api/v1/batches/{batch_id}/files/{LOG.name}", content=body,
-                               headers=AUTH)  # fmt: skip
+        put = await client.put(
+            f"/api/v1/batches/{batch_id}/files/{LOG.name}", content=body, headers=AUTH
+        )
         assert put.status_code == 201, put.text
         done = await client.post(f"/api/v1/batches/{batch_id}/complete", headers=AUTH)
         assert done.status_code == 202, done.text

@@ -31,8 +31,10 @@ async def test_a_broker_outage_delays_batches_and_fails_none(pg_url: str, tmp_pa
     broker = EmbeddedKafka(tmp_path / "kafka", port=port)
     bootstrap = broker.start()
     await ensure_topics(bootstrap, TOPICS)
-    serve = ServeProcess(home=tmp_path / "home", env_extra={
-        "ARGUS_DATABASE_URL": db_url, "ARGUS_KAFKA_BOOTSTRAP": bootstrap})  # fmt: skip
+    serve = ServeProcess(
+        home=tmp_path / "home",
+        env_extra={"ARGUS_DATABASE_URL": db_url, "ARGUS_KAFKA_BOOTSTRAP": bootstrap},
+    )
     serve.start()
     try:
         await serve.wait_ready()

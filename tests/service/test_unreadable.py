@@ -39,13 +39,15 @@ async def _run(client: httpx.AsyncClient, files: dict[str, bytes]) -> dict[str, 
     created = await client.post("/api/v1/batches", json={"source": "unreadable"}, headers=AUTH)
     batch_id = created.json()["batch_id"]
     for name, body in files.items():
-        put = await client.put(f"/api/v1/batches/{batch_id}/files/{name}", content=body,
-                               headers=AUTH)  # fmt: skip
+        put = await client.put(
+            f"/api/v1/batches/{batch_id}/files/{name}", content=body, headers=AUTH
+        )
         assert put.status_code == 201, put.text
     assert (await client.post(f"/api/v1/batches/{batch_id}/complete", headers=AUTH)).is_success
     for _ in range(240):
-        batch: dict[str, object] = (await client.get(f"/api/v1/batches/{batch_id}",
-                                                     headers=AUTH)).json()  # fmt: skip
+        batch: dict[str, object] = (
+            await client.get(f"/api/v1/batches/{batch_id}", headers=AUTH)
+        ).json()
         if batch["status"] in {"failed", "diagnosed"}:
             return batch
         await asyncio.sleep(0.5)
@@ -57,13 +59,24 @@ async def test_a_batch_without_a_readable_line_fails_and_says_why(
 ) -> None:
     await ensure_topics(kafka_bootstrap, TOPICS)
     db_url = await migrated_database(pg_url, new_name("unreadable"))
-    settings = Settings(home=tmp_path / "home", api_keys=[SecretStr(KEY)], llm="none",
-                        kafka_group=new_name("unreadable"))  # fmt: skip
+    settings = Settings(
+        home=tmp_path / "home",
+        api_keys=[SecretStr(KEY)],
+        llm="none",
+        kafka_group=new_name("unreadable"),
+    )
     app = create_app(settings, Services.at(db_url, kafka_bootstrap))
     async with served(app) as url, httpx.AsyncClient(base_url=url, timeout=60) as client:
         bad = await _run(client, UNREADABLE)
-        good = await _run(client, {**UNREADABLE, "ok.log.gz": (EXAMPLES / "shop" / "baseline"
-                                   / "payment-normal.log.gz").read_bytes()})  # fmt: skip
+        good = await _run(
+            client,
+            {
+                **UNREADABLE,
+                "ok.log.gz": (
+                    EXAMPLES / "shop" / "baseline" / "payment-normal.log.gz"
+                ).read_bytes(),
+            },
+        )
         report = await client.get(f"/api/v1/batches/{bad['batch_id']}/report", headers=AUTH)
         retried = await client.post(f"/api/v1/batches/{bad['batch_id']}/retry", headers=AUTH)
         not_failed = await client.post(f"/api/v1/batches/{good['batch_id']}/retry", headers=AUTH)

@@ -11,10 +11,20 @@ from argus.store.migrate import Migration, apply_migrations, bundled_migrations
 pytestmark = pytest.mark.integration
 
 TABLES = {
-    "file_registry", "run_session", "module", "submodule", "regex_template", "template_history",
-    "unmatched_log", "log_match_summary", "key_time_bucket", "batch", "batch_file", "diagnosis",
+    "file_registry",
+    "run_session",
+    "module",
+    "submodule",
+    "regex_template",
+    "template_history",
+    "unmatched_log",
+    "log_match_summary",
+    "key_time_bucket",
+    "batch",
+    "batch_file",
+    "diagnosis",
     "knowledge_base",
-}  # fmt: skip
+}
 
 
 async def _schema(url: str) -> list[tuple[object, ...]]:

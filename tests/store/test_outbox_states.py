@@ -149,5 +149,9 @@ async def test_a_diagnosis_finishes_and_is_announced_once(db_url: str) -> None:
         assert await batches.finish_diagnosis(conn, batch_id, event) is True
         assert await batches.finish_diagnosis(conn, batch_id, event) is False
         pending = await _pending(conn, batch_id)
-    assert pending == [(events.DIAGNOSED, {"batch_id": str(batch_id), "incident": True,
-                                           "module": "db", "category": "database"})]  # fmt: skip
+    assert pending == [
+        (
+            events.DIAGNOSED,
+            {"batch_id": str(batch_id), "incident": True, "module": "db", "category": "database"},
+        )
+    ]

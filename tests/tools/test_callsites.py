@@ -22,8 +22,11 @@ def _requests(prefix: str, count: int, silent_from: int | None = None) -> TraceR
     rows: TraceRows = []
     for n in range(count):
         t, trace = 15 * n, f"{prefix}{n}"
-        rows += [(trace, "web", 1, "INFO", t), (trace, "web", 3, "INFO", t + 2),
-                 (trace, "users", 4, "INFO", t + 3)]  # fmt: skip
+        rows += [
+            (trace, "web", 1, "INFO", t),
+            (trace, "web", 3, "INFO", t + 2),
+            (trace, "users", 4, "INFO", t + 3),
+        ]
         if silent_from is None or n < silent_from:
             rows.append((trace, "prices", 2, "INFO", t + 1))
     return rows
@@ -49,9 +52,10 @@ def test_the_batchs_last_seconds_are_not_judged() -> None:
 def test_a_module_without_lines_in_the_batch_is_not_judged() -> None:
     """No lines at all may mean its file was not collected, not that it failed to answer."""
     found = unanswered_calls(
-        trace_rows(_requests("c", 12, silent_from=0)), trace_rows(_requests("b", 12)),
+        trace_rows(_requests("c", 12, silent_from=0)),
+        trace_rows(_requests("b", 12)),
         {"web", "users"},
-    )  # fmt: skip
+    )
     assert "prices" not in found
 
 
@@ -66,8 +70,11 @@ def test_a_call_site_that_only_sometimes_leads_to_the_module_is_not_judged() -> 
 
 def _digest(current: TraceRows, baseline: TraceRows) -> Digest:
     texts = {1: "calling prices", 2: "price for item <*>", 3: "order ready", 4: "user <*>"}
-    rows = [r for t, m in ((1, "web"), (2, "prices"), (3, "web"), (4, "users"))
-            for r in steady(t, m, 4, 3)]  # fmt: skip
+    rows = [
+        r
+        for t, m in ((1, "web"), (2, "prices"), (3, "web"), (4, "users"))
+        for r in steady(t, m, 4, 3)
+    ]
     return build_digest(
         stats(rows, texts, trace_rows(current)), stats(rows, texts, trace_rows(baseline))
     )

@@ -38,12 +38,15 @@ def test_call_graph_orders_modules_by_first_line_of_each_trace() -> None:
 def test_trace_lines_extracts_ids_from_records() -> None:
     import polars as pl
 
-    records = pl.DataFrame({
-        "ts": ["2024-01-01 12:00:00.100", "2024-01-01 12:00:00.300", "2024-01-01 12:00:01.000"],
-        "mod": ["a", "b", "a"], "level": ["INFO", "INFO", "INFO"],
-        "content": ["TraceID: 0af7651916cd43dd x", "trace_id=0af7651916cd43dd y", "no id here"],
-        "tid": [1, 2, 1],
-    })  # fmt: skip
+    records = pl.DataFrame(
+        {
+            "ts": ["2024-01-01 12:00:00.100", "2024-01-01 12:00:00.300", "2024-01-01 12:00:01.000"],
+            "mod": ["a", "b", "a"],
+            "level": ["INFO", "INFO", "INFO"],
+            "content": ["TraceID: 0af7651916cd43dd x", "trace_id=0af7651916cd43dd y", "no id here"],
+            "tid": [1, 2, 1],
+        }
+    )
     lines = trace_lines(records)
     assert sorted(lines["mod"].to_list()) == ["a", "b"]
     assert set(lines["trace"].to_list()) == {"0af7651916cd43dd"}
@@ -160,8 +163,10 @@ def _chain(prefix: str, delays: dict[str, int]) -> list[tuple[str, str, int, str
     rows = []
     for n in range(8):
         rows.append((f"{prefix}{n}", "web", 1, "INFO", 100 * n))
-        rows += [(f"{prefix}{n}", mod, 2 + i, "INFO", 100 * n + d)
-                 for i, (mod, d) in enumerate(delays.items())]  # fmt: skip
+        rows += [
+            (f"{prefix}{n}", mod, 2 + i, "INFO", 100 * n + d)
+            for i, (mod, d) in enumerate(delays.items())
+        ]
     return rows
 
 

@@ -25,7 +25,7 @@ from argus.tools.textsignals import category_of_text
         ("db query failed: connection refused", "unknown"),
         ("GET /cart ok", "unknown"),
     ],
-)  # fmt: skip
+)
 def test_the_words_name_the_category(text: str, category: str) -> None:
     assert category_of_text(text) == category
 
