@@ -17,8 +17,8 @@ def create_app(settings: Settings, services: Services, *, workers: int = 1) -> F
     """The service, on a database and a broker that are already running and migrated:
     ``workers`` consumers per stage run beside the routes (0: only the outbox publisher and the
     sweep)."""
+    pool = WorkerPool(settings, services, workers)
     url, bootstrap = services.database_url, services.kafka_bootstrap
-    pool = WorkerPool(settings, url, bootstrap, workers, empty_broker=services.empty_broker)
     return api_app(settings, url, bootstrap, background=pool, open_chat=_open_chat)
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from argus.config import Settings
 from argus.runtime.processes import sigterm_as_interrupt
 from argus.service.serve import service_dependencies
-from argus.workers.pool import worker_runs
+from argus.workers.pool import WorkerPool
 
 
 async def run_workers(
@@ -27,12 +26,4 @@ async def _run(
             f"{count} x {' + '.join(kinds)} worker(s), groups "
             f"{settings.kafka_group}-*, at {services.kafka_bootstrap}"
         )
-        runs = worker_runs(
-            settings,
-            services.database_url,
-            services.kafka_bootstrap,
-            count,
-            kinds,
-            empty_broker=services.empty_broker,
-        )
-        await asyncio.gather(*runs)
+        await WorkerPool(settings, services, count, kinds).run()

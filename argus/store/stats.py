@@ -93,21 +93,8 @@ def _copy_summary(
     )
     with conn.cursor() as cur, cur.copy(sql) as copy:
         for row in summary.iter_rows(named=True):
-            copy.write_row(
-                (
-                    run_id,
-                    file_id,
-                    row["tid"],
-                    row["mod"],
-                    row["smod"],
-                    categories.get(row["tid"]),
-                    row["level"],
-                    row["thread"],
-                    row["first_ts"],
-                    row["last_ts"],
-                    row["count"],
-                )
-            )
+            keys = _keys(run_id, file_id, row, categories)
+            copy.write_row((*keys, row["first_ts"], row["last_ts"], row["count"]))
 
 
 def _copy_buckets(
@@ -123,17 +110,22 @@ def _copy_buckets(
     )
     with conn.cursor() as cur, cur.copy(sql) as copy:
         for row in buckets.filter(pl.col("minute").is_not_null()).iter_rows(named=True):
-            copy.write_row(
-                (
-                    run_id,
-                    file_id,
-                    row["tid"],
-                    row["mod"],
-                    row["smod"],
-                    categories.get(row["tid"]),
-                    row["level"],
-                    row["thread"],
-                    row["minute"],
-                    row["count"],
-                )
-            )
+            keys = _keys(run_id, file_id, row, categories)
+            copy.write_row((*keys, row["minute"], row["count"]))
+
+
+def _keys(
+    run_id: int, file_id: str, row: dict[str, Any], categories: dict[int, str | None]
+) -> tuple[object, ...]:
+    """The key columns both statistics tables start with (run_id ... thread_id)."""
+    tid = row["tid"]
+    return (
+        run_id,
+        file_id,
+        tid,
+        row["mod"],
+        row["smod"],
+        categories.get(tid),
+        row["level"],
+        row["thread"],
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from argus.config import Settings
+from argus.runtime.services import Services
 from argus.store.pool import open_pool
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.instance import instance_slot
@@ -41,19 +42,12 @@ class WorkerPool:
     """
 
     def __init__(
-        self,
-        settings: Settings,
-        database_url: str,
-        bootstrap: str,
-        count: int,
-        kinds: tuple[str, ...] = KINDS,
-        *,
-        empty_broker: bool = False,
+        self, settings: Settings, services: Services, count: int, kinds: tuple[str, ...] = KINDS
     ) -> None:
         self.settings = settings
-        self.empty_broker = empty_broker  #: announce every waiting batch at start
-        self.database_url = database_url
-        self.bootstrap = bootstrap
+        self.empty_broker = services.empty_broker  #: announce every waiting batch at start
+        self.database_url = services.database_url
+        self.bootstrap = services.kafka_bootstrap
         self.count = count
         self.kinds = kinds if count > 0 else ()
         self.scope: WorkerScope | None = None  #: set while the pool runs
@@ -117,17 +111,3 @@ class WorkerPool:
                 failures += 1
                 log.warning("a start-up step failed (%s); retrying", exc)
                 await asyncio.sleep(Backoff().delay(failures))
-
-
-def worker_runs(
-    settings: Settings,
-    database_url: str,
-    bootstrap: str,
-    count: int,
-    kinds: tuple[str, ...] = KINDS,
-    *,
-    empty_broker: bool = False,
-) -> list[Coroutine[Any, Any, None]]:
-    """The process's workers as one coroutine (see WorkerPool), in a list for ``gather``."""
-    pool = WorkerPool(settings, database_url, bootstrap, count, kinds, empty_broker=empty_broker)
-    return [pool.run()]

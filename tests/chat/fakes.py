@@ -1,16 +1,12 @@
-"""A scripted chat model and a batch with synthetic statistics, for the chat tests."""
+"""A batch with synthetic statistics and a chat around a scripted model, for the chat tests."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import AIMessage
 from langgraph.checkpoint.memory import InMemorySaver
-from pydantic import Field
 
 from argus.agents.log_analysis import analyse
 from argus.chat.context import ChatContext
@@ -25,38 +21,6 @@ from argus.llm.usage import Usage, UsageLimits
 from tests.tools.frames import stats, steady
 
 TEXTS = {1: "GET /cart ok", 2: "db query ok", 3: "db query failed: connection refused"}
-
-
-class ScriptedModel(BaseChatModel):
-    """Answers with the scripted replies in order (the last one repeats); records its prompts."""
-
-    replies: list[AIMessage]
-    prompts: list[list[BaseMessage]] = Field(default_factory=list)
-    failure: Exception | None = None  #: raised by every call when set
-    choices: list[str | None] = Field(default_factory=list)  #: tool_choice of each binding
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> ScriptedModel:  # type: ignore[override]
-        self.choices.append(kwargs.get("tool_choice"))
-        return self
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.prompts.append(list(messages))
-        if self.failure is not None:
-            raise self.failure
-        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
-        usage = {"input_tokens": 50, "output_tokens": 10, "total_tokens": 60}
-        message = reply.model_copy(update={"usage_metadata": usage})
-        return ChatResult(generations=[ChatGeneration(message=message)])
 
 
 def call(name: str, args: dict[str, Any] | None = None, call_id: str = "c1") -> AIMessage:

@@ -8,7 +8,8 @@ from langchain_core.messages import AIMessage, HumanMessage
 from argus.chat.events import ChatEvent
 from argus.chat.turn import thread_config, turns_of
 from argus.llm.usage import UsageLimits
-from tests.chat.fakes import ScriptedModel, ask, call, context, graph
+from tests.chat.fakes import ask, call, context, graph
+from tests.llm.scripted import ScriptedModel
 
 
 def kinds(events: list[ChatEvent]) -> list[str]:

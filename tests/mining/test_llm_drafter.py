@@ -6,15 +6,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from typing import Any
 
 import httpx
 import pytest
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field
 
 from argus.config import Settings
 from argus.llm.policy import CircuitBreaker, RetryPolicy
@@ -24,6 +18,7 @@ from argus.mining import arbiter
 from argus.mining.committee import Committee
 from argus.mining.library import MemoryTemplateStore
 from argus.mining.llm_drafter import LLMDrafter, anchor, pattern_to_template
+from tests.llm.scripted import ScriptedModel
 
 SAMPLES = [
     "Disk /dev/sda1 usage at 91 percent",
@@ -34,39 +29,11 @@ SAMPLES = [
 ]
 
 
-class ScriptedModel(BaseChatModel):
-    """Answers each request with the next scripted step (the last one repeats): a text, or an
-    exception the client raised; records the prompts."""
-
-    script: list[str | Exception]
-    prompts: list[list[BaseMessage]] = Field(default_factory=list)
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.prompts.append(list(messages))
-        step = self.script[min(len(self.prompts), len(self.script)) - 1]
-        if isinstance(step, Exception):
-            raise step
-        usage = {"input_tokens": 50, "output_tokens": 10, "total_tokens": 60}
-        return ChatResult(
-            generations=[ChatGeneration(message=AIMessage(step, usage_metadata=usage))]
-        )
-
-
 def _answer(*items: dict[str, object]) -> str:
     return "```json\n" + json.dumps(list(items)) + "\n```"  # the message is one fenced block
 
 
-RULE = LLMDrafter(runtime=LLMRuntime(model=ScriptedModel(script=[""]))).fallback
+RULE = LLMDrafter(runtime=LLMRuntime(model=ScriptedModel(replies=[""]))).fallback
 
 
 def _cluster_of(text: str) -> int:
@@ -84,7 +51,7 @@ def _committee(
     *script: str | Exception, runtime: LLMRuntime | None = None
 ) -> tuple[Committee, LLMDrafter, MemoryTemplateStore]:
     runtime = runtime or LLMRuntime(
-        model=ScriptedModel(script=list(script)),
+        model=ScriptedModel(replies=list(script)),
         limits=UsageLimits(max_llm_calls=50, max_tokens=10**6),
         retry=RetryPolicy(attempts=1),
     )
@@ -203,12 +170,12 @@ def test_a_failing_llm_leaves_the_rule_drafts(failure: Exception) -> None:
     "runtime",
     [
         LLMRuntime(
-            model=ScriptedModel(script=["unused"]),
+            model=ScriptedModel(replies=["unused"]),
             limits=UsageLimits(max_llm_calls=1),
             usage=Usage(llm_calls=1),
         ),
         LLMRuntime(
-            model=ScriptedModel(script=["unused"]),
+            model=ScriptedModel(replies=["unused"]),
             breaker=CircuitBreaker(
                 threshold=1, cooldown_s=3600, failures=1, opened_at=float("inf")
             ),

@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from argus.config import Settings
+from argus.runtime.services import Services
 from argus.store.connection import direct
 from argus.workers.instance import instance_slot
 from argus.workers.pool import WorkerPool
 from argus.workers.stage import WorkerScope
 
+UNUSED = Services.at("postgresql://unused", "unused:9092")
+
 
 def test_a_stage_without_a_live_consumer_is_reported_missing(tmp_path: Path) -> None:
-    pool = WorkerPool(Settings(home=tmp_path), "postgresql://unused", "unused:9092", 1)
+    pool = WorkerPool(Settings(home=tmp_path), UNUSED, 1)
     assert pool.missing_stages() == ["parse", "diagnose"]  # not started yet
     pool.scope = WorkerScope(
         owner="me", db=direct("postgresql://unused"), live={"parse": 2, "diagnose": 0}
@@ -20,7 +23,7 @@ def test_a_stage_without_a_live_consumer_is_reported_missing(tmp_path: Path) -> 
     assert pool.missing_stages() == ["diagnose"]
     pool.scope.live["diagnose"] = 1
     assert pool.missing_stages() == []
-    api_only = WorkerPool(Settings(home=tmp_path), "postgresql://unused", "unused:9092", 0)
+    api_only = WorkerPool(Settings(home=tmp_path), UNUSED, 0)
     assert api_only.missing_stages() == []  # no stage is expected of it
 
 
