@@ -21,13 +21,13 @@ from argus.api.state import AppState, app_state
 from argus.config import Settings
 from argus.metrics import BY_STATE
 from argus.runtime.health import Check, check_database, check_kafka
+from argus.runtime.services import Services
 from argus.store import batches
 
 
 def api_app(
     settings: Settings,
-    database_url: str,
-    bootstrap: str,
+    services: Services,
     *,
     background: Background,
     open_chat: OpenChat,
@@ -39,7 +39,7 @@ def api_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         async with app_state(
-            settings, database_url, bootstrap, background=background, open_chat=open_chat
+            settings, services, background=background, open_chat=open_chat
         ) as state:
             yield {"argus": state}  # each request's ``request.state.argus`` (deps.get_state)
 
@@ -88,8 +88,8 @@ def _health_routes(app: FastAPI) -> None:
         """PostgreSQL (with pgvector) and Kafka answer, and every stage this process runs has a
         connected consumer."""
         checks = [
-            await check_database(state.database_url),
-            await check_kafka(state.bootstrap, timeout_s=3),
+            await check_database(state.services.database_url),
+            await check_kafka(state.services.kafka_bootstrap, timeout_s=3),
             _workers_check(state.workers),
         ]
         body = "\n".join(f"{c.name}: {'ok' if c.ok else 'DOWN'} {c.detail}" for c in checks)

@@ -14,6 +14,7 @@ from argus.api.ports import Background, Chat, OpenChat
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
 from argus.report import Report
+from argus.runtime.services import Services
 from argus.store import batches
 from argus.store.pool import open_pool
 
@@ -23,8 +24,7 @@ class AppState:
     """What the routes share while the app serves (one per app, set by its lifespan)."""
 
     settings: Settings
-    database_url: str  #: PostgreSQL (with pgvector), migrated
-    bootstrap: str  #: the Kafka broker
+    services: Services  #: PostgreSQL (with pgvector, migrated) and the Kafka broker
     pool: AsyncConnectionPool  #: the routes' connections
     reports: SingleFlight[Report | None]  #: stored reports; concurrent readers share one query
     workers: Background  #: this process's stage consumers, publisher and sweep
@@ -43,15 +43,16 @@ class AppState:
 @contextlib.asynccontextmanager
 async def app_state(
     settings: Settings,
-    database_url: str,
-    bootstrap: str,
+    services: Services,
     *,
     background: Background,
     open_chat: OpenChat,
 ) -> AsyncIterator[AppState]:
     """The state of a serving app: the pool opened, the workers running; on exit the chat
     service, the workers and then the pool are closed, in that order."""
-    pool = await open_pool(database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s)
+    pool = await open_pool(
+        services.database_url, acquire_timeout_s=settings.limits.db_acquire_timeout_s
+    )
 
     async def load_report(batch_id: uuid.UUID) -> Report | None:
         async with pool.connection() as conn:
@@ -60,8 +61,7 @@ async def app_state(
 
     state = AppState(
         settings=settings,
-        database_url=database_url,
-        bootstrap=bootstrap,
+        services=services,
         pool=pool,
         reports=SingleFlight(load_report),
         workers=background,

@@ -18,8 +18,7 @@ def create_app(settings: Settings, services: Services, *, workers: int = 1) -> F
     ``workers`` consumers per stage run beside the routes (0: only the outbox publisher and the
     sweep)."""
     pool = WorkerPool(settings, services, workers)
-    url, bootstrap = services.database_url, services.kafka_bootstrap
-    return api_app(settings, url, bootstrap, background=pool, open_chat=_open_chat)
+    return api_app(settings, services, background=pool, open_chat=_open_chat)
 
 
 async def _open_chat(conninfo: str) -> Chat:

@@ -13,6 +13,7 @@ import psycopg
 from aiokafka import AIOKafkaProducer
 
 from argus.metrics import OUTBOX_PENDING
+from argus.runtime.services import Services
 from argus.store import outbox
 from argus.store.connection import connect
 
@@ -27,9 +28,9 @@ BATCH = 100
 class OutboxPublisher:
     """Moves pending outbox events to the broker; several may run (they never share an event)."""
 
-    def __init__(self, database_url: str, bootstrap: str, poll_s: float = POLL_S) -> None:
-        self.database_url = database_url
-        self.bootstrap = bootstrap
+    def __init__(self, services: Services, poll_s: float = POLL_S) -> None:
+        self.database_url = services.database_url
+        self.bootstrap = services.kafka_bootstrap
         self.poll_s = poll_s
 
     async def run(self) -> None:

@@ -46,8 +46,8 @@ class WorkerPool:
     ) -> None:
         self.settings = settings
         self.empty_broker = services.empty_broker  #: announce every waiting batch at start
+        self.services = services
         self.database_url = services.database_url
-        self.bootstrap = services.kafka_bootstrap
         self.count = count
         self.kinds = kinds if count > 0 else ()
         self.scope: WorkerScope | None = None  #: set while the pool runs
@@ -87,7 +87,7 @@ class WorkerPool:
 
     def _tasks(self, scope: WorkerScope) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
         tasks: list[tuple[str, Callable[[], Awaitable[None]]]] = [
-            ("outbox", OutboxPublisher(self.database_url, self.bootstrap).run),
+            ("outbox", OutboxPublisher(self.services).run),
             ("sweep", Sweeper(self.database_url).run),
         ]
         for kind in self.kinds:
@@ -95,7 +95,7 @@ class WorkerPool:
             bound = cls.concurrency(self.settings)
             slots = asyncio.Semaphore(bound)
             for n in range(max(self.count, bound)):
-                worker = cls(self.settings, self.database_url, self.bootstrap, slots, scope)
+                worker = cls(self.settings, self.services, slots, scope)
                 tasks.append((f"{kind}#{n}", worker.run))
         return tasks
 

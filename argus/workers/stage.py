@@ -36,6 +36,7 @@ from argus.config import Settings
 from argus.errors import DatabaseUnavailable, FormatError, InputError
 from argus.events import BatchEvent
 from argus.metrics import BATCHES, ERRORS, LIVE_CONSUMERS, QUEUE_LAG
+from argus.runtime.services import Services
 from argus.store import batches, outbox
 from argus.store.batches import ClaimOutcome
 from argus.store.connection import Connect, connect, direct
@@ -75,17 +76,16 @@ class StageWorker(ABC):
     def __init__(
         self,
         settings: Settings,
-        database_url: str,
-        bootstrap: str,
+        services: Services,
         slots: asyncio.Semaphore | None = None,
         scope: WorkerScope | None = None,
     ) -> None:
         self.settings = settings
-        self.database_url = database_url
-        self.bootstrap = bootstrap
+        self.database_url = services.database_url
+        self.bootstrap = services.kafka_bootstrap
         self.slots = slots or asyncio.Semaphore(self.concurrency(settings))
         self.scope = scope or WorkerScope(
-            owner=f"anonymous-{uuid.uuid4()}", db=direct(database_url)
+            owner=f"anonymous-{uuid.uuid4()}", db=direct(services.database_url)
         )
 
     @classmethod

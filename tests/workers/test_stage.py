@@ -13,10 +13,14 @@ from typing import Any
 import pytest
 
 from argus.config import Settings
+from argus.runtime.services import Services
 from argus.store.batches import ClaimOutcome
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.parse import ParseWorker
 from argus.workers.stage import StageWorker, WorkerScope
+
+#: Addresses no test here connects to.
+UNUSED = Services.at("postgresql://unused", "unused:9092")
 
 
 class _Recording:
@@ -50,7 +54,7 @@ def _workers(kind: type[StageWorker], slots: asyncio.Semaphore) -> list[Any]:
     release = asyncio.Event()
     workers: list[Any] = []
     for _ in range(2):
-        worker: Any = kind(Settings(), "postgresql://unused", "unused:9092", slots)
+        worker: Any = kind(Settings(), UNUSED, slots)
         worker.claimed, worker.release = claimed, release
         workers.append(worker)
     return workers
@@ -141,7 +145,7 @@ async def test_the_worker_branches_on_every_claim_outcome(
     """Claimed: the batch row is worked on; missing: LookupError (the event goes to the DLQ);
     any other outcome: skipped, with the outcome as the logged reason."""
     scope = WorkerScope(owner="test", db=_Connection)  # type: ignore[arg-type]
-    worker = ParseWorker(Settings(), "postgresql://unused", "unused:9092", scope=scope)
+    worker = ParseWorker(Settings(), UNUSED, scope=scope)
     row = {"labels": {}, "files": [], "source": "test"}
 
     async def claim(*args: Any, **kwargs: Any) -> ClaimOutcome:
