@@ -28,6 +28,7 @@ async def open_pool(
     acquire_timeout_s: float = 1.5,
     autocommit: bool = False,
     wait: bool = True,
+    unlock_on_return: bool = True,
 ) -> AsyncConnectionPool:
     """Open a pool on ``url`` (migrations must have created the vector extension already).
 
@@ -37,6 +38,8 @@ async def open_pool(
     not used: the pool recovers by itself once the server is back. ``wait=False`` returns at
     once and fills the pool in the background (for workers that start while the database is
     down: their first ``connection()`` waits, up to ``acquire_timeout_s``).
+    ``unlock_on_return=False`` skips the advisory-lock release on each return (a round trip):
+    for callers that never take a session advisory lock, such as the stage workers.
     """
     pool = AsyncConnectionPool(
         url,
@@ -44,7 +47,7 @@ async def open_pool(
         max_size=max_size,
         configure=_configure,
         check=AsyncConnectionPool.check_connection,
-        reset=_reset,
+        reset=_reset if unlock_on_return else None,
         kwargs={"autocommit": autocommit},
         open=False,
         timeout=acquire_timeout_s,

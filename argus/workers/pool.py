@@ -47,7 +47,6 @@ class WorkerPool:
         self.settings = settings
         self.empty_broker = services.empty_broker  #: announce every waiting batch at start
         self.services = services
-        self.database_url = services.database_url
         self.count = count
         self.kinds = kinds if count > 0 else ()
         self.scope: WorkerScope | None = None  #: set while the pool runs
@@ -64,11 +63,12 @@ class WorkerPool:
         """Run every task until cancelled."""
         with instance_slot(self.settings.home) as owner:
             db = await open_pool(
-                self.database_url,
+                self.services.database_url,
                 max_size=self._pool_size(),
                 acquire_timeout_s=POOL_WAIT_S,
                 autocommit=True,
                 wait=False,
+                unlock_on_return=False,
             )
             self.scope = WorkerScope(owner=owner, db=db.connection)
             try:
@@ -88,7 +88,7 @@ class WorkerPool:
     def _tasks(self, scope: WorkerScope) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
         tasks: list[tuple[str, Callable[[], Awaitable[None]]]] = [
             ("outbox", OutboxPublisher(self.services).run),
-            ("sweep", Sweeper(self.database_url).run),
+            ("sweep", Sweeper(self.services.database_url).run),
         ]
         for kind in self.kinds:
             cls = _CLASSES[kind]
