@@ -52,6 +52,23 @@ class LimitSettings(BaseModel):
     max_tokens: int = Field(16_000, ge=0, description="LLM tokens per diagnosis")
 
 
+class DiagnosisSettings(BaseModel):
+    """Constants of the rule-based diagnosis (argus.tools): each has the reason for its value.
+
+    Every evidence signal is scored against the baseline's own variability; these are the few
+    numbers that remain. ``python -m bench diagnosis`` reports the accuracy with each of them
+    halved and doubled, and chooses them on one day's cases to score the other day's.
+    """
+
+    false_alarm_rate: float = Field(
+        0.01,
+        gt=0,
+        lt=1,
+        description="chance that a fault-free batch is called an incident: the bar every "
+        "module's evidence must clear, corrected for the number of modules and signals tested",
+    )
+
+
 class Settings(BaseSettings):
     """Effective configuration. Unset service URLs mean: start the embedded service."""
 
@@ -97,6 +114,7 @@ class Settings(BaseSettings):
     api_keys: list[SecretStr] = Field(default_factory=list, description="bearer keys of the API")
     mining: MiningSettings = Field(default_factory=MiningSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
+    diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
 
     @property
     def llm_mode(self) -> LLMMode:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from argus.config import DiagnosisSettings
 from argus.report import Anomaly, Category, Suspect, TemplateEvidence
 from argus.tools.digest import BatchStats, Change, Digest
 from argus.tools.statistics import build_digest
@@ -37,15 +38,19 @@ class Analysis:
         return self.suspects[0].module if self.incident and self.suspects else None
 
 
-def analyse(current: BatchStats, baseline: BatchStats | None = None) -> Analysis:
+def analyse(
+    current: BatchStats,
+    baseline: BatchStats | None = None,
+    tuning: DiagnosisSettings | None = None,
+) -> Analysis:
     """Rule-based analysis of ``current`` against ``baseline`` (the path used without an LLM)."""
     digest = build_digest(current, baseline)
-    return analysis_of(digest)
+    return analysis_of(digest, tuning or DiagnosisSettings())
 
 
-def analysis_of(digest: Digest) -> Analysis:
+def analysis_of(digest: Digest, tuning: DiagnosisSettings | None = None) -> Analysis:
     """Suspects, incident decision, category and report items from a digest."""
-    found = assess(digest)
+    found = assess(digest, tuning or DiagnosisSettings())
     suspects, incident, category = found.suspects, found.incident, found.category
     return Analysis(
         digest=digest,

@@ -32,7 +32,7 @@ def graph_diagnose(
     engine = engine_for(settings, case.log_format)
     mine_all(engine, [*case.baseline, *case.logs])
     baseline = stats_of(engine, case.baseline) if case.baseline else None
-    analysis = analyse(stats_of(engine, case.logs), baseline)
+    analysis = analyse(stats_of(engine, case.logs), baseline, settings.diagnosis)
     return asyncio.run(_run_graph(case, settings, analysis, knowledge))
 
 

@@ -65,7 +65,7 @@ def analyse_stored(
         current.traces = _traces(engine, batch.files)
         if baseline is not None and not current.traces.is_empty():  # else nothing to compare
             baseline.traces = _traces(engine, base)
-    return current, analyse(current, baseline)
+    return current, analyse(current, baseline, settings.diagnosis)
 
 
 def _traces(engine: MiningEngine, files: Sequence[StoredFile]) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from argus.config import DiagnosisSettings
 from argus.report import Category, Suspect
 from argus.tools.digest import Change, Digest
 from argus.tools.textsignals import category_of_text
@@ -200,7 +201,7 @@ class Assessment:
     category: Category  #: the top module's failure category; "none" when no incident
 
 
-def assess(digest: Digest) -> Assessment:
+def assess(digest: Digest, tuning: DiagnosisSettings | None = None) -> Assessment:
     """Suspects, whether the batch is an incident, and its category."""
     found = gather(digest)
     incident = _incident(found)
