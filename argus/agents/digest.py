@@ -2,8 +2,9 @@
 
 It holds only what the agents use: the incident decision and the category the statistics
 suggest, the error codes, the anomalies, the error templates and the suspects (the report's own
-evidence types), with the batch's size and windows for context. The full statistics stay in
-:class:`argus.tools.digest.Digest`; ``argus.graph.inputs.digest_of`` builds this view of it.
+evidence types), with the batch's size, its unmatched records and its windows for context. The
+full statistics stay in :class:`argus.tools.digest.Digest`; ``argus.graph.inputs.digest_of``
+builds this view of it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ class BatchDigest(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    records: int = Field(ge=0)  #: records counted in the batch
+    records: int = Field(ge=0)  #: records counted in the batch (those a template matched)
+    unmatched: int = Field(0, ge=0)  #: records no template matched (outside every statistic)
     window_minutes: float  #: length of the batch's window
     baseline_minutes: float | None = None  #: length of the baseline's window (None: no baseline)
     incident: bool  #: the statistics' incident decision
@@ -27,6 +29,12 @@ class BatchDigest(BaseModel):
     anomalies: list[Anomaly] = Field(default_factory=list)  #: strongest changes, strongest first
     error_templates: list[TemplateEvidence] = Field(default_factory=list)  #: top error templates
     suspects: list[Suspect] = Field(default_factory=list)  #: modules ranked by evidence
+
+    @property
+    def unmatched_rate(self) -> float:
+        """The share of the batch's records no template matched, 0..1 (0 for an empty batch)."""
+        total = self.records + self.unmatched
+        return self.unmatched / total if total else 0.0
 
 
 #: The digest before log_analysis has run (a report forced by the limits before it): no incident.

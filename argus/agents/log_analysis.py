@@ -31,6 +31,7 @@ class Analysis:
     anomalies: list[Anomaly] = field(default_factory=list)  #: strongest changes, for the report
     error_templates: list[TemplateEvidence] = field(default_factory=list)  #: top error templates
     mode: str = "rule-based"  #: which path produced it
+    unmatched: int = 0  #: records of the batch no template matched (not in ``digest``)
 
     @property
     def top_module(self) -> str | None:

@@ -1,10 +1,17 @@
 """The template_mining agent: names and classifies the templates that matter.
 
-It picks the anomalous and error templates of the digest, gives each a category (on the rule
-path from its words, with the classifier the suspects use too; from the LLM when one is
+First, when the share of the batch's records no template matched is above
+``ctx.remine_unmatched_rate`` (``ARGUS_MINING__REMINE_UNMATCHED_RATE``), it asks pass 1 to run
+again on those records (DESIGN.md §6) through the front door's ``ctx.remine`` port, once per
+diagnosis: the batch is counted and analysed again and the new digest replaces the old one in
+the state. Its findings record the request (rates before and after, templates added); without
+the port the request is recorded as unavailable, and a failing re-run is an error in the state
+that keeps the first digest.
+
+Then it picks the anomalous and error templates of the digest, gives each a category (on the
+rule path from its words, with the classifier the suspects use too; from the LLM when one is
 available, validated against the closed vocabulary), proposes advice and builds the query for
-the next knowledge search. It reads only the typed digest (:class:`BatchDigest`): the digest
-carries no unmatched-record count, so it cannot ask pass 1 to run again.
+the next knowledge search. It reads only the typed digest (:class:`BatchDigest`).
 """
 
 from __future__ import annotations
@@ -15,14 +22,23 @@ from pydantic import BaseModel, Field, field_validator
 
 from argus.agents.context import DiagnosisContext
 from argus.agents.digest import NO_DIGEST, BatchDigest
-from argus.agents.findings import Findings, MinedTemplate, TemplateMiningFindings
+from argus.agents.findings import Findings, MinedTemplate, Remining, TemplateMiningFindings
 from argus.agents.state import DiagnosisState
 from argus.errors import ArgusError
 from argus.llm.prompts import DATA_RULE, data_block
-from argus.report import CATEGORIES, Anomaly, Category, Mode, TemplateEvidence, is_category
+from argus.report import (
+    CATEGORIES,
+    Anomaly,
+    Category,
+    Mode,
+    Report,
+    TemplateEvidence,
+    is_category,
+)
 from argus.tools.textsignals import category_of_text
 
 AGENT = "template_mining"
+MAX_SUMMARY = 4000  #: Report.summary's max_length
 
 
 class NamedTemplate(BaseModel):
@@ -65,11 +81,11 @@ def important_templates(digest: BatchDigest, limit: int = 6) -> list[Anomaly | T
 
 
 async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
-    """Classify the templates that matter and prepare the next knowledge query."""
-    digest = state.get("digest", NO_DIGEST)
+    """Re-run pass 1 when too much is unmatched; classify the templates that matter and
+    prepare the next knowledge query."""
+    digest, remining, errors = await remine_if_needed(state, ctx)
     named = [_rule_name(t) for t in important_templates(digest)]
     mode: Mode = "rule-based"
-    errors: list[str] = []
     if named and ctx.llm_ready(AGENT):
         try:
             named = await _llm_name(named, ctx)
@@ -78,12 +94,60 @@ async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
             ctx.fall_back(AGENT, exc.message)
             errors.append(f"template_mining: LLM path failed, rule names kept ({exc.message})")
     query = " ".join([*digest.error_codes[:5], *(t.template for t in named)])
-    found = TemplateMiningFindings(templates=named, query=query)
-    return {
+    found = TemplateMiningFindings(templates=named, query=query, remine=remining)
+    update: DiagnosisState = {
         "findings": replace(state.get("findings", Findings()), template_mining=found),
         "modes": {**state.get("modes", {}), "template_mining": mode},
         "errors": errors,
     }
+    if remining is not None and remining.outcome == "done":
+        update["digest"] = digest
+    return update
+
+
+async def remine_if_needed(
+    state: DiagnosisState, ctx: DiagnosisContext
+) -> tuple[BatchDigest, Remining | None, list[str]]:
+    """The digest to work from, the re-run of pass 1 asked for (None: not wanted) and the
+    errors met. The re-run is asked for once per diagnosis, when the share of unmatched records
+    is above the threshold; the digest is the re-run's when it succeeded, else the state's."""
+    digest = state.get("digest", NO_DIGEST)
+    threshold = ctx.remine_unmatched_rate
+    if digest.unmatched_rate <= threshold or _asked_before(state):
+        return digest, None, []
+    asked = Remining(outcome="unavailable", rate_before=digest.unmatched_rate, threshold=threshold)
+    if ctx.remine is None:
+        return digest, asked, []
+    try:
+        remined = await ctx.remine()
+    except Exception as exc:  # an optional second look: any failure keeps the first digest
+        reason = f"{type(exc).__name__}: {exc}"[:300]
+        failed = replace(asked, outcome="failed", error=reason)
+        return digest, failed, [f"template_mining: pass 1 re-run failed, digest kept ({reason})"]
+    done = replace(
+        asked,
+        outcome="done",
+        rate_after=remined.digest.unmatched_rate,
+        templates_added=remined.templates_added,
+    )
+    return remined.digest, done, []
+
+
+def _asked_before(state: DiagnosisState) -> bool:
+    """True when an earlier visit of this agent already asked for the re-run."""
+    found = state.get("findings", Findings()).template_mining
+    return found is not None and found.remine is not None
+
+
+def with_remine_note(report: Report, state: DiagnosisState) -> Report:
+    """``report`` with the re-run of pass 1 this agent asked for told at the end of its summary
+    (whichever path wrote it); unchanged when none was asked for."""
+    found = state.get("findings", Findings()).template_mining
+    if found is None or found.remine is None:
+        return report
+    note = found.remine.describe()
+    kept = report.summary[: MAX_SUMMARY - len(note) - 1]
+    return report.model_copy(update={"summary": f"{kept} {note}"})
 
 
 def _rule_name(template: Anomaly | TemplateEvidence) -> MinedTemplate:

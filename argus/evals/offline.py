@@ -9,6 +9,7 @@ both windows. Trace ids are extracted from the matched records (see
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -38,9 +39,33 @@ def mine_all(engine: MiningEngine, paths: Sequence[Path]) -> None:
         engine.process(path)
 
 
+@dataclass(kw_only=True)
+class Counted:
+    """Files counted with the engine's current index: their statistics and their misses."""
+
+    stats: BatchStats  #: merged buckets, texts and traces
+    unmatched: int = 0  #: records no template matched
+    misses: list[str] = field(default_factory=list)  #: their distinct key texts (capped per file)
+
+
 def stats_of(engine: MiningEngine, paths: Sequence[Path]) -> BatchStats:
     """Count ``paths`` with the engine's current index: merged buckets, texts and traces."""
-    buckets = [engine.count(path)[0].buckets for path in paths]
+    return count_all(engine, paths).stats
+
+
+def count_all(engine: MiningEngine, paths: Sequence[Path]) -> Counted:
+    """Count ``paths`` with the engine's current index: statistics, unmatched records, misses."""
+    results = [engine.count(path)[0] for path in paths]
+    misses = dict.fromkeys(key for r in results for key in r.unmatched)
+    return Counted(
+        stats=_stats(engine, paths, [r.buckets for r in results]),
+        unmatched=sum(r.unmatched_records for r in results),
+        misses=list(misses),
+    )
+
+
+def _stats(engine: MiningEngine, paths: Sequence[Path], buckets: list[pl.DataFrame]) -> BatchStats:
+    """Merged buckets with the index's template texts and the files' trace lines."""
     traces = [traces_of(engine, path) for path in paths]
     texts = {
         t.template_id: TemplateText(

@@ -32,6 +32,7 @@ def digest_of(analysis: Analysis) -> BatchDigest:
     """The compact digest the agents read (and the LLM sees, never raw logs)."""
     return BatchDigest(
         records=analysis.digest.lines,
+        unmatched=analysis.unmatched,
         window_minutes=analysis.digest.window_minutes,
         baseline_minutes=analysis.digest.baseline_minutes,
         incident=analysis.incident,

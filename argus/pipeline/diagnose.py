@@ -1,8 +1,9 @@
 """``argus diagnose``: one batch end to end on the local (or configured) services.
 
 Files (and baseline files) go through both passes into PostgreSQL; the batch's statistics are
-analysed against the baseline; the supervisor graph writes the report; the batch, its files and
-its diagnosis are stored (with an embedding for similar-incident search).
+analysed against the baseline; the supervisor graph writes the report (template_mining may have
+pass 1 re-run on the batch's stored misses: :mod:`argus.pipeline.remine`); the batch, its files
+and its diagnosis are stored (with an embedding for similar-incident search).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from argus.knowledge.pack import seed_starter_pack_if_empty
 from argus.knowledge.space import ensure_embedding_space
 from argus.llm.usage import Usage, UsageLimits
 from argus.pipeline.process import FileHooks, FileOutcome, process_files, unreadable_reason
+from argus.pipeline.remine import remine_port
 from argus.pipeline.stored_analysis import StoredBatch, analyse_stored
 from argus.report import Report
 from argus.store import batches
@@ -119,6 +121,8 @@ async def diagnose_files(
                 llm=llm,
                 limits=limits,
                 usage=usage,
+                remine=remine_port(settings, database_url, stored),
+                remine_unmatched_rate=settings.mining.remine_unmatched_rate,
             )
             report, state = await run_diagnosis(ctx)
         await _close_batch(conn, batch_id, report, embedder, announce)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
+import psycopg
 
 from argus.agents.log_analysis import Analysis, analyse
 from argus.batch_status import FileStatus
@@ -28,6 +29,7 @@ from argus.store.batch_stats import (
     stored_files,
 )
 from argus.store.connection import connect_sync
+from argus.store.unmatched import unmatched_by_file
 from argus.tools.digest import BatchStats
 from argus.tools.traces import empty_traces, traces_of
 
@@ -47,13 +49,13 @@ class StoredBatch:
 def analyse_stored(
     settings: Settings, database_url: str, batch: StoredBatch
 ) -> tuple[BatchStats, Analysis]:
-    """The batch's statistics and their rule-based analysis against its baseline (blocking)."""
+    """The batch's statistics and their rule-based analysis against its baseline, with the
+    count of its records no template matched (blocking)."""
     ids = [f.file_id for f in batch.files]
     with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         current = load_batch_stats(conn, ids)
-        base = batch.baseline
-        if base is None:
-            base = earlier_batch_files(conn, batch.source, ids, before=batch.batch_id)
+        unmatched = sum(unmatched_by_file(conn, ids).values())
+        base = baseline_files(conn, batch)
         baseline = load_batch_stats(conn, [f.file_id for f in base]) if base else None
     with template_store(database_url) as store:
         engine = MiningEngine(
@@ -65,7 +67,15 @@ def analyse_stored(
         current.traces = _traces(engine, batch.files)
         if baseline is not None and not current.traces.is_empty():  # else nothing to compare
             baseline.traces = _traces(engine, base)
-    return current, analyse(current, baseline, settings.diagnosis)
+    return current, replace(analyse(current, baseline, settings.diagnosis), unmatched=unmatched)
+
+
+def baseline_files(conn: psycopg.Connection, batch: StoredBatch) -> Sequence[StoredFile]:
+    """The batch's baseline: its explicit files, else the last diagnosed batches of its source."""
+    if batch.baseline is not None:
+        return batch.baseline
+    ids = [f.file_id for f in batch.files]
+    return earlier_batch_files(conn, batch.source, ids, before=batch.batch_id)
 
 
 def _traces(engine: MiningEngine, files: Sequence[StoredFile]) -> pl.DataFrame:

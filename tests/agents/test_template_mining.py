@@ -40,11 +40,12 @@ async def _mine(digest: BatchDigest) -> TemplateMiningFindings:
 
 
 async def test_the_agent_needs_nothing_but_the_digest() -> None:
-    """The agent once read ``unmatched``, which digest_of never set; the digest is typed now, and
-    the agent names templates and builds a query from it alone."""
+    """The agent names templates and builds a query from the typed digest alone (nothing is
+    unmatched here, so it asks pass 1 for nothing)."""
     digest = digest_of(_analysis(8))
     found = await _mine(digest)
     assert found.templates and "db query failed" in found.query
+    assert digest.unmatched == 0 and found.remine is None
     assert {t.template_id for t in found.templates} <= {
         *(a.template_id for a in digest.anomalies),
         *(e.template_id for e in digest.error_templates),
