@@ -81,6 +81,14 @@ class DiagnosisSettings(BaseModel):
         description="chance that a fault-free batch is called an incident: the bar every "
         "module's evidence must clear, corrected for the number of modules and signals tested",
     )
+    min_slowdown: float = Field(
+        8.0,
+        gt=1,
+        description="how many times longer than at the baseline's medians a module's steps "
+        "must take, in all, for their slowness to count: between fault-free windows hours "
+        "apart single modules drifted by up to x6; a starved CPU or a delayed network "
+        "multiplies the affected steps by tens",
+    )
 
 
 class Settings(BaseSettings):

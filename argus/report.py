@@ -57,12 +57,47 @@ class RootCause(BaseModel):
     description: str = Field("", max_length=2000)
 
 
+#: The signals a suspect's evidence comes from (see argus.tools.suspects).
+SignalKind = Literal[
+    "errors",  # its error templates run above what the baseline implies
+    "named",  # error lines of other modules name it
+    "unanswered",  # requests reach the lines that call it, then never reach it
+    "new_paths",  # its requests take template sequences the baseline never showed
+    "silence",  # it writes fewer lines than its callers' traffic implies
+    "own_time",  # its own consecutive lines of a request are further apart
+    "slow_link",  # the steps between its lines and other modules' lines are longer
+    "errors_unbaselined",  # its error lines, with no baseline to compare
+]
+
+
+class SampleLine(BaseModel):
+    """A raw line (its key text) of a template, with the request it belongs to."""
+
+    text: str = Field(max_length=500)
+    trace: str | None = Field(None, max_length=100)
+
+
+class ExplainCard(BaseModel):
+    """One signal behind a suspect, with what a person needs to check it in a minute."""
+
+    signal: SignalKind
+    claim: str = Field(max_length=400)  #: one sentence: the figures and what they mean
+    batch: float  #: the batch's figure (lines, requests, seconds ...)
+    baseline: float | None = None  #: what the baseline implies for the batch; None: no baseline
+    unit: str = Field("", max_length=40)  #: of batch and baseline
+    z: float = 0.0  #: surprise against the baseline's own variability (normal quantile)
+    template_ids: list[int] = Field(default_factory=list, max_length=5)
+    samples: list[SampleLine] = Field(default_factory=list, max_length=3)
+    minutes: list[datetime] = Field(default_factory=list, max_length=5)  #: where it shows most
+
+
 class Suspect(BaseModel):
     """A module ranked by how likely it is the root cause."""
 
     module: str = Field(max_length=200)
     score: float = Field(ge=0.0, le=1.0)
     reasons: list[str] = Field(default_factory=list, max_length=10)
+    evidence: list[ExplainCard] = Field(default_factory=list, max_length=5)
 
 
 class TemplateEvidence(BaseModel):

@@ -120,7 +120,8 @@ def _classify(
     tid, mod = int(row["tid"]), row["mod"]  # type: ignore[call-overload]
     count, base = int(row["count"]), int(row["base"])  # type: ignore[call-overload]
     error = is_error.get(tid, False)
-    expected = base / base_minutes * factor * minutes
+    scale = factor * minutes / base_minutes
+    expected = base * scale
     text = current.text(tid)
     common = dict(
         template_id=tid,
@@ -130,6 +131,8 @@ def _classify(
         current_per_min=count / minutes,
         count=count,
         error=error,
+        baseline_count=base,
+        scale=scale,
         first_ts=row.get("first_ts"),
     )
     if base == 0:

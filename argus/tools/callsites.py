@@ -48,9 +48,21 @@ def unanswered_calls(
     per = judged.group_by("mod").agg(
         calls=pl.len(), missing=(~pl.col("answered")).sum(), expected=(1 - pl.col("share")).sum()
     )
+    base = sites.group_by("mod").agg(
+        base_calls=pl.col("reached").sum(),
+        base_missing=(pl.col("reached") - pl.col("answered")).sum(),
+    )
     return {
-        str(mod): Unanswered(calls=int(calls), missing=int(missing), expected=float(expected))
-        for mod, calls, missing, expected in per.iter_rows()
+        str(mod): Unanswered(
+            calls=int(calls),
+            missing=int(missing),
+            expected=float(expected),
+            baseline_calls=int(base_calls),
+            baseline_missing=int(base_missing),
+        )
+        for mod, calls, missing, expected, base_calls, base_missing in per.join(
+            base, on="mod"
+        ).iter_rows()
     }
 
 
@@ -88,7 +100,14 @@ def _reliable_sites(baseline: pl.DataFrame) -> pl.DataFrame:
     events = _events(baseline)
     if events.is_empty():
         return pl.DataFrame(
-            schema={"site_mod": pl.String, "tid": pl.Int64, "mod": pl.String, "share": pl.Float64}
+            schema={
+                "site_mod": pl.String,
+                "tid": pl.Int64,
+                "mod": pl.String,
+                "reached": pl.UInt32,
+                "answered": pl.UInt32,
+                "share": pl.Float64,
+            }
         )
     sites = (
         _call_sites(events)

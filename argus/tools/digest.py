@@ -13,6 +13,9 @@ from typing import Literal
 
 import polars as pl
 
+from argus.tools.departures import Departures
+from argus.tools.latency import ModuleTiming
+
 ChangeKind = Literal["new", "spike", "drop"]
 
 
@@ -94,9 +97,16 @@ class Change:
     current_per_min: float  #: rate in the batch
     count: int  #: lines in the batch
     error: bool  #: an error template (by level or words)
+    baseline_count: int  #: its lines in the baseline
+    scale: float  #: batch length x traffic factor / baseline length (baseline lines -> batch)
     score: float  #: strength of the evidence (grows with volume and surprise)
     variant_of: int | None = None  #: a known baseline template it differs from by one word
     first_ts: datetime | None = None  #: first occurrence in the batch
+
+    @property
+    def expected(self) -> float:
+        """Lines of it the baseline implies for the batch."""
+        return self.baseline_count * self.scale
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -106,6 +116,8 @@ class Unanswered:
     calls: int  #: batch requests that reached one of the module's reliable call sites
     missing: int  #: of those, requests in which the module wrote no line after the call site
     expected: float  #: missing requests the call sites' baseline reliability accounts for
+    baseline_calls: int = 0  #: baseline requests that reached those call sites
+    baseline_missing: int = 0  #: of those, requests in which the module wrote no line after
 
     @property
     def z(self) -> float:
@@ -128,16 +140,20 @@ class Digest:
     baseline_minutes: float | None = None  #: length of the baseline's window
     traffic_factor: float = 1.0  #: batch rate / baseline rate over modules seen in both
     calls: dict[str, set[str]] = field(default_factory=dict)  #: caller -> callees (traces)
-    #: module -> seconds of extra time per request against the baseline (traces); see traces
-    slowdowns: dict[str, float] = field(default_factory=dict)
-    #: module -> z-score of its requests taking paths the baseline never showed (traces)
-    novel_paths: dict[str, float] = field(default_factory=dict)
-    #: module -> how much later its requests start after the caller's last line than in the
-    #: baseline, relative to the median module (traces; only large ratios)
-    late_starts: dict[str, float] = field(default_factory=dict)
+    #: module -> requests that departed first in it from the baseline's paths (traces; see
+    #: :mod:`argus.tools.departures`)
+    departures: dict[str, Departures] = field(default_factory=dict)
+    #: module -> its request steps judged against the baseline's (traces; see
+    #: :mod:`argus.tools.latency`)
+    timing: dict[str, ModuleTiming] = field(default_factory=dict)
     #: module -> requests that reached the lines that call it but not the module (traces; see
     #: :mod:`argus.tools.callsites`)
     unanswered: dict[str, Unanswered] = field(default_factory=dict)
+
+    source: BatchStats | None = None  #: the batch's statistics (for evidence samples)
+    error_ids: frozenset[int] = (
+        frozenset()
+    )  #: templates written at an error level or with error words
 
     @property
     def has_baseline(self) -> bool:

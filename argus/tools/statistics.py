@@ -17,21 +17,17 @@ import polars as pl
 
 from argus.tools.baseline import compare
 from argus.tools.callsites import unanswered_calls
+from argus.tools.departures import departures
 from argus.tools.digest import BatchStats, Burst, Digest, ModuleCount, TemplateCount
+from argus.tools.latency import module_timing
 from argus.tools.textsignals import error_codes, has_error_words, is_error_level
-from argus.tools.traces import call_graph, entry_delays, novel_paths, request_times
+from argus.tools.traces import call_graph
 
 __all__ = ["build_digest", "error_flags", "window_minutes"]
 
 TOP_N = 20  #: templates kept in the top and error lists
 BURST_FACTOR = 3.0  #: a minute above this many times a template's average is a burst
 MIN_BURST = 10  #: and holds at least this many lines
-SLOWDOWN_RATIO = 1.5  #: request time ratio from which a module counts as slowed down
-#: A module whose requests start this many times later than in the baseline, relative to the
-#: median module, is slow to take work (in fault-free data the largest seen was about 2.4).
-LATE_START_RATIO = 3.0
-_MIN_REQUESTS = 5
-_MIN_PEERS = 3  #: modules needed to tell a module's delay from a system-wide one
 _MIN_FACTOR_LINES = 5
 
 
@@ -70,6 +66,8 @@ def build_digest(current: BatchStats, baseline: BatchStats | None = None) -> Dig
         error_codes=_codes(current, errors),
         modules=_modules(current, minutes, flags),
         bursts=_bursts(current, minutes),
+        source=current,
+        error_ids=frozenset(tid for tid, on in flags.items() if on),
     )
     digest.calls = _calls(current, baseline)
     if baseline is not None and not baseline.buckets.is_empty():
@@ -193,9 +191,8 @@ def _add_baseline(
         for m in digest.modules
     ]
     if current.traces is not None and baseline.traces is not None:
-        digest.slowdowns = _slowdowns(current.traces, baseline.traces)
-        digest.novel_paths = novel_paths(current.traces, baseline.traces)
-        digest.late_starts = late_starts(current.traces, baseline.traces)
+        digest.timing = module_timing(current.traces, baseline.traces)
+        digest.departures = departures(current.traces, baseline.traces)
         present = {m.module for m in digest.modules}
         digest.unanswered = unanswered_calls(current.traces, baseline.traces, present)
 
@@ -221,32 +218,3 @@ def caller_factors(digest: Digest, base_rates: dict[str, float]) -> dict[str, fl
             for callee in callees:
                 callers.setdefault(callee, []).append(ratios[caller])
     return {module: float(median(values)) for module, values in callers.items()}
-
-
-def _slowdowns(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float]:
-    """Module -> ratio of its median request time, batch over baseline (when >= 1.5)."""
-    ratios = _time_ratios(request_times(current), request_times(baseline))
-    return {mod: r for mod, r in ratios.items() if r >= SLOWDOWN_RATIO}
-
-
-def late_starts(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float]:
-    """Module -> how much later its requests start than in the baseline, relative to the median
-    module (a system-wide slowdown is nobody's fault); only ratios of LATE_START_RATIO and up."""
-    ratios = _time_ratios(entry_delays(current), entry_delays(baseline))
-    if len(ratios) < _MIN_PEERS:
-        return {}
-    typical = float(median(ratios.values()))
-    if typical <= 0:
-        return {}
-    return {m: r / typical for m, r in ratios.items() if r / typical >= LATE_START_RATIO}
-
-
-def _time_ratios(cur: pl.DataFrame, base: pl.DataFrame) -> dict[str, float]:
-    """Module -> batch secs / baseline secs, for modules with enough requests in both
-    (frames of mod, secs, requests)."""
-    both = cur.join(base, on="mod", suffix="_b").filter(
-        (pl.col("requests") >= _MIN_REQUESTS)
-        & (pl.col("requests_b") >= _MIN_REQUESTS)
-        & (pl.col("secs_b") > 0)
-    )
-    return {str(mod): secs / secs_b for mod, secs, _n, secs_b, _nb in both.iter_rows()}
