@@ -82,12 +82,13 @@ class DiagnosisSettings(BaseModel):
         "module's evidence must clear, corrected for the number of modules and signals tested",
     )
     min_slowdown: float = Field(
-        8.0,
+        5.0,
         gt=1,
-        description="how many times longer than at the baseline's medians a module's steps "
-        "must take, in all, for their slowness to count: between fault-free windows hours "
-        "apart single modules drifted by up to x6; a starved CPU or a delayed network "
-        "multiplies the affected steps by tens",
+        description="how many times more than the median module's a module's steps must "
+        "slow down (time in all against the baseline's medians) for their slowness to count: "
+        "between fault-free windows hours apart, single modules drifted up to x3 against the "
+        "median module; a starved CPU or a delayed network multiplies the time of the "
+        "affected steps by ten or more",
     )
 
 

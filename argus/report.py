@@ -66,7 +66,7 @@ SignalKind = Literal[
     "silence",  # it writes fewer lines than its callers' traffic implies
     "own_time",  # its own consecutive lines of a request are further apart
     "slow_link",  # the steps between its lines and other modules' lines are longer
-    "errors_unbaselined",  # its error lines, with no baseline to compare
+    "errors_unbaselined",  # its error lines start partway through a batch with no baseline
 ]
 
 

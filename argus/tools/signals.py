@@ -15,11 +15,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from statistics import median
 
 from argus.config import DiagnosisSettings
 from argus.report import Category, SignalKind
 from argus.tools.digest import Change, Digest
-from argus.tools.latency import SlowStep, StepTally
+from argus.tools.latency import SlowStep
 from argus.tools.surprise import rate_tail, share_tail, z_of
 from argus.tools.textsignals import category_of_text
 
@@ -195,22 +196,27 @@ _TIMING: tuple[tuple[str, SignalKind, Category, str], ...] = (
 
 
 def _timing(digest: Digest, tuning: DiagnosisSettings) -> Iterator[Signal]:
-    """Steps of requests beyond the baseline's range, when they take materially longer."""
-    for module, timing in digest.timing.items():
-        for side, kind, category, what in _TIMING:
-            tally: StepTally = getattr(timing, side)
-            if tally.keys == 0:
-                continue
+    """Steps of requests beyond the baseline's range, when they take materially longer than
+    the median module's steps do (a system-wide slowdown is nobody's fault)."""
+    for side, kind, category, what in _TIMING:
+        tallies = {m: getattr(t, side) for m, t in digest.timing.items()}
+        judged = {m: t for m, t in tallies.items() if t.keys > 0}
+        if not judged:
+            continue
+        typical = median(t.ratio for t in judged.values())
+        for module, tally in judged.items():
+            relative = tally.ratio / typical if typical > 0 else tally.ratio
             yield Signal(
                 module=module,
                 kind=kind,
-                z=tally.z if tally.ratio >= tuning.min_slowdown else 0.0,
+                z=tally.z if relative >= tuning.min_slowdown else 0.0,
                 batch=round(tally.seconds, 3),
                 baseline=round(tally.typical_s, 3),
                 unit="seconds",
                 claim=f"{what} took {tally.seconds:.2f} s in all, x{tally.ratio:.1f} the "
-                f"baseline's typical {tally.typical_s:.2f} s; {tally.slow} of {tally.steps} "
-                "beyond anything the baseline showed",
+                f"baseline's typical {tally.typical_s:.2f} s (the median module: "
+                f"x{typical:.1f}); {tally.slow} of {tally.steps} beyond anything the baseline "
+                "showed",
                 template_ids=_step_templates(tally.examples),
                 traces=tuple(s.trace for s in tally.examples),
                 minutes=tuple(s.at.replace(second=0, microsecond=0) for s in tally.examples),

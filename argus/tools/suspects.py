@@ -35,7 +35,8 @@ CARDS_FOR = 3  #: suspects that get explain cards (the rest keep their one-line 
 MAX_CARDS = 3  #: explain cards per suspect
 #: Signals that say a module fails by itself (a caller's own errors are often only echoes).
 FAILURES = frozenset({"errors", "named", "unanswered", "silence", "new_paths"})
-WORDED = frozenset({"errors", "named", "errors_unbaselined"})  #: signals with error words
+OWN_WORDS = frozenset({"errors", "errors_unbaselined"})  #: the module's own error lines
+NAMED_WORDS = frozenset({"named"})  #: other modules' error lines naming it
 _NORMAL = NormalDist()
 
 
@@ -87,11 +88,14 @@ def _by_module(found: list[Signal]) -> dict[str, list[Signal]]:
 
 
 def _category(module_signals: list[Signal]) -> Category:
-    """What the module's own error words name, when it wrote errors the baseline does not
-    explain (words say what failed; the other signals only that something did); else the
-    category its strongest signal points to."""
-    worded = [s for s in module_signals if s.kind in WORDED]
-    return worded[0].category if worded else _strongest(module_signals).category
+    """What the words of errors about the module name (words say what failed; the other
+    signals only that something did): its own errors first, then other modules' errors naming
+    it; without either, the category its strongest signal points to."""
+    for kinds in (OWN_WORDS, NAMED_WORDS):
+        worded = [s for s in module_signals if s.kind in kinds]
+        if worded:
+            return worded[0].category
+    return _strongest(module_signals).category
 
 
 def _strongest(module_signals: list[Signal]) -> Signal:

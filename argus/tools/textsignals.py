@@ -50,7 +50,7 @@ _MEMORY = re.compile(r"(?i)\b(out of memory|oom\w*|heap space|outofmemory\w*)\b"
 _DISK = re.compile(r"(?i)\b(no space left|disk full|disk quota)\b")
 _CPU = re.compile(r"(?i)\b(cpu|throttl\w*|load average)\b")
 _FILE_LIMIT = re.compile(r"(?i)\btoo many open files\b")
-_POOL = re.compile(r"(?i)\b(pool exhausted|connection pool)\b")
+_POOL = re.compile(r"(?i)\b(pool[-_ ]?exhausted|connection pool|connections? from (?:the )?pool)\b")
 
 #: Words to category, first match wins. An exception outranks the words it carries
 #: (``SocketTimeoutException`` is an exception); an exhausted resource outranks the latency it

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
@@ -25,52 +25,75 @@ from argus.tools.surprise import z_of
 
 
 def unbaselined_signals(digest: Digest) -> Evidence:
-    """Per module it speaks for, the onset of its error lines (see the module docstring); one
-    test per module and kind (its own errors, errors naming it)."""
-    none = Evidence(signals=[], tests=2 * len(digest.modules))
+    """Per module it speaks for, the strongest onset among its error templates (see the module
+    docstring); one test per (error template, module) of the batch."""
     stats = digest.source
     if stats is None or stats.buckets.is_empty():
-        return none
+        return Evidence(signals=[], tests=0)
     start, end = stats.buckets["first_ts"].min(), stats.buckets["last_ts"].max()
-    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
-        return none
     errors = stats.buckets.filter(pl.col("tid").is_in(list(digest.error_ids)))
     per = errors.group_by("tid", "mod").agg(pl.col("count").sum(), pl.col("first_ts").min())
+    per = _as_requests(per, stats.traces)
+    if not isinstance(start, datetime) or not isinstance(end, datetime) or end <= start:
+        return Evidence(signals=[], tests=per.height)
+    window = (end - start).total_seconds()
     names = module_names(digest)
-    groups: dict[tuple[str, SignalKind], list[tuple[int, int, datetime, str]]] = defaultdict(list)
+    groups: dict[tuple[str, SignalKind], list[_Onset]] = defaultdict(list)
     for tid, mod, count, first in per.iter_rows():
         if mod is None or first is None:
             continue
         text = stats.text(tid)
-        named = named_in(text, mod, names)
-        key: tuple[str, SignalKind] = (named, "named") if named else (mod, "errors_unbaselined")
-        groups[key].append((tid, count, first, text))
-    window = (end - start).total_seconds()
-    found = [s for s in _onsets(groups, start, window) if s.z > 0]
-    return Evidence(signals=found, tests=none.tests)
-
-
-def _onsets(
-    groups: dict[tuple[str, SignalKind], list[tuple[int, int, datetime, str]]],
-    start: datetime,
-    window: float,
-) -> Iterator[Signal]:
-    for (module, kind), rows in groups.items():
-        rows.sort(key=lambda r: -r[1])
-        lines = sum(r[1] for r in rows)
-        first = min(r[2] for r in rows)
         offset = (first - start).total_seconds()
-        tail = math.exp(lines * math.log1p(-min(offset / window, 1 - 1e-12)))
-        yield Signal(
-            module=module,
-            kind=kind,
-            z=z_of(tail),
-            batch=lines,
-            baseline=None,
-            unit="lines",
-            claim=f"{lines} error lines{' naming it' if kind == 'named' else ''}, the first "
-            f"{offset:.0f} s into the {window:.0f} s window (no baseline to compare): "
-            f"{rows[0][3][:120]}",
-            template_ids=tuple(r[0] for r in rows[:3]),
-            category=error_category([(r[3], r[1]) for r in rows]),
-        )
+        tail = math.exp(count * math.log1p(-min(offset / window, 1 - 1e-12)))
+        onset = _Onset(tid=tid, lines=count, offset=offset, z=z_of(tail), text=text)
+        groups[_speaks_for(mod, text, names)].append(onset)
+    found = [_signal(module, kind, rows, window) for (module, kind), rows in groups.items()]
+    return Evidence(signals=[s for s in found if s.z > 0], tests=per.height)
+
+
+def _as_requests(per: pl.DataFrame, traces: pl.DataFrame | None) -> pl.DataFrame:
+    """Count a template's requests instead of its lines where trace ids tell them apart: one
+    request can write a template many times at once, and the onset test needs independent
+    occurrences."""
+    if traces is None or traces.is_empty():
+        return per
+    requests = traces.group_by("tid", "mod").agg(requests=pl.col("trace").n_unique())
+    return (
+        per.join(requests, on=["tid", "mod"], how="left")
+        .with_columns(count=pl.coalesce(pl.min_horizontal("count", "requests"), "count"))
+        .drop("requests")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Onset:
+    tid: int
+    lines: int  #: its lines in the batch
+    offset: float  #: seconds from the window's start to its first line
+    z: float  #: surprise of that offset for that many lines
+    text: str
+
+
+def _speaks_for(mod: str, text: str, names: list[str]) -> tuple[str, SignalKind]:
+    """An error naming another module speaks for it; other errors for their writer."""
+    named = named_in(text, mod, names)
+    return (named, "named") if named else (mod, "errors_unbaselined")
+
+
+def _signal(module: str, kind: SignalKind, rows: list[_Onset], window: float) -> Signal:
+    rows = sorted(rows, key=lambda r: -r.z)
+    top = rows[0]
+    what = "error lines naming it" if kind == "named" else "error lines"
+    worded = [(r.text, r.lines) for r in rows if r.z > 0]
+    return Signal(
+        module=module,
+        kind=kind,
+        z=top.z,
+        batch=top.lines,
+        baseline=None,
+        unit="lines",
+        claim=f"{top.lines} {what} of a template that first shows {top.offset:.0f} s into the "
+        f"{window:.0f} s window (no baseline to compare): {top.text[:120]}",
+        template_ids=tuple(r.tid for r in rows[:3]),
+        category=error_category(worded) if worded else "unknown",
+    )
