@@ -75,7 +75,7 @@ class DiagnosisSettings(BaseModel):
     """
 
     false_alarm_rate: float = Field(
-        0.01,
+        0.005,
         gt=0,
         lt=1,
         description="chance that a fault-free batch is called an incident: the bar every "
@@ -84,11 +84,11 @@ class DiagnosisSettings(BaseModel):
     min_slowdown: float = Field(
         5.0,
         gt=1,
-        description="how many times more than the median module's a module's steps must "
+        description="how many times more than the batch's median step a module's steps must "
         "slow down (time in all against the baseline's medians) for their slowness to count: "
         "between fault-free windows hours apart, single modules drifted up to x3 against the "
-        "median module; a starved CPU or a delayed network multiplies the time of the "
-        "affected steps by ten or more",
+        "median; a starved CPU or a delayed network multiplies the time of the affected "
+        "steps by ten or more",
     )
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 import polars as pl
 
 from argus.tools.departures import Departures
-from argus.tools.latency import ModuleTiming
+from argus.tools.latency import Timing
 
 ChangeKind = Literal["new", "spike", "drop"]
 
@@ -145,7 +145,7 @@ class Digest:
     departures: dict[str, Departures] = field(default_factory=dict)
     #: module -> its request steps judged against the baseline's (traces; see
     #: :mod:`argus.tools.latency`)
-    timing: dict[str, ModuleTiming] = field(default_factory=dict)
+    timing: Timing = field(default_factory=Timing)
     #: module -> requests that reached the lines that call it but not the module (traces; see
     #: :mod:`argus.tools.callsites`)
     unanswered: dict[str, Unanswered] = field(default_factory=dict)

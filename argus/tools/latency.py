@@ -115,8 +115,19 @@ _KEY = ["sender", "sender_tid", "receiver", "receiver_tid"]
 _EXAMPLES = 3
 
 
-def module_timing(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, ModuleTiming]:
-    """Module -> its steps in ``current`` (trace lines) judged against ``baseline``."""
+@dataclass(kw_only=True)
+class Timing:
+    """The batch's steps judged against the baseline's, per module, and the typical slowdown."""
+
+    modules: dict[str, ModuleTiming] = field(default_factory=dict)
+    #: median over step keys of (time in the batch / time at the baseline's median), for own
+    #: steps and for links: how much slower the whole system runs, which is nobody's fault
+    typical_own: float = 1.0
+    typical_link: float = 1.0
+
+
+def module_timing(current: pl.DataFrame, baseline: pl.DataFrame) -> Timing:
+    """Every module's steps in ``current`` (trace lines) judged against ``baseline``."""
     cur = steps(current)
     limits = (
         steps(baseline)
@@ -143,7 +154,20 @@ def module_timing(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, Mo
             for module in (sender, receiver):
                 _add(timing.setdefault(module, ModuleTiming()).link, row)
     _examples(timing, judged.filter("slow"))
-    return timing
+    ratio = per_key.with_columns(
+        ratio=pl.col("spent") / (pl.col("n1") * pl.col("mid")).clip(lower_bound=1e-9),
+        own=pl.col("sender") == pl.col("receiver"),
+    )
+    return Timing(
+        modules=timing,
+        typical_own=_median(ratio.filter("own")["ratio"]),
+        typical_link=_median(ratio.filter(~pl.col("own"))["ratio"]),
+    )
+
+
+def _median(values: pl.Series) -> float:
+    found = values.median()
+    return float(found) if isinstance(found, int | float) and found > 0 else 1.0
 
 
 def _add(tally: StepTally, row: dict[str, Any]) -> None:

@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import median
 
 from argus.config import DiagnosisSettings
 from argus.report import Category, SignalKind
@@ -197,14 +196,13 @@ _TIMING: tuple[tuple[str, SignalKind, Category, str], ...] = (
 
 def _timing(digest: Digest, tuning: DiagnosisSettings) -> Iterator[Signal]:
     """Steps of requests beyond the baseline's range, when they take materially longer than
-    the median module's steps do (a system-wide slowdown is nobody's fault)."""
+    the median step of the batch does (a system-wide slowdown is nobody's fault)."""
     for side, kind, category, what in _TIMING:
-        tallies = {m: getattr(t, side) for m, t in digest.timing.items()}
-        judged = {m: t for m, t in tallies.items() if t.keys > 0}
-        if not judged:
-            continue
-        typical = median(t.ratio for t in judged.values())
-        for module, tally in judged.items():
+        tallies = {m: getattr(t, side) for m, t in digest.timing.modules.items()}
+        typical = digest.timing.typical_own if side == "own" else digest.timing.typical_link
+        for module, tally in tallies.items():
+            if tally.keys == 0:
+                continue
             relative = tally.ratio / typical if typical > 0 else tally.ratio
             yield Signal(
                 module=module,
@@ -214,7 +212,7 @@ def _timing(digest: Digest, tuning: DiagnosisSettings) -> Iterator[Signal]:
                 baseline=round(tally.typical_s, 3),
                 unit="seconds",
                 claim=f"{what} took {tally.seconds:.2f} s in all, x{tally.ratio:.1f} the "
-                f"baseline's typical {tally.typical_s:.2f} s (the median module: "
+                f"baseline's typical {tally.typical_s:.2f} s (the median step: "
                 f"x{typical:.1f}); {tally.slow} of {tally.steps} beyond anything the baseline "
                 "showed",
                 template_ids=_step_templates(tally.examples),

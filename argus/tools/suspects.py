@@ -33,8 +33,9 @@ from argus.tools.unbaselined import unbaselined_signals
 MAX_SUSPECTS = 10
 CARDS_FOR = 3  #: suspects that get explain cards (the rest keep their one-line reasons)
 MAX_CARDS = 3  #: explain cards per suspect
-#: Signals that say a module fails by itself (a caller's own errors are often only echoes).
-FAILURES = frozenset({"errors", "named", "unanswered", "silence", "new_paths"})
+#: Signals that say a module fails by itself, in words or by not answering: a caller of such a
+#: module ranks no higher than it (its own errors and new paths are often only echoes).
+FAILURES = frozenset({"errors", "named", "unanswered"})
 OWN_WORDS = frozenset({"errors", "errors_unbaselined"})  #: the module's own error lines
 NAMED_WORDS = frozenset({"named"})  #: other modules' error lines naming it
 _NORMAL = NormalDist()
@@ -121,7 +122,7 @@ def _ranked_strength(
             for c in calls.get(module, ())
             if c in failing and module not in calls.get(c, ())  # mutual: order unknown
         ]
-        ranked[module] = z if True else (min(z, max(callees) - 1e-6) if callees else z)
+        ranked[module] = min(z, max(callees) - 1e-6) if callees else z
     return ranked
 
 

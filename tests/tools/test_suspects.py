@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from argus.config import DiagnosisSettings
+from argus.tools.digest import Digest
+from argus.tools.signals import signals
 from argus.tools.statistics import build_digest
 from argus.tools.suspects import assess
 from argus.tools.traces import call_graph, downstream, trace_lines
@@ -70,7 +73,7 @@ def test_a_caller_reporting_a_downstream_failure_is_not_the_cause() -> None:
     suspects = assess(build_digest(current, baseline)).suspects  # type: ignore[arg-type]
     assert suspects[0].module == "inventory"
     caller = next(s for s in suspects if s.module == "checkout")
-    assert any("also fail" in r for r in caller.reasons)
+    assert any("calls a module that fails by itself" in r for r in caller.reasons)
 
 
 def test_without_traces_the_louder_caller_leads() -> None:
@@ -109,12 +112,11 @@ def test_an_error_naming_another_module_hands_it_weight() -> None:
     current = stats(base_rows + steady(7, "checkout", 6, 3, "ERROR"), texts)
     suspects = assess(build_digest(current, stats(base_rows, texts))).suspects
     inventory = next(s for s in suspects if s.module == "inventory")
-    assert any("named by an error of checkout" in r for r in inventory.reasons)
+    assert any("error lines of checkout naming it" in r for r in inventory.reasons)
 
 
 def test_throughput_drop_is_judged_against_the_callers_traffic() -> None:
     """Traffic doubles, except for `job`, which its fixed-pace caller `cron` drives."""
-    from argus.tools.suspects import throughput_drops
 
     texts = {t: f"line {t}" for t in range(1, 8)}
     doubling = [(1, "web"), (2, "api"), (6, "auth"), (7, "search")]
@@ -127,24 +129,16 @@ def test_throughput_drop_is_judged_against_the_callers_traffic() -> None:
     spans += [(f"c{n}", "cron", 4, "INFO", 10 * n) for n in range(4)]
     spans += [(f"c{n}", "job", 5, "INFO", 10 * n + 1) for n in range(4)]
     graph = trace_rows(spans)
-    with_graph = throughput_drops(build_digest(stats(now, texts, graph), stats(base, texts, graph)))
-    without = throughput_drops(build_digest(stats(now, texts), stats(base, texts)))
+    with_graph = _silent(build_digest(stats(now, texts, graph), stats(base, texts, graph)))
+    without = _silent(build_digest(stats(now, texts), stats(base, texts)))
     assert "db" in with_graph and "job" not in with_graph
     assert {"db", "job"} <= set(without)
 
 
-def test_requests_taking_new_paths_are_flagged_against_a_diverse_baseline() -> None:
-    """`pay` requests lose their second line (an early exit); `search` is diverse anyway."""
-    from argus.tools.traces import novel_paths
-
-    base, now = [], []
-    for n in range(10):
-        base += [(f"b{n}", "pay", 1, "INFO", 10 * n), (f"b{n}", "pay", 2, "INFO", 10 * n + 1)]
-        now += [(f"c{n}", "pay", 1, "INFO", 10 * n)]
-        base += [(f"b{n}", "search", 10 + n, "INFO", 10 * n + 2)]  # every request its own path
-        now += [(f"c{n}", "search", 30 + n, "INFO", 10 * n + 2)]
-    z = novel_paths(trace_rows(now), trace_rows(base))
-    assert z["pay"] > 5 and z["search"] < 1
+def _silent(digest: Digest) -> set[str]:
+    """Modules whose silence clears the bar of one test at 1%."""
+    found = signals(digest, DiagnosisSettings()).signals
+    return {s.module for s in found if s.kind == "silence" and s.z > 2.33}
 
 
 def test_category_follows_the_weight_of_evidence_not_any_single_word() -> None:
@@ -156,33 +150,3 @@ def test_category_follows_the_weight_of_evidence_not_any_single_word() -> None:
     rows = base_rows + steady(5, "api", 20, 3, "ERROR") + [(4, "api", "ERROR", 0, 1)]
     digest = build_digest(stats(rows, TEXTS), stats(base_rows, TEXTS))
     assert assess(digest).category == "code_exception"
-
-
-def _chain(prefix: str, delays: dict[str, int]) -> list[tuple[str, str, int, str, int]]:
-    """Requests through `web` then each callee, which starts ``delay`` seconds after `web`."""
-    rows = []
-    for n in range(8):
-        rows.append((f"{prefix}{n}", "web", 1, "INFO", 100 * n))
-        rows += [
-            (f"{prefix}{n}", mod, 2 + i, "INFO", 100 * n + d)
-            for i, (mod, d) in enumerate(delays.items())
-        ]
-    return rows
-
-
-def test_a_module_that_starts_its_requests_late_is_suspect_but_not_a_slow_system() -> None:
-    """`users` is starved: its requests start 10x later; a system-wide slowdown blames nobody."""
-    from argus.tools.statistics import late_starts
-
-    normal = {"users": 1, "cart": 2, "stock": 3, "price": 4}
-    base = trace_rows(_chain("b", normal))
-    starved = trace_rows(_chain("s", {**normal, "users": 40}))
-    slow_everywhere = trace_rows(_chain("w", {m: 4 * d for m, d in normal.items()}))
-    assert set(late_starts(starved, base)) == {"users"}
-    assert late_starts(slow_everywhere, base) == {}
-    texts = {t: f"line {t}" for t in range(1, 6)}
-    rows = [r for t, m in enumerate(["web", *normal], 1) for r in steady(t, m, 8, 3)]
-    digest = build_digest(stats(rows, texts, starved), stats(rows, texts, base))
-    top = assess(digest).suspects[0]
-    assert top.module == "users" and "later" in top.reasons[0]
-    assert assess(digest).category == "resource_cpu"

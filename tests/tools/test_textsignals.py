@@ -19,7 +19,8 @@ from argus.tools.textsignals import category_of_text
         ("cpu throttled for <*> ms", "resource_cpu"),
         ("accept4: too many open files; retrying in 1s", "config"),
         ("HikariPool-1 - pool exhausted after 30000ms", "database"),
-        ("Timeout waiting for connection from pool", "network_latency"),
+        ("Timeout waiting for connection from pool", "database"),  # the pool is the cause
+        ("pool timeout code=DB-POOL-EXHAUSTED", "database"),
         ("request to <*> timed out after <*> ms", "network_latency"),
         ("slow response from upstream", "network_latency"),
         ("db query failed: connection refused", "unknown"),
