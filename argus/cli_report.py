@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from argus.report import Report
+from argus.report import Report, Suspect
 
 
 def render(report: Report) -> Group:
@@ -26,6 +26,7 @@ def render(report: Report) -> Group:
         for s in report.suspects[:5]:
             table.add_row(s.module, f"{s.score:.2f}", "; ".join(s.reasons[:2])[:100])
         parts.append(table)
+        parts += [_cards(s) for s in report.suspects[:1] if s.evidence]
     if report.anomalies:
         table = Table(
             "kind",
@@ -55,6 +56,22 @@ def render(report: Report) -> Group:
     )
     parts.append(Text(facts, style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _cards(suspect: Suspect) -> Text:
+    """The explain cards of a suspect: each signal with its figures, samples and minutes."""
+    text = Text(f"evidence for {suspect.module}:\n", style="bold")
+    for card in suspect.evidence:
+        base = "-" if card.baseline is None else f"{card.baseline:g}"
+        text.append(f"  [{card.signal}] z={card.z:.1f}  batch {card.batch:g} {card.unit}")
+        text.append(f" vs baseline {base}\n    {card.claim[:160]}\n")
+        for sample in card.samples[:2]:
+            trace = f" (request {sample.trace})" if sample.trace else ""
+            text.append(f"    e.g. {sample.text[:120]}{trace}\n", style="dim")
+        if card.minutes:
+            minutes = ", ".join(m.strftime("%H:%M") for m in card.minutes)
+            text.append(f"    minutes: {minutes}\n", style="dim")
+    return text
 
 
 def print_report(console: Console, report: Report, title: str) -> None:

@@ -154,14 +154,34 @@ def _named(state: DiagnosisState) -> list[MinedTemplate]:
 def _summary(
     top: Suspect | None, category: str, digest: BatchDigest, knowledge: list[SearchHit]
 ) -> str:
+    unbaselined = "" if digest.baseline_minutes is not None else NO_BASELINE
     if top is None:
-        return "No incident: no template is new or unusually frequent against the baseline."
+        return _abstention(digest) + unbaselined
     text = f"Most likely root cause: {top.module} ({category.replace('_', ' ')})."
     if digest.anomalies:
         text += f" {len(digest.anomalies)} template(s) differ from the baseline."
     if knowledge:
         text += f" Closest known issue: {knowledge[0].source_id}."
-    return text
+    return text + unbaselined
+
+
+#: Said of every batch diagnosed without a baseline.
+NO_BASELINE = (
+    " No baseline was available: the batch was judged against itself (error templates that "
+    "start partway through it), which is weaker evidence than a comparison."
+)
+
+
+def _abstention(digest: BatchDigest) -> str:
+    """No incident claimed: say so, and name the candidates the evidence points to, if any."""
+    candidates = [s for s in digest.suspects[:3] if s.score > 0]
+    if not candidates:
+        return "No incident: nothing in the batch stands out against the baseline."
+    named = ", ".join(f"{s.module} ({s.score:.2f})" for s in candidates)
+    return (
+        "No confident root cause: no module's evidence clears the bar for an incident. "
+        f"Candidates, strongest first: {named}."
+    )
 
 
 async def run(state: DiagnosisState, ctx: DiagnosisContext) -> DiagnosisState:
