@@ -109,6 +109,7 @@ def run_with_baselines(
     rescorer, defaults = Rescorer(prepared), study.defaults
     ids = [c.id for c in cases]
     study.days = days_of(prepared)
+    study.remined = [p.case.id for p in prepared if p.stats.remined]
     study.whole = timed(study, "whole", lambda: Scores.of(rescorer.outcomes(defaults).values()))
     study.whole_cases = rows_of(rescorer, defaults)
     if "lodo" in steps:

@@ -60,6 +60,7 @@ class DiagnosisStudy:
     cases: int  #: cases in the set
     defaults: DiagnosisSettings  #: the settings every "defaults" figure uses
     days: dict[str, list[str]] = field(default_factory=dict)  #: case ids per day of the batch
+    remined: list[str] = field(default_factory=list)  #: cases whose batch pass 1 ran on again
     whole: Scores | None = None  #: every case, defaults, with baselines
     whole_cases: list[CaseRow] = field(default_factory=list)  #: per case
     heldout: HeldOut[DiagnosisSettings] | None = None  #: leave one day out
@@ -108,6 +109,8 @@ def _header(study: DiagnosisStudy) -> str:
         f"{study.cases} cases (days of their batches: {days}); started {study.started_at}.\n"
         f"Defaults: `{study.defaults.model_dump_json()}`. Rule path, no knowledge base, "
         f"the analysis re-scored on mined statistics. Time: {timing}.\n"
+        f"Pass-1 re-runs on a batch's unmatched records (as `argus eval` makes them): "
+        f"{', '.join(study.remined) or 'none'}.\n"
     )
 
 

@@ -26,7 +26,7 @@ from argus.tools.digest import BatchStats
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of an entry changes.
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 
 #: The code whose output is cached: mining, reading, parsing, counting and the stats' own types.
 SOURCES = (
@@ -45,6 +45,7 @@ class MinedStats:
 
     current: BatchStats  #: the batch to diagnose
     baseline: BatchStats | None  #: the fault-free window it is compared with
+    remined: bool = False  #: pass 1 ran again on the batch's unmatched records before counting
 
 
 def code_fingerprint() -> str:

@@ -43,6 +43,7 @@ def test_all_steps_write_the_summary_and_the_json(
     assert "held out **2023-03-01** (1 cases), chosen on 1 cases" in md
     assert "held out **2023-03-02** (1 cases), chosen on 1 cases" in md
     assert "2 distinct baseline windows, 4 diagnoses" in md
+    assert "Pass-1 re-runs on a batch's unmatched records (as `argus eval` makes them): none." in md
     assert "[prepare 2/2] b-2023-03-01: mined in" in printed.err
 
     data = json.loads((out / "diagnosis.json").read_text())

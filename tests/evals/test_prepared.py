@@ -11,11 +11,14 @@ import pytest
 from argus.config import DiagnosisSettings, Settings
 from argus.evals.cases import load_case
 from argus.evals.diagnose import graph_diagnose
-from argus.evals.prepared import PrepareStep, prepare_cases
+from argus.evals.offline import count_all, engine_for, mine_all
+from argus.evals.prepared import PrepareStep, count_batch, prepare_cases, unmatched_share
 from argus.evals.rescore import Rescorer
 from argus.evals.runner import outcome_of
 from argus.evals.stats_cache import StatsCache, cache_key, file_stamps
+from argus.mining.engine import MiningEngine
 from tests.evals.synthetic import write_case
+from tests.graph.remine_logs import write_log
 
 FAULTY = "ts-beta-service"
 
@@ -70,3 +73,22 @@ def test_an_unreadable_cache_entry_counts_as_absent(case_dir: Path, tmp_path: Pa
     steps: list[PrepareStep] = []
     prepare_cases([case], settings, cache, progress=steps.append)
     assert steps[-1].cached is False
+
+
+def test_a_batch_mostly_unmatched_is_counted_again_after_pass_1_learns_its_misses(
+    tmp_path: Path,
+) -> None:
+    baseline = write_log(tmp_path / "quiet.log.gz", 3_000, seed=1)
+    batch = write_log(tmp_path / "failing.log.gz", 3_000, seed=2, failing_share=0.4)
+
+    def engine_knowing_the_baseline() -> MiningEngine:
+        engine = engine_for(Settings(), None)
+        mine_all(engine, [baseline])  # the batch is not mined: its new shapes match nothing
+        return engine
+
+    before = count_all(engine_knowing_the_baseline(), [batch])
+    assert unmatched_share(before) > 0.3
+    stats, remined = count_batch(engine_knowing_the_baseline(), [batch], 0.1)
+    assert remined and int(stats.buckets["count"].sum()) > int(before.stats.buckets["count"].sum())
+    kept, remined = count_batch(engine_knowing_the_baseline(), [batch], 0.9)
+    assert not remined and kept.buckets["count"].sum() == before.stats.buckets["count"].sum()
