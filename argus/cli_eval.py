@@ -1,4 +1,4 @@
-"""``argus eval CASES_DIR [--out DIR]``: run the eval cases and write the reports.
+"""``argus eval CASES_DIR [--out DIR] [--no-baseline]``: run the eval cases and write the reports.
 
 Loaded by every ``argus`` invocation: the cases, the graph and the knowledge base are imported by
 the command when it runs, not here (see ``argus.cli``).
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 async def _with_knowledge(
-    settings: Settings, run: Callable[..., EvalSummary], name: str
+    settings: Settings, run: Callable[..., EvalSummary], name: str, *, use_baseline: bool = True
 ) -> EvalSummary:
     import asyncio  # loaded by then (a loop runs this); not at import: start-up, see argus.cli
 
@@ -32,7 +32,9 @@ async def _with_knowledge(
     from argus.evals.knowledge import eval_knowledge
 
     async with eval_knowledge(settings) as knowledge:
-        diagnose = partial(graph_diagnose, settings=settings, knowledge=knowledge)
+        diagnose = partial(
+            graph_diagnose, settings=settings, knowledge=knowledge, use_baseline=use_baseline
+        )
         return await asyncio.to_thread(run, diagnose, name=name)
 
 
@@ -49,6 +51,13 @@ def eval_command(
             "default: on when a case lists knowledge_ids",
         ),
     ] = None,
+    no_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--no-baseline",
+            help="diagnose each case without its baseline/ folder (the batch alone)",
+        ),
+    ] = False,
 ) -> None:
     """Run every case (DESIGN.md §8), print a table and write JSON and Markdown reports."""
     from argus.evals.cases import load_cases
@@ -63,14 +72,19 @@ def eval_command(
     name = "rule-based (no LLM)" if settings.llm_mode == "none" else f"LLM: {settings.llm_mode}"
     if knowledge is None:
         knowledge = any(case.expected.knowledge_ids for case in cases)
+    if no_baseline:
+        name = f"{name}, no baseline"
     run_all = partial(_run_with_bar, cases, cases_dir=str(cases_dir))
     try:
         if knowledge:
-            summary = run(_with_knowledge(settings, run_all, f"{name}, knowledge base"))
-        else:
-            summary = run_all(
-                partial(graph_diagnose, settings=settings), name=f"{name}, no knowledge"
+            summary = run(
+                _with_knowledge(
+                    settings, run_all, f"{name}, knowledge base", use_baseline=not no_baseline
+                )
             )
+        else:
+            diagnose = partial(graph_diagnose, settings=settings, use_baseline=not no_baseline)
+            summary = run_all(diagnose, name=f"{name}, no knowledge")
     except ArgusError as exc:
         raise fail(exc) from None
     print_summary(summary)

@@ -6,7 +6,8 @@ LLM is configured). With ``knowledge`` the graph searches that knowledge base (s
 be scored); without it, it runs with none. When template_mining asks pass 1 to run again on
 the batch's unmatched records, the engine re-feeds them, counts batch and baseline again and
 re-analyses (:func:`remine_port`). It reads only the files and the log_format of the case, never
-its id, notes or expectation.
+its id, notes or expectation. With ``use_baseline=False`` the baseline folder is ignored (the
+batch is mined and analysed alone).
 """
 
 from __future__ import annotations
@@ -32,9 +33,16 @@ from argus.store.connection import connect
 
 
 def graph_diagnose(
-    case: Case, settings: Settings, knowledge: EvalKnowledge | None = None
+    case: Case,
+    settings: Settings,
+    knowledge: EvalKnowledge | None = None,
+    *,
+    use_baseline: bool = True,
 ) -> Report:
-    """Diagnose ``case`` through the supervisor graph."""
+    """Diagnose ``case`` through the supervisor graph (``use_baseline=False``: as if the case
+    had no baseline folder; its files are not read)."""
+    if not use_baseline:
+        case = replace(case, baseline=())
     engine = engine_for(settings, case.log_format)
     mine_all(engine, [*case.baseline, *case.logs])
     analysis, misses = analyse_files(engine, case.logs, case.baseline, settings.diagnosis)
