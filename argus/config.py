@@ -79,7 +79,9 @@ class DiagnosisSettings(BaseModel):
         gt=0,
         lt=1,
         description="chance that a fault-free batch is called an incident: the bar every "
-        "module's evidence must clear, corrected for the number of modules and signals tested",
+        "module's evidence must clear, corrected for the number of (module, signal) tests "
+        "made. One in 200: a source sending a batch every few minutes would otherwise page "
+        "someone for nothing every few hours",
     )
     min_slowdown: float = Field(
         5.0,

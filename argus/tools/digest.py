@@ -151,6 +151,10 @@ class Digest:
     unanswered: dict[str, Unanswered] = field(default_factory=dict)
 
     source: BatchStats | None = None  #: the batch's statistics (for evidence samples)
+    #: (module, template) -> requests (trace ids) that wrote it, in the batch and the baseline,
+    #: where lines carry trace ids: one request can write a template many times at once
+    requests: dict[tuple[str, int], int] = field(default_factory=dict)
+    baseline_requests: dict[tuple[str, int], int] = field(default_factory=dict)
     error_ids: frozenset[int] = (
         frozenset()
     )  #: templates written at an error level or with error words

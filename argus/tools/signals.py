@@ -77,20 +77,31 @@ def _error_signals(digest: Digest) -> Iterator[Signal]:
         key: tuple[str, SignalKind] = (named, "named") if named else (change.module, "errors")
         groups[key].append(change)
     for (module, kind), changes in groups.items():
-        yield _error_signal(module, kind, changes)
+        yield _error_signal(module, kind, changes, digest)
 
 
-def _error_signal(module: str, kind: SignalKind, changes: list[Change]) -> Signal:
+def _occurrences(change: Change, digest: Digest) -> tuple[int, int]:
+    """Independent occurrences of a change in the batch and the baseline: its requests where
+    its lines carry trace ids (a request that writes an error ten times is one failure), else
+    its lines."""
+    key = (change.module or "", change.template_id)
+    now = min(change.count, digest.requests.get(key, change.count))
+    base = min(change.baseline_count, digest.baseline_requests.get(key, change.baseline_count))
+    return now, base
+
+
+def _error_signal(module: str, kind: SignalKind, changes: list[Change], digest: Digest) -> Signal:
     changes = sorted(changes, key=lambda c: c.count, reverse=True)
     observed, expected = sum(c.count for c in changes), sum(c.expected for c in changes)
-    base = sum(c.baseline_count for c in changes)
-    scale = sum(c.scale * c.count for c in changes) / max(1, observed)  # lines-weighted
+    counted = [_occurrences(c, digest) for c in changes]
+    now, base = sum(n for n, _ in counted), sum(b for _, b in counted)
+    scale = sum(c.scale * n for c, (n, _) in zip(changes, counted, strict=True)) / max(1, now)
     writers = sorted({c.module for c in changes if c.module and c.module != module})
     whose = f"error lines of {', '.join(writers[:3])} naming it" if writers else "error lines"
     return Signal(
         module=module,
         kind=kind,
-        z=z_of(rate_tail(observed, base, scale)),
+        z=z_of(rate_tail(now, base, scale)),
         batch=observed,
         baseline=round(expected, 2),
         unit="lines",

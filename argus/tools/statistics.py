@@ -70,9 +70,19 @@ def build_digest(current: BatchStats, baseline: BatchStats | None = None) -> Dig
         error_ids=frozenset(tid for tid, on in flags.items() if on),
     )
     digest.calls = _calls(current, baseline)
+    digest.requests = template_requests(current.traces)
     if baseline is not None and not baseline.buckets.is_empty():
+        digest.baseline_requests = template_requests(baseline.traces)
         _add_baseline(digest, current, baseline, flags)
     return digest
+
+
+def template_requests(traces: pl.DataFrame | None) -> dict[tuple[str, int], int]:
+    """(module, template) -> distinct requests (trace ids) in which it was written."""
+    if traces is None or traces.is_empty():
+        return {}
+    per = traces.drop_nulls(["mod", "tid"]).group_by("mod", "tid").agg(n=pl.col("trace").n_unique())
+    return {(str(mod), int(tid)): int(n) for mod, tid, n in per.iter_rows()}
 
 
 def _merged(current: BatchStats, baseline: BatchStats | None) -> BatchStats:

@@ -16,34 +16,10 @@ _NORMAL = NormalDist()
 _TINY = 1e-300
 
 
-def poisson_tail(observed: int, expected: float) -> float:
-    """P(X >= observed) for X ~ Poisson(expected), summed from ``observed`` upwards (accurate
-    where it matters: when it is small); 1.0 when nothing was observed."""
-    if observed <= 0:
-        return 1.0
-    if expected <= 0:
-        return _TINY
-    log_term = observed * math.log(expected) - expected - math.lgamma(observed + 1)
-    total, k = 0.0, observed
-    while True:
-        term = math.exp(log_term)
-        total += term
-        k += 1
-        if k > expected and term <= total * 1e-12:
-            break
-        log_term += math.log(expected) - math.log(k)
-    return max(_TINY, min(1.0, total))
-
-
 def z_of(tail: float) -> float:
     """The z-score of a one-sided tail probability (0 for a tail of one half or more)."""
     tail = min(max(tail, _TINY), 1.0)
     return max(0.0, -_NORMAL.inv_cdf(tail)) if tail < 0.5 else 0.0
-
-
-def poisson_z(observed: int, expected: float) -> float:
-    """Surprise of ``observed`` events where ``expected`` are explained by chance."""
-    return z_of(poisson_tail(observed, expected))
 
 
 def binomial_tail(successes: int, trials: int, p: float) -> float:

@@ -57,26 +57,25 @@ def assess(digest: Digest, tuning: DiagnosisSettings | None = None) -> Assessmen
     found = signals(digest, tuning) if digest.has_baseline else unbaselined_signals(digest)
     threshold = bar(tuning.false_alarm_rate, found.tests)
     per = _by_module(found.signals)
-    strength = _ranked_strength(per, digest.calls, threshold)
+    strength, echoing = _ranked_strength(per, digest.calls, threshold)
+    # equal strength (both ends of one slow link): the module with fewer callees first, as a
+    # failure shows in its callers too
     order = sorted(
         strength, key=lambda m: (-round(strength[m], 9), len(digest.calls.get(m, ())), m)
     )
     incident = bool(order) and _strongest(per[order[0]]).z >= threshold
     category = _category(per[order[0]]) if incident else "none"
     suspects = [
-        _suspect(digest, module, per[module], strength[module], threshold, rank < CARDS_FOR)
+        _suspect(
+            digest,
+            module,
+            per[module],
+            _Rank(strength=strength[module], echoing=module in echoing, cards=rank < CARDS_FOR),
+            threshold,
+        )
         for rank, module in enumerate(order[:MAX_SUSPECTS])
     ]
     return Assessment(suspects=suspects, incident=incident, category=category, bar=threshold)
-
-
-def _rank_key(
-    module: str, strength: float, module_signals: list[Signal], calls: dict[str, set[str]]
-) -> tuple[float, float, int, str]:
-    """Strongest signal first (to a tenth: closer is a tie), then the sum of all its signals
-    (corroboration), then fewer callees (a failure shows in its callers too), then the name."""
-    total = sum(s.z for s in module_signals)
-    return (-round(strength, 1), -total, len(calls.get(module, ())), module)
 
 
 def _by_module(found: list[Signal]) -> dict[str, list[Signal]]:
@@ -105,17 +104,17 @@ def _strongest(module_signals: list[Signal]) -> Signal:
 
 def _ranked_strength(
     per: dict[str, list[Signal]], calls: dict[str, set[str]], threshold: float
-) -> dict[str, float]:
+) -> tuple[dict[str, float], set[str]]:
     """Module -> the strength it is ranked by: its strongest signal, capped at the strength of
     a callee that clears the bar with failure evidence of its own (the caller then ranks
-    just below it)."""
+    just below it); and the modules that have such a callee."""
     own = {m: _strongest(s).z for m, s in per.items()}
     failing = {
         m: max(s.z for s in sigs if s.kind in FAILURES)
         for m, sigs in per.items()
         if any(s.kind in FAILURES and s.z >= threshold for s in sigs)
     }
-    ranked = {}
+    ranked, echoing = {}, set()
     for module, z in own.items():
         callees = [
             failing[c]
@@ -123,25 +122,28 @@ def _ranked_strength(
             if c in failing and module not in calls.get(c, ())  # mutual: order unknown
         ]
         ranked[module] = min(z, max(callees) - 1e-6) if callees else z
-    return ranked
+        if callees:
+            echoing.add(module)
+    return ranked, echoing
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Rank:
+    strength: float  #: what the module is ranked by
+    echoing: bool  #: it calls a module that fails by itself
+    cards: bool  #: it gets explain cards
 
 
 def _suspect(
-    digest: Digest,
-    module: str,
-    module_signals: list[Signal],
-    strength: float,
-    threshold: float,
-    with_cards: bool,
+    digest: Digest, module: str, module_signals: list[Signal], rank: _Rank, threshold: float
 ) -> Suspect:
     reasons = [s.claim[:300] for s in module_signals[:10]]
-    top = _strongest(module_signals)
-    if strength < top.z:
+    if rank.echoing:
         reasons.insert(0, "calls a module that fails by itself: its own evidence may be an echo")
-    cards = [card_of(s, digest.source) for s in module_signals[:MAX_CARDS]] if with_cards else []
+    cards = [card_of(s, digest.source) for s in module_signals[:MAX_CARDS]] if rank.cards else []
     return Suspect(
         module=module[:200],
-        score=round(_NORMAL.cdf(strength - threshold), 4),
+        score=round(_NORMAL.cdf(rank.strength - threshold), 4),
         reasons=reasons[:10],
         evidence=cards,
     )

@@ -92,30 +92,6 @@ def call_graph(traces: pl.DataFrame) -> dict[str, set[str]]:
     return dict(graph)
 
 
-def downstream(graph: dict[str, set[str]], module: str) -> set[str]:
-    """Every module ``module`` calls, directly or through others."""
-    seen: set[str] = set()
-    stack = list(graph.get(module, ()))
-    while stack:
-        callee = stack.pop()
-        if callee not in seen and callee != module:
-            seen.add(callee)
-            stack.extend(graph.get(callee, ()))
-    return seen
-
-
-def request_times(traces: pl.DataFrame) -> pl.DataFrame:
-    """Per module: median seconds between its first and last line of one request (mod, secs)."""
-    spans = (
-        traces.drop_nulls(["mod", "first_ts", "last_ts"])
-        .group_by("trace", "mod")
-        .agg(pl.col("first_ts").min(), pl.col("last_ts").max(), pl.col("count").sum())
-        .filter(pl.col("count") >= 2)
-        .with_columns(secs=(pl.col("last_ts") - pl.col("first_ts")).dt.total_microseconds() / 1e6)
-    )
-    return spans.group_by("mod").agg(pl.col("secs").median(), requests=pl.len())
-
-
 def module_starts(traces: pl.DataFrame) -> pl.DataFrame:
     """Per (trace, mod): ``start``, the module's first line in the request."""
     return (
@@ -141,71 +117,6 @@ def preceding_lines(starts: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         prev_tid=pl.col("tid").sort_by(order).last(),
         prev_ts=pl.col("ts").max(),
     )
-
-
-def entry_delays(traces: pl.DataFrame) -> pl.DataFrame:
-    """Per module: median seconds from the last earlier line of another module in the same
-    request to the module's own first line (mod, secs, requests).
-
-    That is how long a request waits before the module starts on it: a module starved of CPU
-    or threads starts late, whoever calls it.
-    """
-    ends = [traces.select("trace", "mod", "tid", ts=col) for col in ("first_ts", "last_ts")]
-    lines = pl.concat(ends).drop_nulls().unique()
-    waits = preceding_lines(module_starts(traces), lines).with_columns(
-        secs=(pl.col("start") - pl.col("prev_ts")).dt.total_microseconds() / 1e6
-    )
-    return waits.group_by("mod").agg(pl.col("secs").median(), requests=pl.len())
-
-
-#: Requests a module needs in the batch (and the baseline) before its paths are judged.
-MIN_PATH_REQUESTS = 5
-MIN_BASELINE_REQUESTS = 3
-
-
-def request_paths(traces: pl.DataFrame) -> pl.DataFrame:
-    """One row per (trace, mod): ``path``, the module's templates in that request.
-
-    Each template is written with its count class (``tid x floor(log2(count))``), so a request
-    that loops a little longer keeps its path while one that stops early or takes another
-    branch gets a new one.
-    """
-    per = traces.group_by("trace", "mod", "tid").agg(pl.col("count").sum())
-    klass = pl.col("count").log(2).floor().cast(pl.Int64).cast(pl.String)
-    keyed = per.with_columns(
-        key=pl.concat_str([pl.col("tid").cast(pl.String), klass], separator="x")
-    )
-    return keyed.group_by("trace", "mod").agg(path=pl.col("key").sort().str.join(","))
-
-
-def novel_paths(current: pl.DataFrame, baseline: pl.DataFrame) -> dict[str, float]:
-    """Module -> z-score of its share of requests whose path the baseline never showed.
-
-    The share expected by chance is the Good-Turing estimate of unseen paths in the baseline
-    ((paths seen once + 1) / (requests + 2)), so a module whose requests are always diverse is
-    not flagged for being diverse again.
-    """
-    cur, base = request_paths(current), request_paths(baseline)
-    seen = base.select("mod", "path").unique().with_columns(seen=pl.lit(True))
-    novel = (
-        cur.join(seen, on=["mod", "path"], how="left")
-        .group_by("mod")
-        .agg(n=pl.len(), novel=pl.col("seen").is_null().sum())
-    )
-    turing = (
-        base.group_by("mod", "path")
-        .agg(k=pl.len())
-        .group_by("mod")
-        .agg(nb=pl.col("k").sum(), once=(pl.col("k") == 1).sum())
-    )
-    both = novel.join(turing, on="mod").filter(
-        (pl.col("n") >= MIN_PATH_REQUESTS) & (pl.col("nb") >= MIN_BASELINE_REQUESTS)
-    )
-    out = {}
-    for mod, n, new, nb, once in both.iter_rows():
-        p0 = (once + 1) / (nb + 2)
-        out[str(mod)] = (new - n * p0) / (n * p0 * (1 - p0) + 1) ** 0.5
-    return out
 
 
 def traces_of(engine: MiningEngine, path: Path) -> pl.DataFrame:
