@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from argus.agents.log_analysis import analyse
+from argus.config import Settings
+from argus.evals.offline import engine_for, mine_all, stats_of
 from argus.tools.statistics import build_digest
 from argus.tools.suspects import assess
 from tests.tools.frames import stats, steady
@@ -28,3 +33,15 @@ def test_errors_that_run_through_the_whole_window_are_no_incident() -> None:
     rows = _quiet() + steady(6, "cache", 10, 6, "WARN")
     found = assess(build_digest(stats(rows, TEXTS)))
     assert not found.incident and found.category == "none"
+
+
+def test_the_shop_example_alone_names_payment() -> None:
+    """Uploaded alone, the bundled example is diagnosed payment (its pool is exhausted), not the
+    gateway whose errors name payment."""
+    example = Path(__file__).parents[2] / "examples" / "shop" / "payment-db-pool.log.gz"
+    engine = engine_for(Settings(llm="none"), None)
+    mine_all(engine, [example])
+    found = analyse(stats_of(engine, [example]), None)
+    assert found.incident and found.suspects[0].module == "payment"
+    assert found.category == "database"
+    assert found.digest.baseline_minutes is None
