@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+import polars as pl
+
 from argus.config import DiagnosisSettings
 from argus.report import Category, SignalKind
 from argus.tools.digest import Change, Digest
@@ -178,10 +180,13 @@ def _new_paths(digest: Digest) -> Iterator[Signal]:
 def _silence(digest: Digest) -> Iterator[Signal]:
     """Modules writing significantly fewer lines than the baseline scaled to their traffic."""
     base_minutes = digest.baseline_minutes or 0.0
+    spans = _active_minutes(digest)
     for m in digest.modules:
         if m.module in digest.departures:  # its requests' paths tell why it writes less
             continue
-        expected = (m.expected_per_min or 0.0) * digest.window_minutes
+        # judged over the module's own span: files of one batch can cover different times
+        minutes = min(digest.window_minutes, spans.get(m.module, digest.window_minutes))
+        expected = (m.expected_per_min or 0.0) * minutes
         base = (m.baseline_per_min or 0.0) * base_minutes
         if expected < MIN_RATE_EXPECTED or base <= 0:
             continue
@@ -197,6 +202,20 @@ def _silence(digest: Digest) -> Iterator[Signal]:
             claim=f"wrote {m.count} lines where its callers' traffic implies {expected:.0f}",
             category="code_exception",
         )
+
+
+def _active_minutes(digest: Digest) -> dict[str, float]:
+    """Module -> minutes from its first to its last line in the batch (at least one)."""
+    if digest.source is None or digest.source.buckets.is_empty():
+        return {}
+    spans = digest.source.buckets.group_by("mod").agg(
+        pl.col("first_ts").min(), pl.col("last_ts").max()
+    )
+    return {
+        str(mod): max(1.0, (last - first).total_seconds() / 60.0)
+        for mod, first, last in spans.iter_rows()
+        if first is not None and last is not None
+    }
 
 
 _TIMING: tuple[tuple[str, SignalKind, Category, str], ...] = (

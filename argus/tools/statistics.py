@@ -32,13 +32,16 @@ _MIN_FACTOR_LINES = 5
 
 
 def window_minutes(buckets: pl.DataFrame) -> float:
-    """Length of the window in minutes (first to last line; at least one minute)."""
+    """Length of the window in minutes: first to last line, but no more than the minutes that
+    hold lines (at least one minute)."""
     if buckets.is_empty():
         return 1.0
     first, last = buckets["first_ts"].min(), buckets["last_ts"].max()
+    active = float(max(1, buckets["minute"].drop_nulls().n_unique()))
     if not isinstance(first, datetime) or not isinstance(last, datetime):
-        return float(max(1, buckets["minute"].drop_nulls().n_unique()))
-    return max(1.0, (last - first).total_seconds() / 60.0)
+        return active
+    # never more than the minutes that hold lines: files of one batch may lie months apart
+    return max(1.0, min((last - first).total_seconds() / 60.0, active))
 
 
 def error_flags(stats: BatchStats, levels: pl.DataFrame) -> dict[int, bool]:
