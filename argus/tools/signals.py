@@ -22,6 +22,7 @@ from argus.config import DiagnosisSettings
 from argus.report import Category, SignalKind
 from argus.tools.digest import Change, Digest
 from argus.tools.latency import SlowStep
+from argus.tools.statistics import span_minutes
 from argus.tools.surprise import rate_tail, share_tail, z_of
 from argus.tools.textsignals import category_of_text
 
@@ -205,14 +206,14 @@ def _silence(digest: Digest) -> Iterator[Signal]:
 
 
 def _active_minutes(digest: Digest) -> dict[str, float]:
-    """Module -> minutes from its first to its last line in the batch (at least one)."""
+    """Module -> minutes from its first to its last line in the batch (at least a second)."""
     if digest.source is None or digest.source.buckets.is_empty():
         return {}
     spans = digest.source.buckets.group_by("mod").agg(
         pl.col("first_ts").min(), pl.col("last_ts").max()
     )
     return {
-        str(mod): max(1.0, (last - first).total_seconds() / 60.0)
+        str(mod): span_minutes(first, last)
         for mod, first, last in spans.iter_rows()
         if first is not None and last is not None
     }

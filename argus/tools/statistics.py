@@ -29,11 +29,14 @@ TOP_N = 20  #: templates kept in the top and error lists
 BURST_FACTOR = 3.0  #: a minute above this many times a template's average is a burst
 MIN_BURST = 10  #: and holds at least this many lines
 _MIN_FACTOR_LINES = 5
+#: the shortest window a rate is taken over: lines of one instant (a one-second log) would
+#: otherwise have an infinite rate; a second is the resolution of most log timestamps
+MIN_WINDOW_MINUTES = 1.0 / 60.0
 
 
 def window_minutes(buckets: pl.DataFrame) -> float:
     """Length of the window in minutes: first to last line, but no more than the minutes that
-    hold lines (at least one minute)."""
+    hold lines, and at least one second (a batch of one instant still has a rate)."""
     if buckets.is_empty():
         return 1.0
     first, last = buckets["first_ts"].min(), buckets["last_ts"].max()
@@ -41,7 +44,12 @@ def window_minutes(buckets: pl.DataFrame) -> float:
     if not isinstance(first, datetime) or not isinstance(last, datetime):
         return active
     # never more than the minutes that hold lines: files of one batch may lie months apart
-    return max(1.0, min((last - first).total_seconds() / 60.0, active))
+    return min(span_minutes(first, last), max(MIN_WINDOW_MINUTES, active))
+
+
+def span_minutes(first: datetime, last: datetime) -> float:
+    """Minutes from ``first`` to ``last``, at least :data:`MIN_WINDOW_MINUTES`."""
+    return max(MIN_WINDOW_MINUTES, (last - first).total_seconds() / 60.0)
 
 
 def error_flags(stats: BatchStats, levels: pl.DataFrame) -> dict[int, bool]:

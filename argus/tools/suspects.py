@@ -13,7 +13,9 @@ the baseline's own variability. They are combined in one way:
 * the category is the one the top module's strongest signal points to.
 
 Below the bar the report abstains: no root cause, the candidates ranked. Without a baseline the
-surprise of a signal cannot be judged; see :mod:`argus.tools.unbaselined`.
+batch is its own reference: onsets of error templates (:mod:`argus.tools.unbaselined`) and every
+signal against the batch's own early minutes (:mod:`argus.tools.own_baseline`), one family of
+tests for both.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from argus.config import DiagnosisSettings
 from argus.report import Category, Suspect
 from argus.tools.cards import card_of
 from argus.tools.digest import Digest
-from argus.tools.signals import Signal, signals
+from argus.tools.own_baseline import own_baseline_signals
+from argus.tools.signals import Evidence, Signal, signals
 from argus.tools.surprise import bar
 from argus.tools.unbaselined import unbaselined_signals
 
@@ -54,7 +57,7 @@ class Assessment:
 def assess(digest: Digest, tuning: DiagnosisSettings | None = None) -> Assessment:
     """Suspects, whether the batch is an incident, and its category."""
     tuning = tuning or DiagnosisSettings()
-    found = signals(digest, tuning) if digest.has_baseline else unbaselined_signals(digest)
+    found = signals(digest, tuning) if digest.has_baseline else _unbaselined(digest, tuning)
     threshold = bar(tuning.false_alarm_rate, found.tests)
     per = _by_module(found.signals)
     strength, echoing = _ranked_strength(per, digest.calls, threshold)
@@ -76,6 +79,14 @@ def assess(digest: Digest, tuning: DiagnosisSettings | None = None) -> Assessmen
         for rank, module in enumerate(order[:MAX_SUSPECTS])
     ]
     return Assessment(suspects=suspects, incident=incident, category=category, bar=threshold)
+
+
+def _unbaselined(digest: Digest, tuning: DiagnosisSettings) -> Evidence:
+    """Without a baseline: onsets of error templates, and every signal against the batch's own
+    early minutes; one family of tests for both."""
+    onsets = unbaselined_signals(digest)
+    own = own_baseline_signals(digest, tuning)
+    return Evidence(signals=onsets.signals + own.signals, tests=onsets.tests + own.tests)
 
 
 def _by_module(found: list[Signal]) -> dict[str, list[Signal]]:

@@ -26,7 +26,11 @@ def test_errors_that_start_partway_name_their_module_and_the_report_has_no_basel
     assert found.incident and found.suspects[0].module == "payment"
     assert found.category == "database"
     kinds = {c.signal for c in found.suspects[0].evidence}
-    assert kinds <= {"errors_unbaselined", "named"} and "errors_unbaselined" in kinds
+    # onsets, and the same errors against the batch's own minutes before they began
+    assert kinds <= {"errors_unbaselined", "named", "errors"} and kinds & {
+        "errors_unbaselined",
+        "errors",
+    }
 
 
 def test_errors_that_run_through_the_whole_window_are_no_incident() -> None:
