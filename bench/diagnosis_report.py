@@ -217,7 +217,8 @@ def _self_check(study: DiagnosisStudy) -> str:
     lines = [
         "## Fault-free self-check (defaults)\n",
         f"{check.windows} distinct baseline windows, {len(check.diagnoses)} diagnoses (each "
-        f"window's halves against each other, both ways): **{check.incidents} incidents "
+        f"window's halves against each other, both ways, and the whole window alone without a "
+        f"baseline): **{check.incidents} incidents "
         "claimed** (target 0).\n",
     ]
     claimed = [d for d in check.diagnoses if d.incident or d.error]

@@ -13,32 +13,22 @@ import logging
 import time
 from collections.abc import Sequence
 
+from argus.agents.diagnosis import rule_report
 from argus.agents.log_analysis import Analysis, analyse
 from argus.config import DiagnosisSettings
 from argus.evals.prepared import PreparedCase
 from argus.evals.runner import failed_outcome, outcome_of
 from argus.evals.scoring import Outcome
-from argus.report import Report, RootCause
+from argus.graph.inputs import digest_of
+from argus.report import Report
 
 log = logging.getLogger(__name__)
 
-#: Suspects a rule-path report lists (``rule_report`` keeps five).
-REPORT_SUSPECTS = 5
-
 
 def report_of(analysis: Analysis) -> Report:
-    """The parts of the rule-path report that are scored: incident, root cause, suspects."""
-    suspects = analysis.suspects[:REPORT_SUSPECTS]
-    top = suspects[0] if suspects and analysis.incident else None
-    return Report(
-        summary="rule path, no knowledge base",
-        incident=analysis.incident,
-        root_cause=RootCause(
-            module=top.module if top else None,
-            category=analysis.category if analysis.incident else "none",
-        ),
-        suspects=suspects,
-    )
+    """The rule-path report of ``analysis`` without a knowledge base (the graph's own
+    :func:`~argus.agents.diagnosis.rule_report` on the digest the graph would build)."""
+    return rule_report({"digest": digest_of(analysis)})
 
 
 def outcome_with(prepared: PreparedCase, tuning: DiagnosisSettings) -> Outcome:

@@ -2,8 +2,9 @@
 
 Every distinct baseline window of a case set (case baseline folders deduplicated by the content
 of their files) is split at its middle timestamp (:mod:`argus.evals.halves`); the first half is
-diagnosed with the second as its baseline, and the second with the first. Both halves are
-fault-free, so every incident claimed is a false alarm. Each direction is mined with a fresh
+diagnosed with the second as its baseline, and the second with the first; and the whole window
+is diagnosed alone, without a baseline, as a source's first batch is. Every part is fault-free,
+so every incident claimed is a false alarm. Each direction is mined with a fresh
 engine, baseline first, exactly as a case is (:func:`argus.evals.prepared.mine_files`).
 """
 
@@ -27,8 +28,12 @@ from argus.ingest.reader import file_facts
 
 log = logging.getLogger(__name__)
 
-#: The two diagnoses of a window: which half is the batch, which the baseline.
-DIRECTIONS = ("first half against the second", "second half against the first")
+#: The diagnoses of a window: which half is the batch, which the baseline (or none).
+DIRECTIONS = (
+    "first half against the second",
+    "second half against the first",
+    "whole window alone, no baseline",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +64,7 @@ class SelfCheck:
     """Every window's two diagnoses."""
 
     windows: int  #: distinct baseline windows
-    diagnoses: list[WindowDiagnosis]  #: two per window that could be split
+    diagnoses: list[WindowDiagnosis]  #: one per direction of each window that could be split
     unsplit: list[str] = field(default_factory=list)  #: windows without timestamps, with cases
 
     @property
@@ -100,7 +105,10 @@ class MinedHalves:
 
 def mine_halves(window: Window, settings: Settings, cache: StatsCache) -> MinedHalves | None:
     """Both directions' statistics (cached), or None when the window has no timestamps."""
-    keys = [cache_key(f"selfcheck-{n}", settings, window.log_format, [window.key]) for n in (1, 2)]
+    keys = [
+        cache_key(f"selfcheck-{n}", settings, window.log_format, [window.key])
+        for n in range(1, len(DIRECTIONS) + 1)
+    ]
     found = [stats for stats in (cache.get(key) for key in keys) if stats is not None]
     if len(found) == len(keys):
         return MinedHalves(stats=found, cached=True)
@@ -108,7 +116,7 @@ def mine_halves(window: Window, settings: Settings, cache: StatsCache) -> MinedH
         split = split_window(window.files, window.log_format, Path(tmp))
         if split is None:
             return None
-        pairs = ((split.first, split.second), (split.second, split.first))
+        pairs = ((split.first, split.second), (split.second, split.first), (window.files, ()))
         mined = [mine_files(settings, window.log_format, logs, base) for logs, base in pairs]
     for key, stats in zip(keys, mined, strict=True):
         cache.put(key, stats)
@@ -152,7 +160,8 @@ def self_check(
     *,
     progress: PrepareProgress | None = None,
 ) -> SelfCheck:
-    """Diagnose each distinct baseline window's halves against each other, both ways."""
+    """Diagnose each distinct baseline window's halves against each other, both ways, and the
+    whole window alone."""
     windows = distinct_windows(cases)
     diagnoses: list[WindowDiagnosis] = []
     unsplit: list[str] = []

@@ -42,7 +42,7 @@ def test_all_steps_write_the_summary_and_the_json(
         assert title in md
     assert "held out **2023-03-01** (1 cases), chosen on 1 cases" in md
     assert "held out **2023-03-02** (1 cases), chosen on 1 cases" in md
-    assert "2 distinct baseline windows, 4 diagnoses" in md
+    assert "2 distinct baseline windows, 6 diagnoses" in md
     assert "Pass-1 re-runs on a batch's unmatched records (as `argus eval` makes them): none." in md
     assert "[prepare 2/2] b-2023-03-01: mined in" in printed.err
 
@@ -52,7 +52,7 @@ def test_all_steps_write_the_summary_and_the_json(
     assert [f["day"] for f in data["heldout"]["folds"]] == ["2023-03-01", "2023-03-02"]
     assert data["heldout"]["pooled"]["cases"] == 2
     assert data["sensitivity"]["rows"][0]["label"] == "defaults"
-    assert data["self_check"]["windows"] == 2 and len(data["self_check"]["diagnoses"]) == 4
+    assert data["self_check"]["windows"] == 2 and len(data["self_check"]["diagnoses"]) == 6
     assert data["defaults"] == DiagnosisSettings().model_dump(mode="json")
 
 

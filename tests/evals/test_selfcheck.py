@@ -33,9 +33,6 @@ def test_shared_baselines_are_one_window_and_each_window_is_diagnosed_both_ways(
     check = self_check(load_cases(root), Settings(), StatsCache(None), DiagnosisSettings())
     assert check.windows == 2 and not check.unsplit
     assert [(d.cases, d.direction) for d in check.diagnoses] == [
-        (("a", "b"), DIRECTIONS[0]),
-        (("a", "b"), DIRECTIONS[1]),
-        (("d",), DIRECTIONS[0]),
-        (("d",), DIRECTIONS[1]),
+        (cases_of, direction) for cases_of in (("a", "b"), ("d",)) for direction in DIRECTIONS
     ]
     assert all(d.error is None for d in check.diagnoses)
