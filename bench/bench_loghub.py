@@ -23,6 +23,9 @@ from argus.mining.engine import MiningEngine
 from argus.mining.library import MemoryTemplateStore
 from argus.mining.scoring import ParsingScores, score
 
+#: Prefix of the label given to a line no template matched (unique per line: each is a group).
+UNMATCHED = "<unmatched "
+
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "loghub2k"
 
 FORMATS = {
@@ -56,7 +59,7 @@ def argus_templates(system: str) -> tuple[list[str], float, int]:
     seconds = time.perf_counter() - started
     tids = pl.concat(frames)["tid"].to_list()
     return (
-        [names.get(t, f"<unmatched {i}>") if t else f"<unmatched {i}>" for i, t in enumerate(tids)],
+        [names.get(t, f"{UNMATCHED}{i}>") if t else f"{UNMATCHED}{i}>" for i, t in enumerate(tids)],
         seconds,
         len(names),
     )
@@ -82,9 +85,11 @@ def main(argv: list[str]) -> None:
         return
     systems = [a for a in argv if a in FORMATS] or list(FORMATS)
     rows: list[tuple[str, ParsingScores, ParsingScores, float, int]] = []
+    untemplated_lines: dict[str, int] = {}
     for system in systems:
         expected = truth(system)
         predicted, seconds, count = argus_templates(system)
+        untemplated_lines[system] = sum(p.startswith(UNMATCHED) for p in predicted)
         rows.append(
             (
                 system,
@@ -95,11 +100,16 @@ def main(argv: list[str]) -> None:
             )
         )
     print(
-        f"{'system':<10} {'GA':>6} {'FGA':>6} {'PA':>6} {'tmpl':>5} {'s':>6} | Drain3 GA  FGA   PA"
+        f"{'system':<10} {'GA':>6} {'FGA':>6} {'PA':>6} {'tmpl':>5} {'s':>6} {'none':>5} "
+        "| Drain3 GA  FGA   PA"
     )
     for system, ours, peer, seconds, count in rows:
         ours_text = f"{ours.ga:6.3f} {ours.fga:6.3f} {ours.pa:6.3f} {count:5d} {seconds:6.2f}"
-        print(f"{system:<10} {ours_text} |  {peer.ga:6.3f} {peer.fga:5.3f} {peer.pa:5.3f}")
+        untemplated = untemplated_lines[system]
+        print(
+            f"{system:<10} {ours_text} {untemplated:5d} |  "
+            f"{peer.ga:6.3f} {peer.fga:5.3f} {peer.pa:5.3f}"
+        )
     mean = statistics.fmean
     print(
         f"{'average':<10} {mean(r[1].ga for r in rows):6.3f} {mean(r[1].fga for r in rows):6.3f} "

@@ -25,6 +25,10 @@ _PROBES = ("", "x", "0", "a b c d", "zzqx 1234 qqzx", "ERROR", "- - -", "ab12 cd
 _SYNTAX = re.compile(r"\\[dDsSwWbB]|\[[^\]]*\]|[.*+?^$(){}|]|\\")
 
 
+#: The parts of a drafted pattern that are not literal text: anchors, whitespace, variables.
+_NOT_LITERAL = re.compile(r"\^|\$|\\s[*+]|\\S\*")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Verdict:
     """The arbiter's decision on one pattern."""
@@ -42,8 +46,15 @@ def review(
     pattern: str,
     members: Sequence[str],
     other_samples: Sequence[str] = (),
+    *,
+    general_ok: bool = False,
 ) -> Verdict:
-    """Decide whether ``pattern`` may describe ``members`` next to the existing templates."""
+    """Decide whether ``pattern`` may describe ``members`` next to the existing templates.
+
+    ``general_ok`` (the last resort at the end of the input) waives the demand for literal
+    letters or digits: a pattern of variables around a literal delimiter (``<*>|<*>``) is then
+    accepted, since the alternative is a line without any template.
+    """
     if not pattern or len(pattern) > MAX_PATTERN_CHARS:
         return Verdict(
             accepted=False, reason=f"pattern is empty or longer than {MAX_PATTERN_CHARS} characters"
@@ -58,9 +69,11 @@ def review(
         return Verdict(
             accepted=False, reason=f"does not match {len(missed)} of its {len(members)} samples"
         )
-    if not _specific_enough(pattern, members):
+    specific = _holds_literal(pattern) if general_ok else _specific_enough(pattern, members)
+    if not specific:
         return Verdict(accepted=False, reason="too general: it keeps almost no literal text")
-    if any(regex.search(p) is not None for p in _PROBES if p not in members):
+    spared = {" ".join(m.split()) for m in members}
+    if any(regex.search(p) is not None for p in _PROBES if p not in spared):
         return Verdict(accepted=False, reason="too general: it matches unrelated probe lines")
     stolen = [s for s in other_samples if regex.search(s) is not None]
     if stolen:
@@ -68,6 +81,11 @@ def review(
             accepted=False, reason=f"also matches another template's sample: {stolen[0][:80]!r}"
         )
     return Verdict(accepted=True, reason="ok")
+
+
+def _holds_literal(pattern: str) -> bool:
+    """Whether the pattern requires at least one literal character besides whitespace."""
+    return bool(_NOT_LITERAL.sub("", pattern))
 
 
 def _specific_enough(pattern: str, members: Sequence[str]) -> bool:

@@ -15,8 +15,14 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from argus.mining import arbiter
-from argus.mining.drafting import Draft, draft_templates, generalize, template_to_pattern
-from argus.mining.index import Template
+from argus.mining.drafting import (
+    Draft,
+    draft_templates,
+    generalize,
+    literal_draft,
+    template_to_pattern,
+)
+from argus.mining.index import Template, specificity
 from argus.mining.library import NewTemplate, Source, TemplateStore
 
 log = logging.getLogger(__name__)
@@ -71,23 +77,74 @@ class Committee:
         self.drafter = drafter
         self.store = store
 
-    def run(self, samples: Sequence[str], library: Sequence[Template]) -> CommitteeReport:
-        """Draft, arbitrate and store; return the report (the caller rebuilds the index)."""
+    def run(
+        self, samples: Sequence[str], library: Sequence[Template], *, final: bool = False
+    ) -> CommitteeReport:
+        """Draft, arbitrate and store; return the report (the caller rebuilds the index).
+
+        ``final`` marks the end of the input: no later run will see these samples again, so a
+        cluster whose draft the arbiter refuses still gets a template (see :meth:`_last_resort`)
+        and no sample is left unplaced.
+        """
         report = CommitteeReport(samples=len(samples))
         current = {t.template_id: t for t in library}
+        refused: list[tuple[Draft, list[str]]] = []
         for proposal in self.drafter.propose(samples):
             mine = set(proposal.draft.members)
             members = [samples[i] for i in sorted(mine)]
             # The other clusters of this run are templates-to-be: a pattern must spare them too.
             peers = [s for i, s in enumerate(samples) if i not in mine]
             outcome = self._place(proposal, members, peers, current, report)
-            if isinstance(outcome, str):
+            if isinstance(outcome, Template):
+                _record(outcome, current, report)
+            elif final:
+                refused.append((proposal.draft, members))
+            else:
                 report.unplaced.extend(members)
-                continue
-            is_revision = outcome.template_id in current and outcome.version > 1
-            (report.revised if is_revision else report.added).append(outcome)
-            current[outcome.template_id] = outcome
+        # After every other cluster is placed, so that the precedence test sees their templates.
+        for draft, members in refused:
+            for template in self._last_resort(draft, members, current, report):
+                _record(template, current, report)
         return report
+
+    def _last_resort(
+        self,
+        draft: Draft,
+        members: list[str],
+        current: dict[int, Template],
+        report: CommitteeReport,
+    ) -> list[Template]:
+        """Templates for a refused cluster at the end of the input, so no line stays without one.
+
+        First the cluster's draft again, sparing only the samples of templates that take
+        precedence over it anyway (more literal characters, or as many and older: the index
+        tries them first, so their lines keep their template), and accepting a pattern whose
+        only literal text is delimiters. Failing that, each member gets its own literal
+        template (its text, whitespace-normalised), which the arbiter refuses only when the
+        pattern does not compile.
+        """
+        rank = specificity(draft.template)
+        others = [t.sample for t in current.values() if t.specificity < rank]
+        verdict = arbiter.review(draft.pattern, members, others, general_ok=True)
+        if verdict.accepted:
+            return [self._store(draft, members[0], "rule")]
+        report.rejected.append((draft.pattern, verdict.reason))
+        placed: list[Template] = []
+        for text in {" ".join(m.split()): m for m in members}.values():
+            literal = literal_draft(text)
+            verdict = arbiter.review(literal.pattern, [text], general_ok=True)
+            if verdict.accepted:
+                placed.append(self._store(literal, text, "rule"))
+            else:
+                report.rejected.append((literal.pattern, verdict.reason))
+                report.unplaced.append(text)
+        return placed
+
+    def _store(self, draft: Draft, sample: str, source: Source) -> Template:
+        new = NewTemplate(
+            pattern=draft.pattern, template=draft.template, sample=sample, source=source
+        )
+        return self.store.add(new)
 
     def _place(
         self,
@@ -147,3 +204,10 @@ class Committee:
             advice=proposal.advice,
         )
         return self.store.add(new)
+
+
+def _record(template: Template, current: dict[int, Template], report: CommitteeReport) -> None:
+    """Note an accepted template as added or revised and make it part of the library."""
+    is_revision = template.template_id in current and template.version > 1
+    (report.revised if is_revision else report.added).append(template)
+    current[template.template_id] = template

@@ -335,15 +335,15 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
                 members=tuple(members),
             )
         ]
-    return [_literal_draft(i, key_texts) for i in members]
+    return [literal_draft(key_texts[i], members=(i,)) for i in members]
 
 
-def _literal_draft(index: int, key_texts: Sequence[str]) -> Draft:
+def literal_draft(text: str, *, members: tuple[int, ...] = (0,)) -> Draft:
     """A draft matching exactly one text (modulo whitespace): the safe fallback."""
-    template = " ".join(key_texts[index].split())
+    template = " ".join(text.split())
     return Draft(
         template=template,
         pattern=template_to_pattern(template),
-        sample=key_texts[index],
-        members=(index,),
+        sample=text,
+        members=members,
     )
