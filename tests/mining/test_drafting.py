@@ -149,3 +149,13 @@ def test_loghub_batch_grouping() -> None:
                 predicted[i] = draft.template
         scores.append(grouping_accuracy([r["EventTemplate"] for r in rows], predicted))
     assert sum(scores) / len(scores) >= 0.9
+
+
+def test_literal_angle_brackets_and_stars_round_trip() -> None:
+    texts = ["lifetime <1 sec", "lifetime <25 sec", "hits *3* of >40", "hits *7* of >2"]
+    drafts = draft_templates(texts)
+    templates = {d.template for d in drafts}
+    assert templates == {"lifetime <<*> sec", "hits *<*>* of ><*>"}
+    for draft in drafts:
+        regex = re2.compile(template_to_pattern(draft.template))
+        assert all(regex.match(texts[i]) for i in draft.members)
