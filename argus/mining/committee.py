@@ -18,9 +18,8 @@ from argus.mining import arbiter
 from argus.mining.drafting import (
     Draft,
     draft_templates,
-    generalize,
+    generalize_pattern,
     literal_draft,
-    template_to_pattern,
 )
 from argus.mining.index import Template, specificity
 from argus.mining.library import NewTemplate, Source, TemplateStore
@@ -172,10 +171,10 @@ class Committee:
         self, members: list[str], peers: list[str], current: dict[int, Template]
     ) -> Template | None:
         for old in current.values():
-            wider = generalize(old.template, members)
-            if wider is None or wider == old.template:
+            widened = generalize_pattern(old.template, old.pattern, members)
+            if widened is None or (widened[0] == old.template and widened[1] == old.pattern):
                 continue
-            pattern = template_to_pattern(wider)
+            wider, pattern = widened
             others = [t.sample for t in current.values() if t.template_id != old.template_id]
             if arbiter.review(pattern, [*members, old.sample], [*others, *peers]).accepted:
                 note = f"generalised to cover {len(members)} new sample(s)"

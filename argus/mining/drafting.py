@@ -12,25 +12,31 @@ value after ``key:`` (at most one such weak difference per merge). Plain words t
 holds three or more distinct words in otherwise equal clusters (``_merge_columns``): then it is a
 variable column (``user cyrus``/``news``/``test``). A cluster's template is the position-wise
 merge of its shapes: equal words stay, differing words keep their common delimiter skeleton and
-get ``<*>`` where they differ.
+get ``<*>`` where they differ. Last, clusters of different word counts that differ only in the
+length of a run of variable words are merged (``runs``): the run is one ``<*>``.
 
 Templates use logpai notation (``<*>`` per variable, words separated by one space); patterns are
-anchored regexes over the raw key text, valid in both RE2 and Rust's regex crate.
+anchored regexes over the raw key text, valid in both RE2 and Rust's regex crate (``patterns``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import re2
 
 from argus.mining.masking import VAR, atoms, is_delimiter, join_atoms, mask_word, tokenize
+from argus.mining.patterns import (
+    RUN,
+    render_pattern,
+    render_template,
+    run_positions,
+    template_to_pattern,
+)
+from argus.mining.runs import frame_of, merge_runs, widen
 
-_REGEX_META = frozenset("\\.+*?()|[]{}^$")
-_SPACES = re.compile(r"\s+")
-_VAR_REGEX = r"\S*"
+__all__ = ["Draft", "draft_templates", "generalize", "generalize_pattern", "template_to_pattern"]
 # Words at the start of a message name the event; they must agree for two groups to merge.
 _PREFIX_WORDS = 1
 # A cluster may differ from a new group in at most this share of its words.
@@ -65,29 +71,12 @@ def draft_templates(key_texts: Sequence[str]) -> list[Draft]:
     for index, text in enumerate(key_texts):
         shape = tuple(mask_word(w) for w in tokenize(text))
         groups.setdefault(shape, []).append(index)
-    clusters = _cluster(groups)
+    clusters = merge_runs(_cluster(groups))
     drafts: list[Draft] = []
     for words, members in clusters:
         drafts.extend(_finish(words, members, key_texts))
     drafts.sort(key=lambda d: (-len(d.members), d.members[0]))
     return drafts
-
-
-def template_to_pattern(template: str) -> str:
-    """An anchored regex over raw key text for ``template``.
-
-    Literal parts are escaped (only the metacharacters RE2 and Rust share, so the pattern means
-    the same in both), each run of whitespace becomes ``\\s+`` (raw texts may hold several
-    spaces) and each ``<*>`` becomes ``\\S*``: a variable never crosses a word boundary, as in
-    the word-by-word alignment that produced it. Why not logpai's ``.*?``: ``a <*>`` would then
-    also match ``a b c``, so an old template could silently swallow a new event that extends it,
-    and every ``.*?`` keeps the automaton ambiguous up to the end of the line. With ``\\S*`` the
-    ambiguity ends at each space, the literal words anchor the match and a mismatch fails early,
-    in linear time in both engines. (A 16 kB key text still gives a 16 kB pattern, beyond RE2's
-    default DFA budget: RE2 then logs "DFA out of memory" and matches correctly but slower.)
-    """
-    pieces = " ".join(template.split()).split(VAR)
-    return r"^\s*" + _VAR_REGEX.join(_escape(p) for p in pieces) + r"\s*$"
 
 
 def generalize(template: str, key_texts: Sequence[str]) -> str | None:
@@ -108,6 +97,28 @@ def generalize(template: str, key_texts: Sequence[str]) -> str | None:
         current = _merge_shapes(current, shape)
     merged = " ".join(current)
     return None if merged == " ".join(tokenize(template)) else merged
+
+
+def generalize_pattern(
+    template: str, pattern: str, key_texts: Sequence[str]
+) -> tuple[str, str] | None:
+    """``(template, pattern)`` covering both the template's lines and ``key_texts``, or None.
+
+    As :func:`generalize` for texts of the template's word count; besides, texts whose frame
+    equals the template's (``runs``) and whose runs of variable words have other lengths widen
+    those runs into one ``<*>`` matching one or more words.
+    """
+    words = run_positions(template, pattern)
+    if RUN not in words and (wider := generalize(template, key_texts)) is not None:
+        return wider, template_to_pattern(wider)
+    frame, lengths = frame_of(words)
+    shapes = [frame_of([mask_word(w) for w in tokenize(text)]) for text in key_texts]
+    if not shapes or any(f != frame for f, _ in shapes) or all(VAR in w for w in frame if w != RUN):
+        return None
+    widened = widen(frame, [lengths, *(n for _, n in shapes)])
+    if list(widened) == words:
+        return None
+    return render_template(widened), render_pattern(widened)
 
 
 def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:
@@ -315,16 +326,10 @@ def _template_atoms(word: str) -> list[str]:
     return out
 
 
-def _escape(text: str) -> str:
-    """Escape only the metacharacters common to RE2 and Rust (``\\<`` means a word edge in Rust)."""
-    out = "".join("\\" + c if c in _REGEX_META else c for c in text)
-    return _SPACES.sub(r"\\s+", out)
-
-
 def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[Draft]:
     """Drafts for one cluster, split per member when the merged template misses one."""
-    template = " ".join(words)
-    pattern = template_to_pattern(template)
+    template = render_template(words)
+    pattern = render_pattern(words)
     compiled = re2.compile(pattern)
     if all(compiled.match(key_texts[i]) for i in members):
         return [

@@ -11,6 +11,7 @@ import pytest
 import re2
 
 from argus.mining.drafting import Draft, draft_templates, generalize, template_to_pattern
+from argus.mining.patterns import RUN, run_positions
 from argus.mining.scoring import grouping_accuracy
 
 LOGHUB = Path(__file__).resolve().parents[3] / "shared" / "data" / "loghub2k"
@@ -159,3 +160,38 @@ def test_literal_angle_brackets_and_stars_round_trip() -> None:
     for draft in drafts:
         regex = re2.compile(template_to_pattern(draft.template))
         assert all(regex.match(texts[i]) for i in draft.members)
+
+
+def test_a_run_of_variables_of_varying_length_is_one_variable() -> None:
+    texts = [
+        "Supported channels 1 2 3 on wlan0",
+        "Supported channels 1 2 3 4 5 6 7 on wlan0",
+        "Supported channels 36 40 on wlan1",
+    ]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "Supported channels <*> on <*>"
+    regex = re2.compile(draft.pattern)
+    assert all(regex.match(t) for t in [*texts, "Supported channels 9 on wlan2"])
+    assert not regex.match("Supported channels on wlan0")
+    assert not regex.match("Supported modes 1 2 on wlan0")
+
+
+def test_a_run_of_fixed_length_keeps_one_variable_per_word() -> None:
+    (draft,) = draft_templates(["child init 1 22", "child init 3 4"])
+    assert draft.template == "child init <*> <*>"
+
+
+def test_a_template_widens_its_run_for_later_lines() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    first = committee.run(["Supported channels 1 2 3", "Supported channels 4 5 6"], [])
+    assert [t.template for t in first.added] == ["Supported channels <*> <*> <*>"]
+    later = committee.run(["Supported channels 1 2 3 4 5"], store.load())
+    assert [t.template for t in later.revised] == ["Supported channels <*>"]
+    (template,) = store.load()
+    regex = re2.compile(template.pattern)
+    assert regex.match("Supported channels 1 2 3") and regex.match("Supported channels 7")
+    assert run_positions(template.template, template.pattern) == ["Supported", "channels", RUN]
