@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -47,13 +48,15 @@ def review(
     members: Sequence[str],
     other_samples: Sequence[str] = (),
     *,
-    general_ok: bool = False,
+    literal: Literal["alnum", "any", "none"] = "alnum",
 ) -> Verdict:
     """Decide whether ``pattern`` may describe ``members`` next to the existing templates.
 
-    ``general_ok`` (the last resort at the end of the input) waives the demand for literal
-    letters or digits: a pattern of variables around a literal delimiter (``<*>|<*>``) is then
-    accepted, since the alternative is a line without any template.
+    ``literal`` is what the pattern must keep of literal text: a few letters or digits
+    (``alnum``, the rule), any character besides whitespace (``any``: variables around a
+    literal delimiter, ``<*>|<*>``), or nothing at all (``none``: variables only, which also
+    skips the probe lines). The last two are for the last resort at the end of the input, when
+    the alternative is a line without any template.
     """
     if not pattern or len(pattern) > MAX_PATTERN_CHARS:
         return Verdict(
@@ -69,11 +72,15 @@ def review(
         return Verdict(
             accepted=False, reason=f"does not match {len(missed)} of its {len(members)} samples"
         )
-    specific = _holds_literal(pattern) if general_ok else _specific_enough(pattern, members)
+    if literal == "alnum":
+        specific = _specific_enough(pattern, members)
+    else:
+        specific = literal == "none" or _holds_literal(pattern)
     if not specific:
         return Verdict(accepted=False, reason="too general: it keeps almost no literal text")
     spared = {" ".join(m.split()) for m in members}
-    if any(regex.search(p) is not None for p in _PROBES if p not in spared):
+    probes = [p for p in _PROBES if p not in spared] if literal != "none" else []
+    if any(regex.search(p) is not None for p in probes):
         return Verdict(accepted=False, reason="too general: it matches unrelated probe lines")
     stolen = [s for s in other_samples if regex.search(s) is not None]
     if stolen:

@@ -23,6 +23,7 @@ from argus.mining.drafting import (
 )
 from argus.mining.index import Template, specificity
 from argus.mining.library import NewTemplate, Source, TemplateStore
+from argus.mining.masking import mask
 
 log = logging.getLogger(__name__)
 
@@ -118,30 +119,35 @@ class Committee:
         First the cluster's draft again, sparing only the samples of templates that take
         precedence over it anyway (more literal characters, or as many and older: the index
         tries them first, so their lines keep their template), and accepting a pattern whose
-        only literal text is delimiters. Failing that, each member gets its own literal
-        template (its text, whitespace-normalised), which the arbiter refuses only when the
-        pattern does not compile.
+        only literal text is delimiters. Failing that, members made of values only get the
+        draft of variables only that logpai writes for them (``<*>``, ``<*> <*>``; it comes
+        last in the index, after every template with literal text), and each other member its
+        own literal template (its text, whitespace-normalised).
         """
         rank = specificity(draft.template)
-        others = [t.sample for t in current.values() if t.specificity < rank]
-        verdict = arbiter.review(draft.pattern, members, others, general_ok=True)
-        if verdict.accepted:
-            return [self._store(draft, members[0], "rule")]
-        report.rejected.append((draft.pattern, verdict.reason))
-        placed: list[Template] = []
-        for text in {" ".join(m.split()): m for m in members}.values():
-            literal = literal_draft(text)
-            verdict = arbiter.review(literal.pattern, [text], general_ok=True)
+        if rank:
+            others = [t.sample for t in current.values() if t.specificity < rank]
+            verdict = arbiter.review(draft.pattern, members, others, literal="any")
             if verdict.accepted:
-                placed.append(self._store(literal, text, "rule"))
+                return [self._store(draft, members[0])]
+            report.rejected.append((draft.pattern, verdict.reason))
+        values = [m for m in members if not specificity(mask(m))]
+        drafts = draft_templates(values) if values else []
+        drafts += [literal_draft(m) for m in members if specificity(mask(m))]
+        placed: list[Template] = []
+        for each in drafts:
+            texts = [values[i] for i in each.members] if not specificity(each.template) else []
+            verdict = arbiter.review(each.pattern, texts or [each.sample], literal="none")
+            if verdict.accepted:
+                placed.append(self._store(each, each.sample))
             else:
-                report.rejected.append((literal.pattern, verdict.reason))
-                report.unplaced.append(text)
+                report.rejected.append((each.pattern, verdict.reason))
+                report.unplaced.extend(texts or [each.sample])
         return placed
 
-    def _store(self, draft: Draft, sample: str, source: Source) -> Template:
+    def _store(self, draft: Draft, sample: str) -> Template:
         new = NewTemplate(
-            pattern=draft.pattern, template=draft.template, sample=sample, source=source
+            pattern=draft.pattern, template=draft.template, sample=sample, source="rule"
         )
         return self.store.add(new)
 

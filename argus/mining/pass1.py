@@ -44,14 +44,25 @@ class Pass1Stats:
 class TemplateEvolver:
     """Runs pass 1 over a stream of key-text chunks."""
 
-    def __init__(self, committee: Committee, holder: IndexHolder, params: MiningSettings) -> None:
+    def __init__(
+        self,
+        committee: Committee,
+        holder: IndexHolder,
+        params: MiningSettings,
+        *,
+        final: bool = False,
+    ) -> None:
+        """``final``: the texts fed are all that is left (a re-feed of pass-2 misses), so every
+        committee run is a final one and leaves no text without a template."""
         self.committee = committee
+        self.final = final
         self.holder = holder
         self.params = params
         self.buffer = DiversityBuffer(
             size=params.buffer_size,
             max_per_micro_batch=params.max_per_micro_batch,
             simhash_bits=params.simhash_bits,
+            selective=not final,
         )
         self.stats = Pass1Stats(buffer=self.buffer.stats)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argus-committee")
@@ -83,7 +94,7 @@ class TemplateEvolver:
         stale = len(self.buffer) > 0 and self._stale >= self.params.stale_micro_batches
         if (self.buffer.ready or stale) and self._inflight is None:
             self._stale = 0
-            self._start_committee(self.buffer.drain())
+            self._start_committee(self.buffer.drain(), final=self.final)
 
     def _start_committee(self, samples: list[str], *, final: bool = False) -> None:
         self.stats.committee_runs += 1

@@ -149,3 +149,11 @@ def test_no_line_is_left_without_a_template_when_the_input_ends(tmp_path: Path) 
     assert templates[4] == "<*>|<*>|<*>|<*>"
     assert templates[5] == "ERROR"
     assert templates[0] == templates[2]
+
+
+def test_lines_of_values_only_get_the_template_logpai_writes(tmp_path: Path) -> None:
+    contents = ["J"] * 30 + ["0", "0x0", "1", "2", "0 0 0", "7 8 9"] + ["uph[E(p."] * 5
+    templates = _templates_of(tmp_path, contents)
+    assert templates[30:34] == ["<*>"] * 4
+    assert templates[34:36] == ["<*> <*> <*>"] * 2
+    assert templates[0] == "J" and templates[-1] == "uph[E(p."
