@@ -50,8 +50,19 @@ def truth(system: str) -> list[str]:
 
 def argus_templates(system: str) -> tuple[list[str], float, int]:
     """Per-line template strings from the engine, the seconds it took and its template count."""
-    engine = MiningEngine(MemoryTemplateStore(), MiningSettings(), LogFormat.parse(FORMATS[system]))
-    path = DATA / system / f"{system}_2k.log"
+    return engine_templates(DATA / system / f"{system}_2k.log", FORMATS[system])
+
+
+def engine_templates(
+    path: Path, log_format: str, params: MiningSettings | None = None
+) -> tuple[list[str], float, int]:
+    """Per-line templates of ``path`` as ``argus parse`` assigns them, seconds, template count.
+
+    An empty library, no LLM; a line no template matches gets a label of its own.
+    """
+    engine = MiningEngine(
+        MemoryTemplateStore(), params or MiningSettings(), LogFormat.parse(log_format)
+    )
     started = time.perf_counter()
     engine.process(path)
     names = {t.template_id: t.template for t in engine.holder.active.templates}
