@@ -28,13 +28,14 @@ import re2
 
 from argus.mining.masking import VAR, atoms, is_delimiter, join_atoms, mask_word, tokenize
 from argus.mining.patterns import (
+    DETAIL,
     RUN,
     render_pattern,
     render_template,
     run_positions,
     template_to_pattern,
 )
-from argus.mining.runs import frame_of, merge_runs, widen
+from argus.mining.runs import frame_of, merge_details, merge_runs, split_detail, widen
 
 __all__ = ["Draft", "draft_templates", "generalize", "generalize_pattern", "template_to_pattern"]
 # Words at the start of a message name the event; they must agree for two groups to merge.
@@ -71,7 +72,7 @@ def draft_templates(key_texts: Sequence[str]) -> list[Draft]:
     for index, text in enumerate(key_texts):
         shape = tuple(mask_word(w) for w in tokenize(text))
         groups.setdefault(shape, []).append(index)
-    clusters = merge_runs(_cluster(groups))
+    clusters = merge_details(merge_runs(_cluster(groups)))
     drafts: list[Draft] = []
     for words, members in clusters:
         drafts.extend(_finish(words, members, key_texts))
@@ -109,8 +110,12 @@ def generalize_pattern(
     those runs into one ``<*>`` matching one or more words.
     """
     words = run_positions(template, pattern)
-    if RUN not in words and (wider := generalize(template, key_texts)) is not None:
-        return wider, template_to_pattern(wider)
+    if RUN not in words and DETAIL not in words:
+        wider = generalize(template, key_texts)
+        if wider is not None:
+            return wider, template_to_pattern(wider)
+    if (detailed := _with_detail(words, key_texts)) is not None:
+        return render_template(detailed), render_pattern(detailed)
     frame, lengths = frame_of(words)
     shapes = [frame_of([mask_word(w) for w in tokenize(text)]) for text in key_texts]
     if not shapes or any(f != frame for f, _ in shapes) or all(VAR in w for w in frame if w != RUN):
@@ -119,6 +124,22 @@ def generalize_pattern(
     if list(widened) == words:
         return None
     return render_template(widened), render_pattern(widened)
+
+
+def _with_detail(words: list[str], key_texts: Sequence[str]) -> Shape | None:
+    """``words`` with an optional final detail, when that is what sets ``key_texts`` apart."""
+    base, had = split_detail(words)
+    parts = [split_detail([mask_word(w) for w in tokenize(text)]) for text in key_texts]
+    if not parts or RUN in base or not (had or any(has for _, has in parts)):
+        return None
+    merged = base
+    for shape, _ in parts:
+        if len(shape) != len(merged) or not _compatible(merged, shape):
+            return None
+        merged = _merge_shapes(merged, shape)
+    if not merged or not merged[-1].endswith(VAR) or all(VAR in w for w in merged):
+        return None  # a detail follows a variable, and a template keeps a literal word
+    return (*merged, DETAIL)
 
 
 def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:

@@ -4,9 +4,12 @@ A template is a sequence of words in logpai notation (``<*>`` for each variable)
 is an anchored regex over the raw key text, valid in both RE2 and Rust's regex crate: literal
 parts escaped (only the metacharacters the two engines share), each space between words a run
 of whitespace, each ``<*>`` inside a word ``\\S*`` (a variable never crosses a word boundary).
-One word kind is internal to drafting: :data:`RUN`, a variable-length run of variable words
+Two word kinds are internal to drafting: :data:`RUN`, a variable-length run of variable words
 (``1 2 3`` in one line, ``1 2 3 4 5`` in another), written ``<*>`` in the template and matched
-as one or more words in the pattern.
+as one or more words in the pattern; and :data:`DETAIL`, always last, an optional parenthesised
+detail (``(1.2 KB)`` in some lines of an event, absent in others) after a variable: the
+template writes nothing for it (the detail is part of that variable's ``<*>``), the pattern
+matches an optional ``( ... )`` at the end of the line.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from collections.abc import Sequence
 VAR = "<*>"
 #: A run of one or more variable words. It holds a space, which no real word can hold.
 RUN = "<* *>"
+#: An optional parenthesised detail ending the line (it holds a space, as RUN does).
+DETAIL = "<*( )*>"
 
 _REGEX_META = frozenset("\\.+*?()|[]{}^$")
 _SPACES = re.compile(r"\s+")
 _VAR_REGEX = r"\S*"
 _RUN_REGEX = r"\S+(?:\s+\S+)*"
+_DETAIL_REGEX = r"(?:\s+\(.*\))?"
 _HEAD, _GAP, _TAIL = r"^\s*", r"\s+", r"\s*$"
 
 
@@ -32,12 +38,14 @@ def template_words(template: str) -> list[str]:
 
 def render_template(words: Sequence[str]) -> str:
     """The logpai notation of ``words``: a run is one ``<*>``."""
-    return " ".join(VAR if w == RUN else w for w in words)
+    return " ".join(VAR if w == RUN else w for w in words if w != DETAIL)
 
 
 def render_pattern(words: Sequence[str]) -> str:
     """The anchored regex of ``words`` (see the module docstring)."""
-    return _HEAD + _GAP.join(_word_regex(w) for w in words) + _TAIL
+    detail = _DETAIL_REGEX if words and words[-1] == DETAIL else ""
+    body = [w for w in words if w != DETAIL]
+    return _HEAD + _GAP.join(_word_regex(w) for w in body) + detail + _TAIL
 
 
 def template_to_pattern(template: str) -> str:
@@ -68,6 +76,8 @@ def run_positions(template: str, pattern: str) -> list[str]:
             w = RUN
         built += gap + _word_regex(w)
         out.append(w)
+    if pattern.endswith(_DETAIL_REGEX + _TAIL):
+        out.append(DETAIL)
     return out
 
 

@@ -195,3 +195,31 @@ def test_a_template_widens_its_run_for_later_lines() -> None:
     regex = re2.compile(template.pattern)
     assert regex.match("Supported channels 1 2 3") and regex.match("Supported channels 7")
     assert run_positions(template.template, template.pattern) == ["Supported", "channels", RUN]
+
+
+def test_an_optional_parenthesised_detail_after_a_value_does_not_split_the_event() -> None:
+    texts = ["sent 5 (1.2 KB)", "sent 6", "sent 9 (3.1 MB)", "sent 12 (took 4 ms)"]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "sent <*>"  # the detail is part of the value's <*>
+    regex = re2.compile(draft.pattern)
+    assert all(regex.match(t) for t in texts)
+    assert not regex.match("sent 5 more")
+
+
+def test_a_detail_of_literal_words_names_the_event() -> None:
+    drafts = draft_templates(["range 5 (reserved)", "range 6 (usable)", "range 7 (reserved)"])
+    assert {d.template for d in drafts} == {"range <*> (reserved)", "range <*> (usable)"}
+
+
+def test_a_template_makes_a_detail_optional_for_later_lines() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    committee.run(["flushed rows 10", "flushed rows 20"], [])
+    later = committee.run(["flushed rows 30 (in 4 ms)", "flushed rows 40 (in 9 ms)"], store.load())
+    assert [t.template for t in later.revised] == ["flushed rows <*>"]
+    (template,) = store.load()
+    regex = re2.compile(template.pattern)
+    assert regex.match("flushed rows 1") and regex.match("flushed rows 2 (in 3 ms)")

@@ -49,7 +49,8 @@ def values(draw: st.DrawFn) -> str:
 
 @st.composite
 def logs(draw: st.DrawFn) -> list[str]:
-    """Lines of a few events; each event is literal words with variable slots (or only slots)."""
+    """Lines of a few events: literal words with variable slots (or only slots), some lines
+    with an optional parenthesised detail at the end."""
     events = draw(
         st.lists(
             st.lists(st.one_of(literal_words, st.just(VAR)), min_size=1, max_size=7),
@@ -60,7 +61,10 @@ def logs(draw: st.DrawFn) -> list[str]:
     lines: list[str] = []
     for _ in range(draw(st.integers(1, 300))):
         event = draw(st.sampled_from(events))
-        lines.append(" ".join(draw(values()) if w == VAR else w for w in event))
+        line = " ".join(draw(values()) if w == VAR else w for w in event)
+        if draw(st.integers(0, 3)) == 0:  # an optional parenthesised detail
+            line += f" (took {draw(st.integers(0, 999))} ms)"
+        lines.append(line)
     return lines
 
 
