@@ -20,6 +20,8 @@ from argus.mining.drafting import (
     draft_templates,
     generalize_pattern,
     literal_draft,
+    template_to_pattern,
+    widen_column,
 )
 from argus.mining.index import Template, specificity
 from argus.mining.library import NewTemplate, Source, TemplateStore
@@ -159,8 +161,10 @@ class Committee:
         current: dict[int, Template],
         report: CommitteeReport,
     ) -> Template | str:
-        outcome = self._generalise(members, peers, current) or self._add(
-            proposal, members, peers, current
+        outcome = (
+            self._generalise(members, peers, current)
+            or self._merge_siblings(proposal.draft, members, peers, current, report)
+            or self._add(proposal, members, peers, current)
         )
         if isinstance(outcome, str):
             report.rejected.append((proposal.draft.pattern, outcome))
@@ -186,6 +190,38 @@ class Committee:
                 note = f"generalised to cover {len(members)} new sample(s)"
                 return self.store.revise(old, pattern, wider, note)
         return None
+
+    def _merge_siblings(
+        self,
+        draft: Draft,
+        members: list[str],
+        peers: list[str],
+        current: dict[int, Template],
+        report: CommitteeReport,
+    ) -> Template | None:
+        """One template for a draft and the library templates that differ from it at one
+        position holding many distinct words (``widen_column``): every sibling is revised to
+        the merged template, so the index (which tries equal patterns oldest first) gives all
+        their lines to the oldest."""
+        if draft.pattern != template_to_pattern(draft.template):
+            return None  # runs and details are not widened here
+        plain = [t for t in current.values() if t.pattern == template_to_pattern(t.template)]
+        found = widen_column(draft.template, [t.template for t in plain])
+        if found is None:
+            return None
+        wider, chosen = found
+        pattern = template_to_pattern(wider)
+        siblings = [plain[k] for k in chosen]
+        ids = {t.template_id for t in siblings}
+        others = [t.sample for t in current.values() if t.template_id not in ids]
+        covered = [*members, *(t.sample for t in siblings)]
+        if not arbiter.review(pattern, covered, [*others, *peers]).accepted:
+            return None
+        note = f"merged with {len(siblings)} sibling(s): a column of distinct values"
+        revised = [self.store.revise(t, pattern, wider, note) for t in siblings]
+        for template in revised[1:]:
+            _record(template, current, report)
+        return revised[0]
 
     def _add(
         self,

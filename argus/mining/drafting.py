@@ -37,7 +37,14 @@ from argus.mining.patterns import (
 )
 from argus.mining.runs import frame_of, merge_details, merge_runs, split_detail, widen
 
-__all__ = ["Draft", "draft_templates", "generalize", "generalize_pattern", "template_to_pattern"]
+__all__ = [
+    "Draft",
+    "draft_templates",
+    "generalize",
+    "generalize_pattern",
+    "template_to_pattern",
+    "widen_column",
+]
 # Words at the start of a message name the event; they must agree for two groups to merge.
 _PREFIX_WORDS = 1
 # A cluster may differ from a new group in at most this share of its words.
@@ -49,6 +56,9 @@ _UNIT_CHARS = 3
 # in otherwise equal texts, is a variable column.
 _COLUMN_START = 3
 _COLUMN_VALUES = 3
+# Nearer the start, a word may name the event: a column there takes this many distinct words.
+_EARLY_COLUMN_VALUES = 5
+_EARLY_FRAME_WORDS = 2
 # At most this many weakly supported differences in one merge.
 _MAX_WEAK = 1
 
@@ -158,6 +168,48 @@ def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:
     return frozenset(hard) if column else frozenset()
 
 
+def _column_needs(words: Shape, i: int) -> int | None:
+    """How many distinct words position ``i`` must hold, the rest equal, to be a variable.
+
+    After ``_COLUMN_START`` literal words the event is named already: ``_COLUMN_VALUES``. Nearer
+    the start a word may name the event itself, so it takes more distinct values
+    (``_EARLY_COLUMN_VALUES``), and the other words must keep ``_EARLY_FRAME_WORDS`` literal
+    ones.
+    """
+    if _names_event_before(words, i):
+        return _COLUMN_VALUES
+    rest = sum(VAR not in w for k, w in enumerate(words) if k != i)
+    return _EARLY_COLUMN_VALUES if rest >= _EARLY_FRAME_WORDS else None
+
+
+def widen_column(template: str, others: Sequence[str]) -> tuple[str, list[int]] | None:
+    """A template with a variable where ``template`` and enough of ``others`` differ, or None.
+
+    ``others`` (templates of the library) that equal ``template`` but for one position are its
+    *siblings*; when they and ``template`` hold enough distinct words there
+    (``_column_needs``), that position is a variable of one event (``host1:80 close`` and
+    ``host2:443 close``...). Returns the merged template and the siblings' indexes.
+    """
+    words = tuple(tokenize(template))
+    split = [tuple(tokenize(o)) for o in others]
+    for i, word in enumerate(words):
+        needs = _column_needs(words, i) if word != VAR else None
+        if needs is None:
+            continue
+        frame = words[:i] + words[i + 1 :]
+        siblings = [
+            k
+            for k, o in enumerate(split)
+            if len(o) == len(words) and o[i] != word and o[:i] + o[i + 1 :] == frame
+        ]
+        if len(siblings) + 1 >= needs:
+            merged = words
+            for k in siblings:
+                merged = _merge_shapes(merged, split[k])
+            return " ".join(merged), siblings
+    return None
+
+
 def _names_event_before(words: Shape, i: int) -> bool:
     """Whether enough literal words precede position ``i`` to name the event already."""
     return sum(VAR not in w for w in words[:i]) >= _COLUMN_START
@@ -188,17 +240,23 @@ def _merge_columns(clusters: list[tuple[Shape, list[int]]]) -> list[tuple[Shape,
         return clusters
     for i in range(len(clusters[0][0])):
         frames: dict[Shape, list[int]] = {}
+        needs: dict[Shape, int] = {}
         for k, (words, _) in enumerate(clusters):
-            if words[i] != VAR and _names_event_before(words, i):
+            need = _column_needs(words, i) if words[i] != VAR else None
+            if need is not None:
                 frames.setdefault(words[:i] + words[i + 1 :], []).append(k)
+                needs[words[:i] + words[i + 1 :]] = need
         merged: set[int] = set()
         out: list[tuple[Shape, list[int]]] = []
-        for ks in frames.values():
-            if len(ks) < _COLUMN_VALUES:
+        for frame, ks in frames.items():
+            if len(ks) < needs[frame]:
                 continue
             words = clusters[ks[0]][0]
+            column = words[i]
+            for k in ks[1:]:
+                column = _merge_word(column, clusters[k][0][i])
             members = [m for k in ks for m in clusters[k][1]]
-            out.append(((*words[:i], VAR, *words[i + 1 :]), sorted(members)))
+            out.append(((*words[:i], column, *words[i + 1 :]), sorted(members)))
             merged.update(ks)
         clusters = [c for k, c in enumerate(clusters) if k not in merged] + out
     return clusters

@@ -223,3 +223,28 @@ def test_a_template_makes_a_detail_optional_for_later_lines() -> None:
     (template,) = store.load()
     regex = re2.compile(template.pattern)
     assert regex.match("flushed rows 1") and regex.match("flushed rows 2 (in 3 ms)")
+
+
+HOSTS = ["a.example.com", "cdn.example.net", "b.foo.org", "mail.qux.com", "api.zed.org"]
+
+
+def test_a_leading_word_that_varies_across_otherwise_equal_lines_is_a_variable() -> None:
+    texts = [f"{h}:{p} close, bytes {n}" for h in HOSTS for p, n in ((80, 5), (443, 17))]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "<*>:<*> close, bytes <*>"
+    few = draft_templates([f"{h}:80 close, bytes 5" for h in HOSTS[:2]])
+    assert len(few) == 2  # two words at the start may name two events
+
+
+def test_library_siblings_that_differ_at_one_word_merge_into_one_template() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    for host in HOSTS[:4]:  # one host per run: four templates, too few to call it a column
+        committee.run([f"{host}:80 close, bytes 5"], store.load())
+    assert len(store.load()) == 4
+    report = committee.run([f"{HOSTS[4]}:443 close, bytes 9"], store.load())
+    assert not report.added and len(report.revised) == 4
+    assert {t.template for t in store.load()} == {"<*>:<*> close, bytes <*>"}
