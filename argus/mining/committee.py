@@ -19,7 +19,7 @@ from argus.mining.drafting import (
     Draft,
     draft_templates,
     generalize_pattern,
-    literal_draft,
+    masked_draft,
     template_to_pattern,
     widen_column,
 )
@@ -123,8 +123,8 @@ class Committee:
         tries them first, so their lines keep their template), and accepting a pattern whose
         only literal text is delimiters. Failing that, members made of values only get the
         draft of variables only that logpai writes for them (``<*>``, ``<*> <*>``; it comes
-        last in the index, after every template with literal text), and each other member its
-        own literal template (its text, whitespace-normalised).
+        last in the index, after every template with literal text), and each other shape of
+        member its masked text as template (or its own text, if the mask misses it).
         """
         rank = specificity(draft.template)
         if rank:
@@ -135,7 +135,8 @@ class Committee:
             report.rejected.append((draft.pattern, verdict.reason))
         values = [m for m in members if not specificity(mask(m))]
         drafts = draft_templates(values) if values else []
-        drafts += [literal_draft(m) for m in members if specificity(mask(m))]
+        shapes = {mask(m): m for m in members if specificity(mask(m))}
+        drafts += [masked_draft(m) for m in shapes.values()]
         placed: list[Template] = []
         for each in drafts:
             texts = [values[i] for i in each.members] if not specificity(each.template) else []

@@ -422,6 +422,15 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
     return [literal_draft(key_texts[i], members=(i,)) for i in members]
 
 
+def masked_draft(text: str) -> Draft:
+    """A draft of one text's mask (its values as ``<*>``), or of the text when that misses it."""
+    template = " ".join(mask_word(w) for w in tokenize(text))
+    pattern = template_to_pattern(template)
+    if re2.compile(pattern).match(text) is None:
+        return literal_draft(text)
+    return Draft(template=template, pattern=pattern, sample=text, members=(0,))
+
+
 def literal_draft(text: str, *, members: tuple[int, ...] = (0,)) -> Draft:
     """A draft matching exactly one text (modulo whitespace): the safe fallback."""
     template = " ".join(text.split())
