@@ -5,6 +5,7 @@ For each system the raw ``<System>_2k.log`` goes through the same code as ``argu
 assignment; an empty library per system, no LLM. Scores follow the data's README (GA, FGA, PA).
 
     python -m bench loghub            (or: python bench/bench_loghub.py [SYSTEM...])
+    python -m bench loghub -- --loso  (leave-one-system-out, see bench/loghub_loso.py)
 """
 
 from __future__ import annotations
@@ -95,6 +96,11 @@ def main(argv: list[str]) -> None:
         print(f"skipped: {DATA} is absent (the shared data folder must sit beside the checkout)")
         return
     systems = [a for a in argv if a in FORMATS] or list(FORMATS)
+    if "--loso" in argv:
+        from bench.loghub_loso import run
+
+        run(systems)
+        return
     rows: list[tuple[str, ParsingScores, ParsingScores, float, int]] = []
     untemplated_lines: dict[str, int] = {}
     for system in systems:
