@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 VAR = "<*>"
 #: A run of one or more variable words. It holds a space, which no real word can hold.
@@ -48,6 +49,7 @@ def render_pattern(words: Sequence[str]) -> str:
     return _HEAD + _GAP.join(_word_regex(w) for w in body) + detail + _TAIL
 
 
+@lru_cache(maxsize=1 << 14)
 def template_to_pattern(template: str) -> str:
     """An anchored regex over raw key text for ``template`` (no runs: ``<*>`` is ``\\S*``).
 
@@ -67,6 +69,11 @@ def run_positions(template: str, pattern: str) -> list[str]:
     The inverse of rendering: each ``<*>`` word is read as a run when the pattern, rebuilt word
     by word, holds the run's regex at that place.
     """
+    return list(_run_positions(template, pattern))
+
+
+@lru_cache(maxsize=1 << 14)
+def _run_positions(template: str, pattern: str) -> tuple[str, ...]:
     words = template_words(template)
     out: list[str] = []
     built = _HEAD
@@ -78,9 +85,10 @@ def run_positions(template: str, pattern: str) -> list[str]:
         out.append(w)
     if pattern.endswith(_DETAIL_REGEX + _TAIL):
         out.append(DETAIL)
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_regex(word: str) -> str:
     if word == RUN:
         return _RUN_REGEX
