@@ -5,6 +5,7 @@ For each system the raw ``<System>_2k.log`` goes through the same code as ``argu
 assignment; an empty library per system, no LLM. Scores follow the data's README (GA, FGA, PA).
 
     python -m bench loghub            (or: python bench/bench_loghub.py [SYSTEM...])
+    python -m bench loghub -- --loso  (leave-one-system-out, see bench/loghub_loso.py)
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from argus.ingest.formats import LogFormat
 from argus.mining.engine import MiningEngine
 from argus.mining.library import MemoryTemplateStore
 from argus.mining.scoring import ParsingScores, score
+
+#: Prefix of the label given to a line no template matched (unique per line: each is a group).
+UNMATCHED = "<unmatched "
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "loghub2k"
 
@@ -47,8 +51,19 @@ def truth(system: str) -> list[str]:
 
 def argus_templates(system: str) -> tuple[list[str], float, int]:
     """Per-line template strings from the engine, the seconds it took and its template count."""
-    engine = MiningEngine(MemoryTemplateStore(), MiningSettings(), LogFormat.parse(FORMATS[system]))
-    path = DATA / system / f"{system}_2k.log"
+    return engine_templates(DATA / system / f"{system}_2k.log", FORMATS[system])
+
+
+def engine_templates(
+    path: Path, log_format: str, params: MiningSettings | None = None
+) -> tuple[list[str], float, int]:
+    """Per-line templates of ``path`` as ``argus parse`` assigns them, seconds, template count.
+
+    An empty library, no LLM; a line no template matches gets a label of its own.
+    """
+    engine = MiningEngine(
+        MemoryTemplateStore(), params or MiningSettings(), LogFormat.parse(log_format)
+    )
     started = time.perf_counter()
     engine.process(path)
     names = {t.template_id: t.template for t in engine.holder.active.templates}
@@ -56,7 +71,7 @@ def argus_templates(system: str) -> tuple[list[str], float, int]:
     seconds = time.perf_counter() - started
     tids = pl.concat(frames)["tid"].to_list()
     return (
-        [names.get(t, f"<unmatched {i}>") if t else f"<unmatched {i}>" for i, t in enumerate(tids)],
+        [names.get(t, f"{UNMATCHED}{i}>") if t else f"{UNMATCHED}{i}>" for i, t in enumerate(tids)],
         seconds,
         len(names),
     )
@@ -81,10 +96,17 @@ def main(argv: list[str]) -> None:
         print(f"skipped: {DATA} is absent (the shared data folder must sit beside the checkout)")
         return
     systems = [a for a in argv if a in FORMATS] or list(FORMATS)
+    if "--loso" in argv:
+        from bench.loghub_loso import run
+
+        run(systems)
+        return
     rows: list[tuple[str, ParsingScores, ParsingScores, float, int]] = []
+    untemplated_lines: dict[str, int] = {}
     for system in systems:
         expected = truth(system)
         predicted, seconds, count = argus_templates(system)
+        untemplated_lines[system] = sum(p.startswith(UNMATCHED) for p in predicted)
         rows.append(
             (
                 system,
@@ -95,11 +117,16 @@ def main(argv: list[str]) -> None:
             )
         )
     print(
-        f"{'system':<10} {'GA':>6} {'FGA':>6} {'PA':>6} {'tmpl':>5} {'s':>6} | Drain3 GA  FGA   PA"
+        f"{'system':<10} {'GA':>6} {'FGA':>6} {'PA':>6} {'tmpl':>5} {'s':>6} {'none':>5} "
+        "| Drain3 GA  FGA   PA"
     )
     for system, ours, peer, seconds, count in rows:
         ours_text = f"{ours.ga:6.3f} {ours.fga:6.3f} {ours.pa:6.3f} {count:5d} {seconds:6.2f}"
-        print(f"{system:<10} {ours_text} |  {peer.ga:6.3f} {peer.fga:5.3f} {peer.pa:5.3f}")
+        untemplated = untemplated_lines[system]
+        print(
+            f"{system:<10} {ours_text} {untemplated:5d} |  "
+            f"{peer.ga:6.3f} {peer.fga:5.3f} {peer.pa:5.3f}"
+        )
     mean = statistics.fmean
     print(
         f"{'average':<10} {mean(r[1].ga for r in rows):6.3f} {mean(r[1].fga for r in rows):6.3f} "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
@@ -23,6 +24,10 @@ _PROBES = ("", "x", "0", "a b c d", "zzqx 1234 qqzx", "ERROR", "- - -", "ab12 cd
 
 #: Regex syntax removed to count a pattern's literal characters.
 _SYNTAX = re.compile(r"\\[dDsSwWbB]|\[[^\]]*\]|[.*+?^$(){}|]|\\")
+
+
+#: The parts of a drafted pattern that are not literal text: anchors, whitespace, variables.
+_NOT_LITERAL = re.compile(r"\^|\$|\\s[*+]|\\S\*")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,8 +47,17 @@ def review(
     pattern: str,
     members: Sequence[str],
     other_samples: Sequence[str] = (),
+    *,
+    literal: Literal["alnum", "any", "none"] = "alnum",
 ) -> Verdict:
-    """Decide whether ``pattern`` may describe ``members`` next to the existing templates."""
+    """Decide whether ``pattern`` may describe ``members`` next to the existing templates.
+
+    ``literal`` is what the pattern must keep of literal text: a few letters or digits
+    (``alnum``, the rule), any character besides whitespace (``any``: variables around a
+    literal delimiter, ``<*>|<*>``), or nothing at all (``none``: variables only, which also
+    skips the probe lines). The last two are for the last resort at the end of the input, when
+    the alternative is a line without any template.
+    """
     if not pattern or len(pattern) > MAX_PATTERN_CHARS:
         return Verdict(
             accepted=False, reason=f"pattern is empty or longer than {MAX_PATTERN_CHARS} characters"
@@ -58,9 +72,15 @@ def review(
         return Verdict(
             accepted=False, reason=f"does not match {len(missed)} of its {len(members)} samples"
         )
-    if not _specific_enough(pattern, members):
+    if literal == "alnum":
+        specific = _specific_enough(pattern, members)
+    else:
+        specific = literal == "none" or _holds_literal(pattern)
+    if not specific:
         return Verdict(accepted=False, reason="too general: it keeps almost no literal text")
-    if any(regex.search(p) is not None for p in _PROBES if p not in members):
+    spared = {" ".join(m.split()) for m in members}
+    probes = [p for p in _PROBES if p not in spared] if literal != "none" else []
+    if any(regex.search(p) is not None for p in probes):
         return Verdict(accepted=False, reason="too general: it matches unrelated probe lines")
     stolen = [s for s in other_samples if regex.search(s) is not None]
     if stolen:
@@ -68,6 +88,11 @@ def review(
             accepted=False, reason=f"also matches another template's sample: {stolen[0][:80]!r}"
         )
     return Verdict(accepted=True, reason="ok")
+
+
+def _holds_literal(pattern: str) -> bool:
+    """Whether the pattern requires at least one literal character besides whitespace."""
+    return bool(_NOT_LITERAL.sub("", pattern))
 
 
 def _specific_enough(pattern: str, members: Sequence[str]) -> bool:

@@ -50,6 +50,9 @@ class DiversityBuffer:
     max_per_micro_batch: int = 15
     simhash_bits: int = 64
     capacity_factor: int = 3  #: hold at most size * factor while a committee is busy
+    #: False for the last pass over what is left: every shape is admitted (exact duplicates of
+    #: a mask excepted), since a refused line would otherwise stay without a template.
+    selective: bool = True
     stats: BufferStats = field(default_factory=BufferStats)
     _entries: list[_Entry] = field(default_factory=list)
     _digests: set[bytes] = field(default_factory=set)
@@ -63,7 +66,7 @@ class DiversityBuffer:
         admitted = 0
         for text in misses:
             self.stats.offered += 1
-            if (
+            if self.selective and (
                 admitted >= self.max_per_micro_batch
                 or len(self) >= self.size * self.capacity_factor
             ):
@@ -84,13 +87,15 @@ class DiversityBuffer:
             self.stats.duplicates += 1
             return False
         sketch = simhash(tokenize(masked), self.simhash_bits)
-        close = sum(1 for e in self._entries if hamming(sketch, e.sketch) <= NEAR_DUPLICATE_BITS)
-        if close >= MAX_NEIGHBOURS:
+        if self.selective and self._neighbours(sketch) >= MAX_NEIGHBOURS:
             self.stats.near_duplicates += 1
             return False
         self._entries.append(_Entry(text=text, digest=digest, sketch=sketch))
         self._digests.add(digest)
         return True
+
+    def _neighbours(self, sketch: int) -> int:
+        return sum(1 for e in self._entries if hamming(sketch, e.sketch) <= NEAR_DUPLICATE_BITS)
 
     @property
     def ready(self) -> bool:

@@ -15,9 +15,17 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from argus.mining import arbiter
-from argus.mining.drafting import Draft, draft_templates, generalize, template_to_pattern
-from argus.mining.index import Template
+from argus.mining.drafting import (
+    Draft,
+    draft_templates,
+    generalize_pattern,
+    masked_draft,
+    template_to_pattern,
+    widen_column,
+)
+from argus.mining.index import Template, specificity
 from argus.mining.library import NewTemplate, Source, TemplateStore
+from argus.mining.masking import mask
 
 log = logging.getLogger(__name__)
 
@@ -71,23 +79,80 @@ class Committee:
         self.drafter = drafter
         self.store = store
 
-    def run(self, samples: Sequence[str], library: Sequence[Template]) -> CommitteeReport:
-        """Draft, arbitrate and store; return the report (the caller rebuilds the index)."""
+    def run(
+        self, samples: Sequence[str], library: Sequence[Template], *, final: bool = False
+    ) -> CommitteeReport:
+        """Draft, arbitrate and store; return the report (the caller rebuilds the index).
+
+        ``final`` marks the end of the input: no later run will see these samples again, so a
+        cluster whose draft the arbiter refuses still gets a template (see :meth:`_last_resort`)
+        and no sample is left unplaced.
+        """
         report = CommitteeReport(samples=len(samples))
         current = {t.template_id: t for t in library}
+        refused: list[tuple[Draft, list[str]]] = []
         for proposal in self.drafter.propose(samples):
             mine = set(proposal.draft.members)
             members = [samples[i] for i in sorted(mine)]
             # The other clusters of this run are templates-to-be: a pattern must spare them too.
             peers = [s for i, s in enumerate(samples) if i not in mine]
             outcome = self._place(proposal, members, peers, current, report)
-            if isinstance(outcome, str):
+            if isinstance(outcome, Template):
+                _record(outcome, current, report)
+            elif final:
+                refused.append((proposal.draft, members))
+            else:
                 report.unplaced.extend(members)
-                continue
-            is_revision = outcome.template_id in current and outcome.version > 1
-            (report.revised if is_revision else report.added).append(outcome)
-            current[outcome.template_id] = outcome
+        # After every other cluster is placed, so that the precedence test sees their templates.
+        for draft, members in refused:
+            for template in self._last_resort(draft, members, current, report):
+                _record(template, current, report)
         return report
+
+    def _last_resort(
+        self,
+        draft: Draft,
+        members: list[str],
+        current: dict[int, Template],
+        report: CommitteeReport,
+    ) -> list[Template]:
+        """Templates for a refused cluster at the end of the input, so no line stays without one.
+
+        First the cluster's draft again, sparing only the samples of templates that take
+        precedence over it anyway (more literal characters, or as many and older: the index
+        tries them first, so their lines keep their template), and accepting a pattern whose
+        only literal text is delimiters. Failing that, members made of values only get the
+        draft of variables only that logpai writes for them (``<*>``, ``<*> <*>``; it comes
+        last in the index, after every template with literal text), and each other shape of
+        member its masked text as template (or its own text, if the mask misses it).
+        """
+        rank = specificity(draft.template)
+        if rank:
+            others = [t.sample for t in current.values() if t.specificity < rank]
+            verdict = arbiter.review(draft.pattern, members, others, literal="any")
+            if verdict.accepted:
+                return [self._store(draft, members[0])]
+            report.rejected.append((draft.pattern, verdict.reason))
+        values = [m for m in members if not specificity(mask(m))]
+        drafts = draft_templates(values) if values else []
+        shapes = {mask(m): m for m in members if specificity(mask(m))}
+        drafts += [masked_draft(m) for m in shapes.values()]
+        placed: list[Template] = []
+        for each in drafts:
+            texts = [values[i] for i in each.members] if not specificity(each.template) else []
+            verdict = arbiter.review(each.pattern, texts or [each.sample], literal="none")
+            if verdict.accepted:
+                placed.append(self._store(each, each.sample))
+            else:
+                report.rejected.append((each.pattern, verdict.reason))
+                report.unplaced.extend(texts or [each.sample])
+        return placed
+
+    def _store(self, draft: Draft, sample: str) -> Template:
+        new = NewTemplate(
+            pattern=draft.pattern, template=draft.template, sample=sample, source="rule"
+        )
+        return self.store.add(new)
 
     def _place(
         self,
@@ -97,8 +162,10 @@ class Committee:
         current: dict[int, Template],
         report: CommitteeReport,
     ) -> Template | str:
-        outcome = self._generalise(members, peers, current) or self._add(
-            proposal, members, peers, current
+        outcome = (
+            self._generalise(members, peers, current)
+            or self._merge_siblings(proposal.draft, members, peers, current, report)
+            or self._add(proposal, members, peers, current)
         )
         if isinstance(outcome, str):
             report.rejected.append((proposal.draft.pattern, outcome))
@@ -115,15 +182,47 @@ class Committee:
         self, members: list[str], peers: list[str], current: dict[int, Template]
     ) -> Template | None:
         for old in current.values():
-            wider = generalize(old.template, members)
-            if wider is None or wider == old.template:
+            widened = generalize_pattern(old.template, old.pattern, members)
+            if widened is None or (widened[0] == old.template and widened[1] == old.pattern):
                 continue
-            pattern = template_to_pattern(wider)
+            wider, pattern = widened
             others = [t.sample for t in current.values() if t.template_id != old.template_id]
             if arbiter.review(pattern, [*members, old.sample], [*others, *peers]).accepted:
                 note = f"generalised to cover {len(members)} new sample(s)"
                 return self.store.revise(old, pattern, wider, note)
         return None
+
+    def _merge_siblings(
+        self,
+        draft: Draft,
+        members: list[str],
+        peers: list[str],
+        current: dict[int, Template],
+        report: CommitteeReport,
+    ) -> Template | None:
+        """One template for a draft and the library templates that differ from it at one
+        position holding many distinct words (``widen_column``): every sibling is revised to
+        the merged template, so the index (which tries equal patterns oldest first) gives all
+        their lines to the oldest."""
+        if draft.pattern != template_to_pattern(draft.template):
+            return None  # runs and details are not widened here
+        plain = [t for t in current.values() if t.pattern == template_to_pattern(t.template)]
+        found = widen_column(draft.template, [t.template for t in plain])
+        if found is None:
+            return None
+        wider, chosen = found
+        pattern = template_to_pattern(wider)
+        siblings = [plain[k] for k in chosen]
+        ids = {t.template_id for t in siblings}
+        others = [t.sample for t in current.values() if t.template_id not in ids]
+        covered = [*members, *(t.sample for t in siblings)]
+        if not arbiter.review(pattern, covered, [*others, *peers]).accepted:
+            return None
+        note = f"merged with {len(siblings)} sibling(s): a column of distinct values"
+        revised = [self.store.revise(t, pattern, wider, note) for t in siblings]
+        for template in revised[1:]:
+            _record(template, current, report)
+        return revised[0]
 
     def _add(
         self,
@@ -147,3 +246,10 @@ class Committee:
             advice=proposal.advice,
         )
         return self.store.add(new)
+
+
+def _record(template: Template, current: dict[int, Template], report: CommitteeReport) -> None:
+    """Note an accepted template as added or revised and make it part of the library."""
+    is_revision = template.template_id in current and template.version > 1
+    (report.revised if is_revision else report.added).append(template)
+    current[template.template_id] = template

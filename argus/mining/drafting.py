@@ -12,25 +12,39 @@ value after ``key:`` (at most one such weak difference per merge). Plain words t
 holds three or more distinct words in otherwise equal clusters (``_merge_columns``): then it is a
 variable column (``user cyrus``/``news``/``test``). A cluster's template is the position-wise
 merge of its shapes: equal words stay, differing words keep their common delimiter skeleton and
-get ``<*>`` where they differ.
+get ``<*>`` where they differ. Last, clusters of different word counts that differ only in the
+length of a run of variable words are merged (``runs``): the run is one ``<*>``.
 
 Templates use logpai notation (``<*>`` per variable, words separated by one space); patterns are
-anchored regexes over the raw key text, valid in both RE2 and Rust's regex crate.
+anchored regexes over the raw key text, valid in both RE2 and Rust's regex crate (``patterns``).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import re2
 
 from argus.mining.masking import VAR, atoms, is_delimiter, join_atoms, mask_word, tokenize
+from argus.mining.patterns import (
+    DETAIL,
+    RUN,
+    render_pattern,
+    render_template,
+    run_positions,
+    template_to_pattern,
+)
+from argus.mining.runs import frame_of, merge_details, merge_runs, split_detail, widen
 
-_REGEX_META = frozenset("\\.+*?()|[]{}^$")
-_SPACES = re.compile(r"\s+")
-_VAR_REGEX = r"\S*"
+__all__ = [
+    "Draft",
+    "draft_templates",
+    "generalize",
+    "generalize_pattern",
+    "template_to_pattern",
+    "widen_column",
+]
 # Words at the start of a message name the event; they must agree for two groups to merge.
 _PREFIX_WORDS = 1
 # A cluster may differ from a new group in at most this share of its words.
@@ -42,6 +56,9 @@ _UNIT_CHARS = 3
 # in otherwise equal texts, is a variable column.
 _COLUMN_START = 3
 _COLUMN_VALUES = 3
+# Nearer the start, a word may name the event: a column there takes this many distinct words.
+_EARLY_COLUMN_VALUES = 5
+_EARLY_FRAME_WORDS = 2
 # At most this many weakly supported differences in one merge.
 _MAX_WEAK = 1
 
@@ -65,29 +82,12 @@ def draft_templates(key_texts: Sequence[str]) -> list[Draft]:
     for index, text in enumerate(key_texts):
         shape = tuple(mask_word(w) for w in tokenize(text))
         groups.setdefault(shape, []).append(index)
-    clusters = _cluster(groups)
+    clusters = merge_details(merge_runs(_cluster(groups)))
     drafts: list[Draft] = []
     for words, members in clusters:
         drafts.extend(_finish(words, members, key_texts))
     drafts.sort(key=lambda d: (-len(d.members), d.members[0]))
     return drafts
-
-
-def template_to_pattern(template: str) -> str:
-    """An anchored regex over raw key text for ``template``.
-
-    Literal parts are escaped (only the metacharacters RE2 and Rust share, so the pattern means
-    the same in both), each run of whitespace becomes ``\\s+`` (raw texts may hold several
-    spaces) and each ``<*>`` becomes ``\\S*``: a variable never crosses a word boundary, as in
-    the word-by-word alignment that produced it. Why not logpai's ``.*?``: ``a <*>`` would then
-    also match ``a b c``, so an old template could silently swallow a new event that extends it,
-    and every ``.*?`` keeps the automaton ambiguous up to the end of the line. With ``\\S*`` the
-    ambiguity ends at each space, the literal words anchor the match and a mismatch fails early,
-    in linear time in both engines. (A 16 kB key text still gives a 16 kB pattern, beyond RE2's
-    default DFA budget: RE2 then logs "DFA out of memory" and matches correctly but slower.)
-    """
-    pieces = " ".join(template.split()).split(VAR)
-    return r"^\s*" + _VAR_REGEX.join(_escape(p) for p in pieces) + r"\s*$"
 
 
 def generalize(template: str, key_texts: Sequence[str]) -> str | None:
@@ -110,6 +110,48 @@ def generalize(template: str, key_texts: Sequence[str]) -> str | None:
     return None if merged == " ".join(tokenize(template)) else merged
 
 
+def generalize_pattern(
+    template: str, pattern: str, key_texts: Sequence[str]
+) -> tuple[str, str] | None:
+    """``(template, pattern)`` covering both the template's lines and ``key_texts``, or None.
+
+    As :func:`generalize` for texts of the template's word count; besides, texts whose frame
+    equals the template's (``runs``) and whose runs of variable words have other lengths widen
+    those runs into one ``<*>`` matching one or more words.
+    """
+    words = run_positions(template, pattern)
+    if RUN not in words and DETAIL not in words:
+        wider = generalize(template, key_texts)
+        if wider is not None:
+            return wider, template_to_pattern(wider)
+    if (detailed := _with_detail(words, key_texts)) is not None:
+        return render_template(detailed), render_pattern(detailed)
+    frame, lengths = frame_of(words)
+    shapes = [frame_of([mask_word(w) for w in tokenize(text)]) for text in key_texts]
+    if not shapes or any(f != frame for f, _ in shapes) or all(VAR in w for w in frame if w != RUN):
+        return None
+    widened = widen(frame, [lengths, *(n for _, n in shapes)])
+    if list(widened) == words:
+        return None
+    return render_template(widened), render_pattern(widened)
+
+
+def _with_detail(words: list[str], key_texts: Sequence[str]) -> Shape | None:
+    """``words`` with an optional final detail, when that is what sets ``key_texts`` apart."""
+    base, had = split_detail(words)
+    parts = [split_detail([mask_word(w) for w in tokenize(text)]) for text in key_texts]
+    if not parts or RUN in base or not (had or any(has for _, has in parts)):
+        return None
+    merged = base
+    for shape, _ in parts:
+        if len(shape) != len(merged) or not _compatible(merged, shape):
+            return None
+        merged = _merge_shapes(merged, shape)
+    if not merged or not merged[-1].endswith(VAR) or all(VAR in w for w in merged):
+        return None  # a detail follows a variable, and a template keeps a literal word
+    return (*merged, DETAIL)
+
+
 def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:
     """The one position where ``words`` and ``shapes`` show a variable column, if any."""
     hard = {
@@ -124,6 +166,48 @@ def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:
     values = {words[i], *(shape[i] for shape in shapes)}
     column = _names_event_before(words, i) and len(values) >= _COLUMN_VALUES
     return frozenset(hard) if column else frozenset()
+
+
+def _column_needs(words: Shape, i: int) -> int | None:
+    """How many distinct words position ``i`` must hold, the rest equal, to be a variable.
+
+    After ``_COLUMN_START`` literal words the event is named already: ``_COLUMN_VALUES``. Nearer
+    the start a word may name the event itself, so it takes more distinct values
+    (``_EARLY_COLUMN_VALUES``), and the other words must keep ``_EARLY_FRAME_WORDS`` literal
+    ones.
+    """
+    if _names_event_before(words, i):
+        return _COLUMN_VALUES
+    rest = sum(VAR not in w for k, w in enumerate(words) if k != i)
+    return _EARLY_COLUMN_VALUES if rest >= _EARLY_FRAME_WORDS else None
+
+
+def widen_column(template: str, others: Sequence[str]) -> tuple[str, list[int]] | None:
+    """A template with a variable where ``template`` and enough of ``others`` differ, or None.
+
+    ``others`` (templates of the library) that equal ``template`` but for one position are its
+    *siblings*; when they and ``template`` hold enough distinct words there
+    (``_column_needs``), that position is a variable of one event (``host1:80 close`` and
+    ``host2:443 close``...). Returns the merged template and the siblings' indexes.
+    """
+    words = tuple(tokenize(template))
+    split = [tuple(tokenize(o)) for o in others]
+    for i, word in enumerate(words):
+        needs = _column_needs(words, i) if word != VAR else None
+        if needs is None:
+            continue
+        frame = words[:i] + words[i + 1 :]
+        siblings = [
+            k
+            for k, o in enumerate(split)
+            if len(o) == len(words) and o[i] != word and o[:i] + o[i + 1 :] == frame
+        ]
+        if len(siblings) + 1 >= needs:
+            merged = words
+            for k in siblings:
+                merged = _merge_shapes(merged, split[k])
+            return " ".join(merged), siblings
+    return None
 
 
 def _names_event_before(words: Shape, i: int) -> bool:
@@ -156,17 +240,23 @@ def _merge_columns(clusters: list[tuple[Shape, list[int]]]) -> list[tuple[Shape,
         return clusters
     for i in range(len(clusters[0][0])):
         frames: dict[Shape, list[int]] = {}
+        needs: dict[Shape, int] = {}
         for k, (words, _) in enumerate(clusters):
-            if words[i] != VAR and _names_event_before(words, i):
+            need = _column_needs(words, i) if words[i] != VAR else None
+            if need is not None:
                 frames.setdefault(words[:i] + words[i + 1 :], []).append(k)
+                needs[words[:i] + words[i + 1 :]] = need
         merged: set[int] = set()
         out: list[tuple[Shape, list[int]]] = []
-        for ks in frames.values():
-            if len(ks) < _COLUMN_VALUES:
+        for frame, ks in frames.items():
+            if len(ks) < needs[frame]:
                 continue
             words = clusters[ks[0]][0]
+            column = words[i]
+            for k in ks[1:]:
+                column = _merge_word(column, clusters[k][0][i])
             members = [m for k in ks for m in clusters[k][1]]
-            out.append(((*words[:i], VAR, *words[i + 1 :]), sorted(members)))
+            out.append(((*words[:i], column, *words[i + 1 :]), sorted(members)))
             merged.update(ks)
         clusters = [c for k, c in enumerate(clusters) if k not in merged] + out
     return clusters
@@ -315,16 +405,10 @@ def _template_atoms(word: str) -> list[str]:
     return out
 
 
-def _escape(text: str) -> str:
-    """Escape only the metacharacters common to RE2 and Rust (``\\<`` means a word edge in Rust)."""
-    out = "".join("\\" + c if c in _REGEX_META else c for c in text)
-    return _SPACES.sub(r"\\s+", out)
-
-
 def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[Draft]:
     """Drafts for one cluster, split per member when the merged template misses one."""
-    template = " ".join(words)
-    pattern = template_to_pattern(template)
+    template = render_template(words)
+    pattern = render_pattern(words)
     compiled = re2.compile(pattern)
     if all(compiled.match(key_texts[i]) for i in members):
         return [
@@ -335,15 +419,24 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
                 members=tuple(members),
             )
         ]
-    return [_literal_draft(i, key_texts) for i in members]
+    return [literal_draft(key_texts[i], members=(i,)) for i in members]
 
 
-def _literal_draft(index: int, key_texts: Sequence[str]) -> Draft:
+def masked_draft(text: str) -> Draft:
+    """A draft of one text's mask (its values as ``<*>``), or of the text when that misses it."""
+    template = " ".join(mask_word(w) for w in tokenize(text))
+    pattern = template_to_pattern(template)
+    if re2.compile(pattern).match(text) is None:
+        return literal_draft(text)
+    return Draft(template=template, pattern=pattern, sample=text, members=(0,))
+
+
+def literal_draft(text: str, *, members: tuple[int, ...] = (0,)) -> Draft:
     """A draft matching exactly one text (modulo whitespace): the safe fallback."""
-    template = " ".join(key_texts[index].split())
+    template = " ".join(text.split())
     return Draft(
         template=template,
         pattern=template_to_pattern(template),
-        sample=key_texts[index],
-        members=(index,),
+        sample=text,
+        members=members,
     )

@@ -112,8 +112,8 @@ class MiningEngine:
         return aggregator.finish(), error
 
     def refeed(self, key_texts: list[str]) -> Pass1Stats:
-        """Feed pass-2 misses back into pass 1."""
-        evolver = TemplateEvolver(self.committee, self.holder, self.params)
+        """Feed pass-2 misses back into pass 1: the last chance, so each gets a template."""
+        evolver = TemplateEvolver(self.committee, self.holder, self.params, final=True)
         try:
             evolver.feed(key_texts)
             return evolver.finish()

@@ -37,7 +37,12 @@ class Template:
     @property
     def specificity(self) -> int:
         """Literal characters of the template: more specific templates are tried first."""
-        return len(self.template.replace(_VARIABLE, "").replace(" ", ""))
+        return specificity(self.template)
+
+
+def specificity(template: str) -> int:
+    """Literal (non-space) characters of a template in logpai notation."""
+    return len(template.replace(_VARIABLE, "").replace(" ", ""))
 
 
 def _options() -> re2.Options:

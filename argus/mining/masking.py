@@ -3,9 +3,11 @@
 A key text is split on whitespace into *words* (the unit of alignment). Each word is split
 further into *atoms*: entities that must stay whole (URLs, UUIDs, IPv4 addresses with their
 port, MAC addresses, file paths), single delimiter characters (``= : , ; ( ) [ ] { } | # @ " '
-< > / $``), runs of dots (a word-final dot included) and runs of everything else. An atom is a
-variable when it is an entity or looks like a value (``is_variable_atom``); a name right before
-``=`` is a key and stays literal. The rules are generic: nothing here knows any log format.
+< > / $``; so a literal ``<`` before a value stays: ``<1`` is ``<<*>``), runs of dots (a
+word-final dot included) and runs of everything else. An atom is a variable when it is an
+entity or looks like a value (``is_variable_atom``), less any ``*`` at its ends (``*5`` is
+``*<*>``); a name right before ``=`` is a key and stays literal. The rules are generic: nothing
+here knows any log format.
 """
 
 from __future__ import annotations
@@ -68,8 +70,17 @@ def atoms(word: str) -> tuple[tuple[str, bool], ...]:
             out += [(name.group(1), False), (name.group(2), True)]
         else:
             key = word[m.end() : m.end() + 1] == "=" and text[0].isalpha()
-            out.append((text, not key and is_variable_atom(text)))
+            out += _value_run(text) if not key and is_variable_atom(text) else [(text, False)]
     return tuple(out)
+
+
+def _value_run(text: str) -> list[tuple[str, bool]]:
+    """A variable run with its leading and trailing ``*`` kept literal (``*5*`` is ``*<*>*``)."""
+    core = text.strip("*")
+    if not core or core == text:
+        return [(text, True)]
+    head, tail = text[: text.index(core)], text[text.index(core) + len(core) :]
+    return [(p, v) for p, v in ((head, False), (core, True), (tail, False)) if p]
 
 
 def is_delimiter(atom: str) -> bool:

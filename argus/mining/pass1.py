@@ -44,14 +44,25 @@ class Pass1Stats:
 class TemplateEvolver:
     """Runs pass 1 over a stream of key-text chunks."""
 
-    def __init__(self, committee: Committee, holder: IndexHolder, params: MiningSettings) -> None:
+    def __init__(
+        self,
+        committee: Committee,
+        holder: IndexHolder,
+        params: MiningSettings,
+        *,
+        final: bool = False,
+    ) -> None:
+        """``final``: the texts fed are all that is left (a re-feed of pass-2 misses), so every
+        committee run is a final one and leaves no text without a template."""
         self.committee = committee
+        self.final = final
         self.holder = holder
         self.params = params
         self.buffer = DiversityBuffer(
             size=params.buffer_size,
             max_per_micro_batch=params.max_per_micro_batch,
             simhash_bits=params.simhash_bits,
+            selective=not final,
         )
         self.stats = Pass1Stats(buffer=self.buffer.stats)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argus-committee")
@@ -83,18 +94,20 @@ class TemplateEvolver:
         stale = len(self.buffer) > 0 and self._stale >= self.params.stale_micro_batches
         if (self.buffer.ready or stale) and self._inflight is None:
             self._stale = 0
-            self._start_committee(self.buffer.drain())
+            self._start_committee(self.buffer.drain(), final=self.final)
 
-    def _start_committee(self, samples: list[str]) -> None:
+    def _start_committee(self, samples: list[str], *, final: bool = False) -> None:
         self.stats.committee_runs += 1
         library = list(self.holder.active.templates)
-        self._inflight = self._pool.submit(self._committee_job, samples, library)
+        self._inflight = self._pool.submit(self._committee_job, samples, library, final)
 
-    def _committee_job(self, samples: list[str], library: list[Template]) -> CommitteeReport:
+    def _committee_job(
+        self, samples: list[str], library: list[Template], final: bool
+    ) -> CommitteeReport:
         # Samples buffered before the last swap may be covered by now: do not draft them twice.
         index = self.holder.active
         samples = [s for s in samples if index.match(s) is None]
-        report = self.committee.run(samples, list(index.templates) or library)
+        report = self.committee.run(samples, list(index.templates) or library, final=final)
         if report.added or report.revised:
             self.holder.rebuild(self.committee.store.load())
             self._swapped.set()
@@ -122,10 +135,14 @@ class TemplateEvolver:
         self._recent.clear()
 
     def finish(self) -> Pass1Stats:
-        """Wait for the running committee, draft what is still buffered, and report."""
+        """Wait for the running committee, draft what is still buffered, and report.
+
+        The input has ended, so what the buffer still holds is drafted as a final run: every
+        buffered line, a single one included, leaves with a template (see ``Committee.run``).
+        """
         self._collect(block=True)
         while len(self.buffer):
-            self._start_committee(self.buffer.drain())
+            self._start_committee(self.buffer.drain(), final=True)
             self._collect(block=True)
         self.stats.index_version = self.holder.active.version
         return self.stats

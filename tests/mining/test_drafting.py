@@ -11,6 +11,7 @@ import pytest
 import re2
 
 from argus.mining.drafting import Draft, draft_templates, generalize, template_to_pattern
+from argus.mining.patterns import RUN, run_positions
 from argus.mining.scoring import grouping_accuracy
 
 LOGHUB = Path(__file__).resolve().parents[3] / "shared" / "data" / "loghub2k"
@@ -149,3 +150,101 @@ def test_loghub_batch_grouping() -> None:
                 predicted[i] = draft.template
         scores.append(grouping_accuracy([r["EventTemplate"] for r in rows], predicted))
     assert sum(scores) / len(scores) >= 0.9
+
+
+def test_literal_angle_brackets_and_stars_round_trip() -> None:
+    texts = ["lifetime <1 sec", "lifetime <25 sec", "hits *3* of >40", "hits *7* of >2"]
+    drafts = draft_templates(texts)
+    templates = {d.template for d in drafts}
+    assert templates == {"lifetime <<*> sec", "hits *<*>* of ><*>"}
+    for draft in drafts:
+        regex = re2.compile(template_to_pattern(draft.template))
+        assert all(regex.match(texts[i]) for i in draft.members)
+
+
+def test_a_run_of_variables_of_varying_length_is_one_variable() -> None:
+    texts = [
+        "Supported channels 1 2 3 on wlan0",
+        "Supported channels 1 2 3 4 5 6 7 on wlan0",
+        "Supported channels 36 40 on wlan1",
+    ]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "Supported channels <*> on <*>"
+    regex = re2.compile(draft.pattern)
+    assert all(regex.match(t) for t in [*texts, "Supported channels 9 on wlan2"])
+    assert not regex.match("Supported channels on wlan0")
+    assert not regex.match("Supported modes 1 2 on wlan0")
+
+
+def test_a_run_of_fixed_length_keeps_one_variable_per_word() -> None:
+    (draft,) = draft_templates(["child init 1 22", "child init 3 4"])
+    assert draft.template == "child init <*> <*>"
+
+
+def test_a_template_widens_its_run_for_later_lines() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    first = committee.run(["Supported channels 1 2 3", "Supported channels 4 5 6"], [])
+    assert [t.template for t in first.added] == ["Supported channels <*> <*> <*>"]
+    later = committee.run(["Supported channels 1 2 3 4 5"], store.load())
+    assert [t.template for t in later.revised] == ["Supported channels <*>"]
+    (template,) = store.load()
+    regex = re2.compile(template.pattern)
+    assert regex.match("Supported channels 1 2 3") and regex.match("Supported channels 7")
+    assert run_positions(template.template, template.pattern) == ["Supported", "channels", RUN]
+
+
+def test_an_optional_parenthesised_detail_after_a_value_does_not_split_the_event() -> None:
+    texts = ["sent 5 (1.2 KB)", "sent 6", "sent 9 (3.1 MB)", "sent 12 (took 4 ms)"]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "sent <*>"  # the detail is part of the value's <*>
+    regex = re2.compile(draft.pattern)
+    assert all(regex.match(t) for t in texts)
+    assert not regex.match("sent 5 more")
+
+
+def test_a_detail_of_literal_words_names_the_event() -> None:
+    drafts = draft_templates(["range 5 (reserved)", "range 6 (usable)", "range 7 (reserved)"])
+    assert {d.template for d in drafts} == {"range <*> (reserved)", "range <*> (usable)"}
+
+
+def test_a_template_makes_a_detail_optional_for_later_lines() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    committee.run(["flushed rows 10", "flushed rows 20"], [])
+    later = committee.run(["flushed rows 30 (in 4 ms)", "flushed rows 40 (in 9 ms)"], store.load())
+    assert [t.template for t in later.revised] == ["flushed rows <*>"]
+    (template,) = store.load()
+    regex = re2.compile(template.pattern)
+    assert regex.match("flushed rows 1") and regex.match("flushed rows 2 (in 3 ms)")
+
+
+HOSTS = ["a.example.com", "cdn.example.net", "b.foo.org", "mail.qux.com", "api.zed.org"]
+
+
+def test_a_leading_word_that_varies_across_otherwise_equal_lines_is_a_variable() -> None:
+    texts = [f"{h}:{p} close, bytes {n}" for h in HOSTS for p, n in ((80, 5), (443, 17))]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "<*>:<*> close, bytes <*>"
+    few = draft_templates([f"{h}:80 close, bytes 5" for h in HOSTS[:2]])
+    assert len(few) == 2  # two words at the start may name two events
+
+
+def test_library_siblings_that_differ_at_one_word_merge_into_one_template() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    for host in HOSTS[:4]:  # one host per run: four templates, too few to call it a column
+        committee.run([f"{host}:80 close, bytes 5"], store.load())
+    assert len(store.load()) == 4
+    report = committee.run([f"{HOSTS[4]}:443 close, bytes 9"], store.load())
+    assert not report.added and len(report.revised) == 4
+    assert {t.template for t in store.load()} == {"<*>:<*> close, bytes <*>"}

@@ -120,3 +120,40 @@ def test_catastrophic_pattern_cannot_hang_matching(pattern: str) -> None:
     import polars as pl
 
     assert not pl.Series([evil]).str.contains(pattern).item()
+
+
+def _templates_of(tmp_path: Path, contents: list[str]) -> list[str | None]:
+    path = tmp_path / "contents.log"
+    path.write_text("\n".join(contents) + "\n")
+    engine = MiningEngine(MemoryTemplateStore(), MiningSettings(), LogFormat.parse("<Content>"))
+    engine.process(path)
+    names = {t.template_id: t.template for t in engine.holder.active.templates}
+    import polars as pl
+
+    tids = pl.concat(list(engine.assign_lines(path)))["tid"].to_list()
+    return [names.get(t) if t is not None else None for t in tids]
+
+
+def test_no_line_is_left_without_a_template_when_the_input_ends(tmp_path: Path) -> None:
+    contents = [
+        "synced to 10.0.0.1, stratum 2",  # its draft also matches the LOCAL lines' template
+        "synced to LOCAL(0), stratum 10",
+        "synced to 10.0.0.2, stratum 3",
+        "synced to LOCAL(1), stratum 10",
+        "tryToReload1514044800223|3786|0|0",  # only variables around literal delimiters
+        "ERROR",  # equal to a line no template may match
+        "a single line that no other resembles",
+    ]
+    templates = _templates_of(tmp_path, contents)
+    assert all(templates), templates
+    assert templates[4] == "<*>|<*>|<*>|<*>"
+    assert templates[5] == "ERROR"
+    assert templates[0] == templates[2]
+
+
+def test_lines_of_values_only_get_the_template_logpai_writes(tmp_path: Path) -> None:
+    contents = ["J"] * 30 + ["0", "0x0", "1", "2", "0 0 0", "7 8 9"] + ["uph[E(p."] * 5
+    templates = _templates_of(tmp_path, contents)
+    assert templates[30:34] == ["<*>"] * 4
+    assert templates[34:36] == ["<*> <*> <*>"] * 2
+    assert templates[0] == "J" and templates[-1] == "uph[E(p."

@@ -72,3 +72,18 @@ def test_atoms_cover_the_word(word: str) -> None:
 def test_mask_is_idempotent() -> None:
     for text in ["uid=0 euid=0 tty=NODEVssh", "a b=1##2 core.3 [x] <*>", "at 10:00:00 ok"]:
         assert mask(mask(text)) == mask(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("lifetime <1 sec", "lifetime <<*> sec"),
+        ("queue >250 items", "queue ><*> items"),
+        ("took *5* ms", "took *<*>* ms"),
+        ("weight 3*4 kg", "weight <*> kg"),  # a '*' inside a value is part of it
+        ("tag=*launch* ok", "tag=*launch* ok"),  # no value: the word stays as it is
+        ("<5> and <*x*>", "<<*>> and <*x*>"),
+    ],
+)
+def test_literal_angle_brackets_and_stars_next_to_a_value_are_kept(text: str, masked: str) -> None:
+    assert mask(text) == masked
