@@ -74,6 +74,8 @@ async def test_add_an_entry_and_find_it_by_search(client: httpx.AsyncClient, pla
     assert (await client.get(f"{ROUTE}/{added['kb_id']}")).json() == added
 
     hits = await _search(client, "probe stopped answering on the I2C bus", platform=platform)
+    own = await _search(client, "probe stopped answering", platform=platform, generic="false")
+    assert [h["kb_id"] for h in own][:1] == [added["kb_id"]] and len(own) == 2
     assert [h["kb_id"] for h in hits][:1] == [added["kb_id"]]
     best = hits[0]
     assert best["source_id"] == added["source_id"] and best["reasons"]
@@ -109,7 +111,9 @@ async def test_edit_an_entry_and_see_the_change(client: httpx.AsyncClient, platf
 
     hits = await _search(client, "coolant pump cavitation, flow sensor zero", platform=platform)
     assert hits[0]["kb_id"] == kb_id and hits[0]["module"] == "coolant"
-    stale = await _search(client, "spindle stalls", platform=platform, module="spindle")
+    stale = await _search(
+        client, "spindle stalls", platform=platform, module="spindle", generic="false"
+    )
     assert stale == []  # the old fields are gone from the filters too
 
 
@@ -118,6 +122,8 @@ async def test_delete_an_entry_and_get_404(client: httpx.AsyncClient, platform: 
         client, platform=platform, symptom="gearbox oil overheats", solution="change the oil"
     )
     path = f"{ROUTE}/{added['kb_id']}"
+    found = await _search(client, "gearbox oil overheats", platform=platform, generic="false")
+    assert [h["kb_id"] for h in found] == [added["kb_id"]]
     assert (await client.delete(path)).status_code == 204
     for answer in (
         await client.get(path),
@@ -126,7 +132,7 @@ async def test_delete_an_entry_and_get_404(client: httpx.AsyncClient, platform: 
     ):
         assert answer.status_code == 404, answer.text
         assert answer.json() == {"detail": f"no knowledge entry {added['kb_id']}"}
-    assert await _search(client, "gearbox oil overheats", platform=platform) == []
+    assert await _search(client, "gearbox oil overheats", platform=platform, generic="false") == []
 
 
 async def test_a_taken_source_id_is_a_409_and_changes_nothing(
@@ -165,7 +171,7 @@ async def test_the_routes_and_the_seed_share_one_entry_by_source_id(
     embedder = local_embedder(BUNDLED_EMBEDDING_MODEL)
     async with await connect(db_url) as conn:
         await seed_entries(conn, [LoadedEntry(entry=seeded, location="t:1")], embedder)
-    hits = await _search(client, "belt slips", platform=platform)
+    hits = await _search(client, "belt slips", platform=platform, generic="false")
     kb_id = hits[0]["kb_id"]
     assert hits[0]["source_id"] == source_id
 
