@@ -49,11 +49,11 @@ class BatchListQuery(BaseModel):
 
     def batch_filter(self) -> BatchFilter:
         """The store's filter of this query (each label split at its first ``=``)."""
-        pairs = [tuple(text.split("=", 1)) for text in self.label]
+        pairs = (text.partition("=") for text in self.label)
         return BatchFilter(
             states=tuple(self.state),
             source=self.source,
-            labels=[(key, value) for key, value in pairs],
+            labels=[(key, value) for key, _, value in pairs],
         )
 
     def after(self) -> Position | None:

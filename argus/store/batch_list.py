@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +47,7 @@ class BatchFilter:
 
     states: Sequence[BatchStatus] = ()  #: any of these states
     source: str | None = None  #: exactly this source
-    labels: Sequence[tuple[str, str]] = field(default=())  #: every (key, value) pair matches
+    labels: Sequence[tuple[str, str]] = ()  #: every (key, value) pair matches
 
 
 @dataclass(frozen=True, kw_only=True)
