@@ -15,6 +15,7 @@ from argus.api.guards import install_guards
 from argus.api.ports import Background, OpenChat
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
+from argus.api.routes_knowledge import router as knowledge_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
 from argus.api.state import AppState, app_state
@@ -54,6 +55,7 @@ def api_app(
     app.include_router(batches_router, dependencies=[Depends(require_api_key)])
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
     app.include_router(stats_router, dependencies=[Depends(require_api_key)])
+    app.include_router(knowledge_router, dependencies=[Depends(require_api_key)])
     _health_routes(app)
     install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
     return app

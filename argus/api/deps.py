@@ -1,5 +1,5 @@
 """Dependencies of the routes, as Annotated aliases: the app's state, its settings, a database
-connection, the batch of the path, auth."""
+connection, the embedding model, the batch of the path, auth."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from fastapi import Depends, Header, HTTPException, Request, status
 from argus.api.state import AppState
 from argus.config import Settings
 from argus.errors import NotFoundError
+from argus.knowledge.embeddings import Embedder
 from argus.store import batches
 
 #: A batch row with its files, as ``argus.store.batches.get_batch`` returns it.
@@ -44,7 +45,13 @@ async def get_conn(state: StateDep) -> AsyncIterator[psycopg.AsyncConnection[Any
         yield conn
 
 
+async def get_embedder(state: StateDep) -> Embedder:
+    """The embedding model (loaded on first use)."""
+    return await state.embedding()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
 ConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn)]
 #: A connection held only while the route function runs (not while a streamed answer is sent).
 BriefConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn, scope="function")]

@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from argus.api.uploads import UploadInProgress, UploadTooLarge
 from argus.errors import (
     ArgusError,
+    ConfigError,
     ConflictError,
     DatabaseUnavailable,
     InputError,
@@ -51,6 +52,7 @@ REFUSALS: dict[type[Exception], Refusal] = {
     NotFoundError: Refusal(status=404),
     ConflictError: Refusal(status=409, hint=False),  # NotReadyError: not parsed yet
     ServiceUnavailable: Refusal(status=503, unavailable=True),  # DatabaseUnavailable, ...
+    ConfigError: Refusal(status=503, unavailable=True),  # e.g. a model other than the vectors'
     psycopg.OperationalError: Refusal(status=503, unavailable=True),  # PoolTimeout too
 }
 

@@ -1,19 +1,21 @@
-"""Batch routes: create, stream-upload files, complete, retry, status, report."""
+"""Batch routes: create, list, stream-upload files, complete, retry, status, report."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 
 from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_batch
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
+from argus.api.schemas_batch_list import BatchListQuery, BatchPageView, BatchSummary, cursor_of
 from argus.api.uploads import staged_upload, upload_path, upload_slot
 from argus.batch_status import BatchStatus
 from argus.errors import ConflictError, NotFoundError
 from argus.metrics import BATCHES, UPLOADED_BYTES
 from argus.report import Report
-from argus.store import batches
+from argus.store import batch_list, batches
 from argus.store.batches import CompleteOutcome, RetryOutcome
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))
@@ -27,6 +29,22 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
     batch_id = await batches.create_batch(conn, body.source, labels, BatchStatus.PENDING)
     BATCHES.labels(BatchStatus.PENDING).inc()
     return BatchView.model_validate(await existing_batch(conn, batch_id))
+
+
+@router.get("")
+async def list_batches(query: Annotated[BatchListQuery, Query()], conn: ConnDep) -> BatchPageView:
+    """Batches, newest first, filtered by state (any of), source and labels (all of); one page
+    at a time: pass ``next_cursor`` back as ``cursor`` for the next (422 for a filter, size or
+    cursor the schema does not allow, naming it)."""
+    page = await batch_list.list_batches(
+        conn, query.batch_filter(), limit=query.limit, after=query.after()
+    )
+    last = batch_list.position_of(page.rows[-1]) if page.more else None
+    return BatchPageView(
+        batches=[BatchSummary.model_validate(row) for row in page.rows],
+        limit=query.limit,
+        next_cursor=cursor_of(last) if last else None,
+    )
 
 
 @router.put(

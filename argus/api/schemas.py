@@ -28,19 +28,19 @@ def storable_text(text: str) -> str:
 #: Text that can be stored (see ``storable_text``): add to every client string of a body.
 Storable = AfterValidator(storable_text)
 #: No NUL characters (PostgreSQL text cannot hold them); stated in the schema, so clients know.
-_NO_NUL = r"^[^\x00]*$"
-Source = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=_NO_NUL), Storable]
-LabelKey = Annotated[str, StringConstraints(max_length=100, pattern=_NO_NUL), Storable]
-LabelValue = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL), Storable]
-LogFormatText = Annotated[str, StringConstraints(max_length=500, pattern=_NO_NUL), Storable]
+NO_NUL = r"^[^\x00]*$"
+Source = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO_NUL), Storable]
+LabelKey = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL), Storable]
+LabelValue = Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL), Storable]
+LogFormatText = Annotated[str, StringConstraints(max_length=500, pattern=NO_NUL), Storable]
 
 
 def _labels_schema(schema: dict[str, Any]) -> None:
     """State the key rules as ``propertyNames`` (pydantic would emit ``patternProperties``,
     which leaves keys that break the pattern unconstrained)."""
     schema.pop("patternProperties", None)
-    schema["propertyNames"] = {"maxLength": 100, "pattern": _NO_NUL}
-    schema["additionalProperties"] = {"type": "string", "maxLength": 500, "pattern": _NO_NUL}
+    schema["propertyNames"] = {"maxLength": 100, "pattern": NO_NUL}
+    schema["additionalProperties"] = {"type": "string", "maxLength": 500, "pattern": NO_NUL}
 
 
 class BatchCreate(BaseModel):
@@ -125,9 +125,9 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 _REFUSALS = {
-    400: "the upload is not acceptable (the reason says why)",
+    400: "the upload or entry is not acceptable (the reason says why)",
     401: "missing or wrong bearer key",
-    404: "no such batch (or no report yet)",
-    409: "the batch is not in a state that allows this",
+    404: "no such batch or knowledge entry (or no report yet)",
+    409: "the batch is not in a state that allows this, or the source id is taken",
     413: "the request body is larger than the configured cap",
 }

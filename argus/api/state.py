@@ -13,6 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 from argus.api.ports import Background, Chat, OpenChat
 from argus.api.singleflight import SingleFlight
 from argus.config import Settings
+from argus.knowledge.embeddings import Embedder, make_embedder
 from argus.report import Report
 from argus.runtime.services import Services
 from argus.store import batches
@@ -31,6 +32,8 @@ class AppState:
     open_chat: OpenChat  #: opens the chat on the first chat request
     chat: Chat | None = None  #: opened on first use (chat_service)
     chat_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    embedder: Embedder | None = None  #: loaded on first use (embedding)
+    embedder_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def chat_service(self) -> Chat:
         """The chat service, opened (checkpoint tables set up) by its first caller only."""
@@ -38,6 +41,14 @@ class AppState:
             if self.chat is None:
                 self.chat = await self.open_chat(str(self.pool.conninfo))
             return self.chat
+
+    async def embedding(self) -> Embedder:
+        """The configured embedding model, loaded (off the event loop) by its first caller
+        only; EmbeddingUnavailable (503) when it cannot be loaded."""
+        async with self.embedder_lock:
+            if self.embedder is None:
+                self.embedder = await asyncio.to_thread(make_embedder, self.settings)
+            return self.embedder
 
 
 @contextlib.asynccontextmanager

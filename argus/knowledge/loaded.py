@@ -25,8 +25,9 @@ class LoadedEntry:
     location: str  #: ``file:line`` where the entry starts, for messages
 
 
-def validate_entry(data: dict[str, Any], location: str) -> LoadedEntry:
-    """Validate one raw entry; on failure raise InputError naming ``location`` and the field."""
+def validate_entry(data: dict[str, Any], location: str, *, hint: str = FIX_HINT) -> LoadedEntry:
+    """Validate one raw entry; on failure raise InputError naming ``location`` and the field
+    (with ``hint``)."""
     try:
         return LoadedEntry(entry=KnowledgeEntry.model_validate(data), location=location)
     except ValidationError as exc:
@@ -37,5 +38,5 @@ def validate_entry(data: dict[str, Any], location: str) -> LoadedEntry:
         raise InputError(
             f"{location}: {label}: {field}: {first['msg']}"
             + (f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""),
-            hint=FIX_HINT,
+            hint=hint,
         ) from None

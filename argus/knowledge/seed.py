@@ -1,14 +1,13 @@
 """Seed the knowledge base from files: idempotent upsert by source id, re-embedding only changes.
 
-For each entry the stored row is compared with the file: identical rows are not written at all,
-rows whose fields changed are updated, and only entries whose embedded text changed (or that have
-no vector yet) are embedded again. Everything is validated before anything is written, and one
-seed is one transaction.
+The writing is :func:`argus.knowledge.upsert.write_entries` (identical rows are not written,
+only changed embedded texts are embedded again), the path the API's single entries take too.
+Everything is validated before anything is written, and one seed is one transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,14 +15,12 @@ from typing import Any
 import psycopg
 
 from argus.errors import InputError
-from argus.knowledge.embeddings import Embedder, embed_vectors
+from argus.knowledge.embeddings import Embedder
 from argus.knowledge.lexicon import forget
 from argus.knowledge.loaded import LoadedEntry
 from argus.knowledge.loaders import knowledge_files, load_file
-from argus.knowledge.space import ensure_embedding_space
+from argus.knowledge.upsert import Progress, write_entries
 from argus.store import knowledge as store
-
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,12 +32,6 @@ class SeedReport:
     updated: int  #: existing source ids whose fields changed
     unchanged: int  #: existing source ids left untouched
     embedded: int  #: vectors computed (new entries and changed embedded texts)
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Change:
-    loaded: LoadedEntry
-    embed: bool  # the embedded text changed or no vector is stored
 
 
 def load_paths(paths: Iterable[Path]) -> list[LoadedEntry]:
@@ -73,53 +64,25 @@ async def seed_entries(
     batch_size: int = 64,
     progress: Progress | None = None,
 ) -> SeedReport:
-    """Upsert ``loaded`` into the knowledge base in one transaction; see the module doc.
+    """Upsert ``loaded`` into the knowledge base in one transaction (through
+    :func:`argus.knowledge.upsert.write_entries`, as the API's single entries are), then
+    refresh the planner statistics when anything changed.
 
     On an autocommit connection the seed is committed when this returns; inside a transaction
     already open on ``conn`` it is part of that transaction and the caller commits.
     """
     check_unique(loaded)
-    await ensure_embedding_space(conn, embedder)
     async with conn.transaction():
-        states = await store.stored_states(conn, [e.entry.source_id for e in loaded])
-        changes = [c for c in (_change(e, states.get(e.entry.source_id)) for e in loaded) if c]
-        if progress:
-            progress(0, len(changes))
-        for start in range(0, len(changes), batch_size):
-            await _write(conn, embedder, changes[start : start + batch_size])
-            if progress:
-                progress(min(start + batch_size, len(changes)), len(changes))
-        if changes:
+        written = await write_entries(
+            conn, [e.entry for e in loaded], embedder, batch_size=batch_size, progress=progress
+        )
+        if written.inserted or written.updated:
             await store.analyze(conn)
-            forget(conn)
-    inserted = sum(1 for c in changes if c.loaded.entry.source_id not in states)
+            forget(conn)  # the frequencies come from the statistics just refreshed
     return SeedReport(
         entries=len(loaded),
-        inserted=inserted,
-        updated=len(changes) - inserted,
-        unchanged=len(loaded) - len(changes),
-        embedded=sum(1 for c in changes if c.embed),
+        inserted=len(written.inserted),
+        updated=len(written.updated),
+        unchanged=len(written.unchanged),
+        embedded=written.embedded,
     )
-
-
-def _change(loaded: LoadedEntry, state: store.StoredState | None) -> _Change | None:
-    """What to do with one entry; None when the stored row is identical."""
-    entry = loaded.entry
-    if state is None:
-        return _Change(loaded=loaded, embed=True)
-    embed = state.content_hash != entry.content_hash() or not state.embedded
-    if not embed and state.row == entry.row():
-        return None
-    return _Change(loaded=loaded, embed=embed)
-
-
-async def _write(
-    conn: psycopg.AsyncConnection[Any], embedder: Embedder, changes: list[_Change]
-) -> None:
-    to_embed = [c.loaded.entry.embedding_text() for c in changes if c.embed]
-    vectors = iter(await embed_vectors(embedder, to_embed))
-    rows = [
-        (c.loaded.entry.row(), c.loaded.entry.content_hash(), next(vectors) if c.embed else None)
-        for c in changes
-    ]
-    await store.upsert_entries(conn, rows)

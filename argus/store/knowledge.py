@@ -1,8 +1,9 @@
 """Repository of ``knowledge_base``, ``embedding_space`` and the embeddings of ``diagnosis``.
 
-All the SQL of the knowledge base lives here: upserts for seeding, the filtered candidate
-queries of hybrid search (exact and HNSW vector ranking, full-text ranking), the embedding-space
-bookkeeping, the column resizing of a re-embed, and similar-incident search over diagnoses.
+All the SQL of the knowledge base lives here: upserts (seeds and single entries alike),
+reading and deleting one entry, the filtered candidate queries of hybrid search (exact and HNSW
+vector ranking, full-text ranking), the embedding-space bookkeeping, the column resizing of a
+re-embed, and similar-incident search over diagnoses.
 Vectors are passed as numpy arrays (pgvector's psycopg adapter must be registered).
 """
 
@@ -125,8 +126,9 @@ def _hnsw_name(table: str) -> sql.Identifier:
 
 @dataclass(frozen=True, kw_only=True)
 class StoredState:
-    """What is stored for one source id, to decide whether a seed must write or embed."""
+    """What is stored for one source id, to decide whether a write must write or embed."""
 
+    kb_id: int  #: primary key of the stored entry
     row: tuple[object, ...]  #: the ENTRY_COLUMNS values
     content_hash: str | None  #: hash of the text the stored vector was computed from
     embedded: bool  #: True when a vector is stored
@@ -137,7 +139,7 @@ async def stored_states(
 ) -> dict[str, StoredState]:
     """The stored state of each of ``source_ids`` that exists."""
     query = sql.SQL(
-        "SELECT {}, content_hash, embedding IS NOT NULL FROM knowledge_base"
+        "SELECT {}, kb_id, content_hash, embedding IS NOT NULL FROM knowledge_base"
         " WHERE source_id = ANY(%s)"
     ).format(sql.SQL(", ").join(map(sql.Identifier, ENTRY_COLUMNS)))
     cur = await conn.execute(query, (list(source_ids),))
@@ -145,16 +147,25 @@ async def stored_states(
     for row in await cur.fetchall():
         values = tuple(row[: len(ENTRY_COLUMNS)])
         states[str(values[0])] = StoredState(
-            row=values, content_hash=row[-2], embedded=bool(row[-1])
+            kb_id=int(row[-3]), row=values, content_hash=row[-2], embedded=bool(row[-1])
         )
     return states
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upserted:
+    """One row written by ``upsert_entries``."""
+
+    kb_id: int  #: its primary key (kept when an existing entry is updated)
+    inserted: bool  #: True for a new source id, False when an existing entry was updated
 
 
 async def upsert_entries(
     conn: psycopg.AsyncConnection[Any],
     rows: Sequence[tuple[tuple[object, ...], str, _Vector | None]],
-) -> None:
-    """Insert or update entries by source id: (ENTRY_COLUMNS values, content hash, vector).
+) -> dict[str, Upserted]:
+    """Insert or update entries by source id: (ENTRY_COLUMNS values, content hash, vector);
+    returns what became of each source id.
 
     A ``None`` vector keeps the stored one (the embedded text did not change).
     """
@@ -167,14 +178,48 @@ async def upsert_entries(
         " ON CONFLICT (source_id) DO UPDATE SET {updates},"
         " content_hash = EXCLUDED.content_hash,"
         " embedding = coalesce(EXCLUDED.embedding, knowledge_base.embedding),"
-        " updated_at = now()"
+        " updated_at = now() RETURNING source_id, kb_id, xmax = 0"
     ).format(
         columns=columns,
         params=sql.SQL(", ").join(sql.Placeholder() * (len(ENTRY_COLUMNS) + 2)),
         updates=updates,
     )
+    written: dict[str, Upserted] = {}
+    if not rows:
+        return written
     async with conn.cursor() as cur:
-        await cur.executemany(query, [(*values, digest, vec) for values, digest, vec in rows])
+        params = [(*values, digest, vec) for values, digest, vec in rows]
+        await cur.executemany(query, params, returning=True)
+        while True:
+            for source_id, kb_id, inserted in await cur.fetchall():
+                written[str(source_id)] = Upserted(kb_id=int(kb_id), inserted=bool(inserted))
+            if not cur.nextset():
+                break
+    return written
+
+
+#: The columns of a stored entry as read back (``get_entry``).
+STORED_COLUMNS = ("kb_id", *ENTRY_COLUMNS, "created_at", "updated_at")
+
+
+async def get_entry(
+    conn: psycopg.AsyncConnection[Any], kb_id: int, *, lock: bool = False
+) -> dict[str, Any] | None:
+    """The entry ``kb_id`` (STORED_COLUMNS), or None; ``lock`` holds its row (FOR UPDATE)
+    until the transaction ends, so it is neither changed nor deleted meanwhile."""
+    query = sql.SQL("SELECT {} FROM knowledge_base WHERE kb_id = %s{}").format(
+        sql.SQL(", ").join(map(sql.Identifier, STORED_COLUMNS)),
+        sql.SQL(" FOR UPDATE" if lock else ""),
+    )
+    cur = await conn.execute(query, (kb_id,))
+    row = await cur.fetchone()
+    return dict(zip(STORED_COLUMNS, row, strict=True)) if row else None
+
+
+async def delete_entry(conn: psycopg.AsyncConnection[Any], kb_id: int) -> bool:
+    """Delete the entry ``kb_id``; False when there was none."""
+    cur = await conn.execute("DELETE FROM knowledge_base WHERE kb_id = %s RETURNING 1", (kb_id,))
+    return await cur.fetchone() is not None
 
 
 async def analyze(conn: psycopg.AsyncConnection[Any]) -> None:

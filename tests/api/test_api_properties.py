@@ -22,9 +22,14 @@ def test_openapi_spec_lists_the_routes(base_url: str) -> None:
         "/api/v1/batches",
         "/api/v1/batches/{batch_id}/files/{name}",
         "/api/v1/batches/{batch_id}/report",
+        "/api/v1/knowledge",
+        "/api/v1/knowledge/search",
+        "/api/v1/knowledge/{kb_id}",
         "/healthz",
         "/readyz",
     } <= set(spec["paths"])
+    assert set(spec["paths"]["/api/v1/batches"]) == {"get", "post"}
+    assert set(spec["paths"]["/api/v1/knowledge/{kb_id}"]) == {"get", "put", "delete"}
 
 
 #: Text as JSON can carry it: any code point, lone surrogates (``\ud800``) included.
@@ -40,10 +45,19 @@ header_values = st.lists(
 ).map(lambda codes: bytes(codes).strip(b" \t"))
 
 
+#: Seconds a request may take: the first knowledge request loads the embedding model.
+TIMEOUT_S = 120
+
+
 def post_json(url: str, body: object, headers: dict[str, str | bytes]) -> httpx.Response:
     """POST ``body`` as JSON text with \\u escapes, so lone surrogates reach the server."""
     content = json.dumps(body).encode()
-    return httpx.post(url, content=content, headers={**headers, "Content-Type": "application/json"})
+    return httpx.post(
+        url,
+        content=content,
+        headers={**headers, "Content-Type": "application/json"},
+        timeout=TIMEOUT_S,
+    )
 
 
 @settings(
@@ -116,3 +130,93 @@ def test_paths_and_uploads_never_fail_with_5xx(
     target = f"{base_url}/api/v1/batches/{batch_id}/files/{quote(name, safe='')}"
     answer = httpx.put(target, content=content, headers=AUTH)
     assert answer.status_code < 500, answer.text
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=json_values
+    | st.fixed_dictionaries(
+        {"symptom": json_text, "solution": json_text},
+        optional={
+            "source_id": json_values,
+            "category": json_values,
+            "tags": json_values,
+            "firmware": json_values,
+            "root_cause": json_values,
+        },
+    ),
+    kb_id=st.integers(min_value=-(2**70), max_value=2**70) | st.text(max_size=20),
+)
+def test_knowledge_bodies_and_ids_never_fail_with_5xx(
+    base_url: str, body: object, kb_id: object
+) -> None:
+    created = post_json(f"{base_url}/api/v1/knowledge", body, AUTH)
+    assert created.status_code < 500, created.text
+    target = f"{base_url}/api/v1/knowledge/{quote(str(kb_id), safe='')}"
+    content = json.dumps(body).encode()
+    for method in ("GET", "PUT", "DELETE"):
+        answer = httpx.request(
+            method,
+            target,
+            content=content,
+            headers={**AUTH, "Content-Type": "application/json"},
+            timeout=TIMEOUT_S,
+        )
+        assert answer.status_code < 500, (method, answer.text)
+
+
+#: The search's parameters.
+SEARCH_PARAMS = [
+    "q",
+    "error_code",
+    "platform",
+    "firmware",
+    "module",
+    "category",
+    "generic",
+    "limit",
+]
+#: Query values as a URL carries them (any code point a client can encode: no surrogates).
+query_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(["state", "source", "label", "limit", "cursor", "other"]), query_text
+        ),
+        max_size=6,
+    ),
+    search=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "q",
+                    "error_code",
+                    "platform",
+                    "firmware",
+                    "module",
+                    "category",
+                    "generic",
+                    "limit",
+                ]
+            ),
+            query_text,
+        ),
+        max_size=6,
+    ),
+)
+def test_list_and_search_queries_never_fail_with_5xx(
+    base_url: str, params: list[tuple[str, str]], search: list[tuple[str, str]]
+) -> None:
+    listed = httpx.get(f"{base_url}/api/v1/batches", params=params, headers=AUTH)
+    assert listed.status_code in (200, 422), listed.text
+    found = httpx.get(
+        f"{base_url}/api/v1/knowledge/search", params=search, headers=AUTH, timeout=TIMEOUT_S
+    )
+    assert found.status_code in (200, 422), found.text

@@ -13,9 +13,11 @@ from argus.api.refusals import REFUSALS, install_refusals, refusal_of
 from argus.api.uploads import UploadInProgress, UploadTooLarge
 from argus.errors import (
     ArgusError,
+    ConfigError,
     ConflictError,
     CorruptInputError,
     DatabaseUnavailable,
+    EmbeddingUnavailable,
     FormatError,
     InputError,
     KafkaUnavailable,
@@ -54,6 +56,8 @@ async def _answer(error: Exception) -> httpx.Response:
         (NotReadyError("no parsed files yet"), 409),
         (DatabaseUnavailable("db down"), 503),
         (KafkaUnavailable("broker down"), 503),
+        (EmbeddingUnavailable("no model at /models/x"), 503),
+        (ConfigError("the stored vectors come from another model"), 503),
         (PoolTimeout("no connection in 1.5 s"), 503),
         (psycopg.OperationalError("server closed the connection"), 503),
     ],

@@ -1,0 +1,114 @@
+"""Listing batches: filtered by state, source and labels, newest first, one page at a time.
+
+Paging is by keyset: a page ends at a ``(created_at, batch_id)`` position and the next page
+starts strictly after it, so batches created while a client pages never shift or repeat rows.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from argus.batch_status import BatchStatus
+
+#: The columns of a listed batch, in the order of the query.
+COLUMNS = (
+    "batch_id",
+    "source",
+    "labels",
+    "status",
+    "failure_reason",
+    "file_count",
+    "created_at",
+    "updated_at",
+    "diagnosed_at",
+    "elapsed_s",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Position:
+    """Where a page ended: the last batch listed (pages run newest first)."""
+
+    created_at: datetime
+    batch_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchFilter:
+    """Which batches to list; empty fields leave that side unconstrained."""
+
+    states: Sequence[BatchStatus] = ()  #: any of these states
+    source: str | None = None  #: exactly this source
+    labels: Sequence[tuple[str, str]] = ()  #: every (key, value) pair matches
+
+
+@dataclass(frozen=True, kw_only=True)
+class BatchPage:
+    """Up to ``limit`` batches, newest first, and whether more follow the last one."""
+
+    rows: list[dict[str, Any]]  #: COLUMNS of each batch; ``status`` a BatchStatus
+    more: bool  #: another page follows (starting after the last row)
+
+
+def _conditions(which: BatchFilter, after: Position | None) -> tuple[sql.Composable, list[Any]]:
+    parts: list[sql.Composable] = []
+    params: list[Any] = []
+    if which.states:
+        parts.append(sql.SQL("status = ANY(%s)"))
+        params.append([str(s) for s in which.states])
+    if which.source is not None:
+        parts.append(sql.SQL("source = %s"))
+        params.append(which.source)
+    for key, value in which.labels:
+        parts.append(sql.SQL("labels @> %s::jsonb"))  # each pair on its own: repeats all hold
+        params.append(json.dumps({key: value}))
+    if after is not None:
+        parts.append(sql.SQL("(created_at, batch_id) < (%s, %s)"))
+        params.extend([after.created_at, after.batch_id])
+    if not parts:
+        return sql.SQL("true"), params
+    return sql.SQL(" AND ").join(parts), params
+
+
+async def list_batches(
+    conn: psycopg.AsyncConnection[Any],
+    which: BatchFilter,
+    *,
+    limit: int,
+    after: Position | None = None,
+) -> BatchPage:
+    """The page of batches passing ``which`` that follows ``after`` (from the newest when
+    None). ``elapsed_s`` runs from creation to the batch's end (diagnosed, or the last change
+    of a failed batch), or to now while it is still under way."""
+    where, params = _conditions(which, after)
+    query = sql.SQL(
+        "SELECT batch_id, source, labels, status, failure_reason, file_count, created_at,"
+        " updated_at, diagnosed_at, extract(epoch FROM CASE status"
+        "   WHEN %s THEN coalesce(diagnosed_at, updated_at) WHEN %s THEN updated_at"
+        "   ELSE now() END - created_at)::float8"
+        " FROM batch WHERE {} ORDER BY created_at DESC, batch_id DESC LIMIT %s"
+    ).format(where)
+    statuses = [str(BatchStatus.DIAGNOSED), str(BatchStatus.FAILED)]
+    cur = await conn.execute(query, [*statuses, *params, limit + 1])
+    rows = [_row(r) for r in await cur.fetchall()]
+    return BatchPage(rows=rows[:limit], more=len(rows) > limit)
+
+
+def _row(values: Sequence[Any]) -> dict[str, Any]:
+    row = dict(zip(COLUMNS, values, strict=True))
+    row["status"] = BatchStatus(row["status"])
+    row["elapsed_s"] = max(0.0, float(row["elapsed_s"]))
+    return row
+
+
+def position_of(row: Mapping[str, Any]) -> Position:
+    """The position of a listed batch (the next page starts after it)."""
+    return Position(created_at=row["created_at"], batch_id=row["batch_id"])
