@@ -91,8 +91,8 @@ class BatchFile(BaseModel):
     error: str | None = None
 
 
-class BatchView(BaseModel):
-    """A batch and where it stands."""
+class BatchFacts(BaseModel):
+    """What every view of a batch says of it: where it stands and when."""
 
     batch_id: uuid.UUID
     source: str
@@ -100,10 +100,15 @@ class BatchView(BaseModel):
     status: BatchStatus
     failure_reason: str | None = None
     file_count: int
-    files: list[BatchFile] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
     diagnosed_at: datetime | None = None
+
+
+class BatchView(BatchFacts):
+    """A batch, where it stands, and its files."""
+
+    files: list[BatchFile] = Field(default_factory=list)
 
 
 class UploadResult(BaseModel):

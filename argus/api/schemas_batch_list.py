@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from argus.api.schemas import Source
+from argus.api.schemas import BatchFacts, Source
 from argus.batch_status import BatchStatus
 from argus.store.batch_list import BatchFilter, Position
 
@@ -72,18 +72,9 @@ def cursor_of(position: Position) -> str:
     return f"{micros}-{position.batch_id.hex}"
 
 
-class BatchSummary(BaseModel):
+class BatchSummary(BatchFacts):
     """One batch of a list: where it stands, without its files."""
 
-    batch_id: uuid.UUID
-    source: str
-    labels: dict[str, Any]
-    status: BatchStatus
-    failure_reason: str | None = None
-    file_count: int
-    created_at: datetime
-    updated_at: datetime
-    diagnosed_at: datetime | None = None
     elapsed_s: float = Field(
         description="seconds from creation to diagnosis (or to failure); to now while under way"
     )

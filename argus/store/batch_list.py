@@ -17,20 +17,10 @@ import psycopg
 from psycopg import sql
 
 from argus.batch_status import BatchStatus
+from argus.store.batches import BATCH_COLUMNS
 
 #: The columns of a listed batch, in the order of the query.
-COLUMNS = (
-    "batch_id",
-    "source",
-    "labels",
-    "status",
-    "failure_reason",
-    "file_count",
-    "created_at",
-    "updated_at",
-    "diagnosed_at",
-    "elapsed_s",
-)
+COLUMNS = (*BATCH_COLUMNS, "elapsed_s")
 
 
 @dataclass(frozen=True, kw_only=True)

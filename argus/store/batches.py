@@ -50,6 +50,19 @@ async def add_files(
     )
 
 
+#: The columns of a batch row that its views show, in the order the queries select them.
+BATCH_COLUMNS = (
+    "batch_id",
+    "source",
+    "labels",
+    "status",
+    "failure_reason",
+    "file_count",
+    "created_at",
+    "updated_at",
+    "diagnosed_at",
+)
+
 #: The time stamp a state sets when a batch reaches it.
 _STAMPS = {
     BatchStatus.PARSED: ", parsed_at = now()",
@@ -159,18 +172,7 @@ async def get_batch(
     row = await cur.fetchone()
     if row is None:
         return None
-    keys = [
-        "batch_id",
-        "source",
-        "labels",
-        "status",
-        "failure_reason",
-        "file_count",
-        "created_at",
-        "updated_at",
-        "diagnosed_at",
-    ]
-    batch = dict(zip(keys, row, strict=True))
+    batch = dict(zip(BATCH_COLUMNS, row, strict=True))
     batch["status"] = BatchStatus(batch["status"])
     cur = await conn.execute(
         "SELECT name, file_id, path, size_bytes, status, error, records FROM batch_file"
