@@ -36,6 +36,12 @@ class MiningSettings(BaseModel):
     double_buffer: bool = Field(True, description="rebuild the index in the background")
     lookback_enabled: bool = Field(False, description="re-match recent misses after a swap")
     lookback_batches: int = Field(3, ge=0, description="micro-batches re-matched on look-back")
+    drafter: Literal["rule", "llm"] = Field(
+        "rule",
+        description="who drafts templates in pass 1: 'rule' (token alignment, no LLM) or 'llm' "
+        "(the rule drafter, and the LLM asked about the clusters the rules find ambiguous; "
+        "the arbiter validates its drafts, the rules are the fallback)",
+    )
     remine_unmatched_rate: float = Field(
         REMINE_UNMATCHED_RATE,
         ge=0.0,

@@ -23,6 +23,17 @@ def test_environment_overrides_defaults(
     assert loaded.mining.micro_batch_size == 20  # seed 000 default kept
 
 
+def test_mining_drafter_is_rule_unless_set(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert settings.mining.drafter == "rule"
+    monkeypatch.setenv("ARGUS_MINING__DRAFTER", "llm")
+    assert Settings().mining.drafter == "llm"
+    monkeypatch.setenv("ARGUS_MINING__DRAFTER", "gpt")
+    with pytest.raises(ValueError, match="drafter"):
+        Settings()
+
+
 def test_dotenv_file_is_read(settings: Settings, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("ARGUS_LLM_MODEL=qwen2.5\nARGUS_LLM_BASE_URL=http://x/v1\n")
     loaded = Settings()
