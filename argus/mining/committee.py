@@ -99,8 +99,8 @@ class Committee:
             outcome = self._place(proposal, members, peers, current, report)
             if isinstance(outcome, Template):
                 _record(outcome, current, report)
-            elif final:
-                refused.append((proposal.draft, members))
+            elif final:  # the rule draft, when another drafter's was refused
+                refused.append((proposal.fallback or proposal.draft, members))
             else:
                 report.unplaced.extend(members)
         # After every other cluster is placed, so that the precedence test sees their templates.
@@ -173,7 +173,9 @@ class Committee:
                 rule = Proposal(
                     draft=proposal.fallback, category=proposal.category, advice=proposal.advice
                 )
-                outcome = self._add(rule, members, peers, current)
+                outcome = self._merge_siblings(
+                    rule.draft, members, peers, current, report
+                ) or self._add(rule, members, peers, current)
                 if isinstance(outcome, str):
                     report.rejected.append((rule.draft.pattern, outcome))
         return outcome

@@ -26,13 +26,20 @@ from typing import TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, field_validator
 
+from argus.config import Settings
 from argus.errors import ArgusError, LLMOutputInvalid
+from argus.llm.budget import LLMClock
+from argus.llm.client import chat_model, endpoint_breaker
+from argus.llm.guard import CallTimes
 from argus.llm.output import json_answer
 from argus.llm.prompts import DATA_RULE, data_block
 from argus.llm.runtime import LLMRuntime
-from argus.mining.committee import Proposal, RuleDrafter
+from argus.llm.usage import UsageLimits
+from argus.mining import arbiter
+from argus.mining.committee import Drafter, Proposal, RuleDrafter
 from argus.mining.drafting import Draft
 from argus.mining.library import Source
+from argus.mining.patterns import VAR
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +64,22 @@ CATEGORIES = (
 ERROR_CATEGORIES = frozenset(CATEGORIES) - {"info", "state"}
 
 MAX_CLUSTERS_PER_CALL = 20
+
+#: A rule template is ambiguous when at least this share of its words are variables (``<*>``).
+#: There the rule drafter's line between constant and variable rests on the least evidence:
+#: the event keeps few literal words to be recognised by, and a word it made a variable only
+#: from its characters (or a constant only because the first samples agreed) decides the
+#: template. Below it, most words are literal and agree across the cluster, and the rule draft
+#: is kept without asking. Chosen, not tuned: half, the point where the template is more
+#: variable than literal.
+AMBIGUOUS_VARIABLE_SHARE = 0.5
+
+#: The LLM limits of one mining run (every committee run of one engine): the agents' per-diagnosis
+#: limits (ARGUS_LIMITS__*) are for a handful of calls; drafting asks once per committee run with
+#: an ambiguous cluster.
+MINING_MAX_LLM_CALLS = 1_000
+MINING_MAX_TOKENS = 10_000_000
+MINING_LLM_BUDGET_S = 3_600.0
 SAMPLES_PER_CLUSTER = 3
 SAMPLE_CHARS = 300
 
@@ -112,7 +135,11 @@ class LLMDrafter:
     runtime: LLMRuntime  #: the one LLM call path
     fallback: RuleDrafter = field(default_factory=RuleDrafter)
     source: Source = "llm"
+    #: ask only about the clusters :func:`ambiguous` picks (False: about every cluster)
+    ambiguous_only: bool = True
     failures: int = 0  #: answers that could not be used (each one is asked again once)
+    asked: int = 0  #: clusters the model was asked about
+    errors: int = 0  #: requests that ended in an error (the rule drafts were kept)
     _loop: _LoopThread = field(
         default_factory=lambda: _LoopThread(), init=False, repr=False, compare=False
     )
@@ -120,19 +147,32 @@ class LLMDrafter:
     def propose(self, samples: Sequence[str]) -> list[Proposal]:
         """Rule clusters, each with the model's pattern where the model gave a usable one."""
         rule = self.fallback.propose(samples)
-        head = rule[:MAX_CLUSTERS_PER_CALL]
-        if not head:
+        chosen = [
+            i
+            for i, proposal in enumerate(rule)
+            if not self.ambiguous_only or ambiguous(proposal, samples)
+        ][:MAX_CLUSTERS_PER_CALL]
+        if not chosen:
             return rule
+        head = [rule[i] for i in chosen]
         prompt = _cluster_prompt(head, samples)
         ask = self.runtime.ask_read(
             partial(self._read, len(head)), SYSTEM_PROMPT, prompt, what="template drafts"
         )
+        self.asked += len(head)
         try:  # the runtime lets only ArgusErrors escape
             answer = self._loop.run(ask)
         except ArgusError as exc:
+            self.errors += 1
             log.info("LLM drafter falls back to rule drafts: %s", exc)
             return rule
-        return [self._merge(i, p, answer.get(i), samples) for i, p in enumerate(rule)]
+        by_rule = {chosen[k]: item for k, item in answer.items()}
+        return [self._merge(i, p, by_rule.get(i), samples) for i, p in enumerate(rule)]
+
+    @property
+    def calls(self) -> int:
+        """Requests made to the model so far (re-asks and retries included)."""
+        return self.runtime.usage.llm_calls
 
     def _read(self, clusters: int, text: str) -> dict[int, LLMTemplate]:
         try:
@@ -157,6 +197,58 @@ class LLMDrafter:
         return Proposal(
             draft=draft, category=item.category, advice=advice, source="llm", fallback=rule.draft
         )
+
+
+def ambiguous(proposal: Proposal, samples: Sequence[str]) -> bool:
+    """Whether the rule draft of a cluster is worth asking the model about.
+
+    Ambiguous are a draft the arbiter refuses against the cluster's own samples and the other
+    samples of the run (the committee would refuse it too: no template, or a worse last
+    resort), and a template whose words are at least :data:`AMBIGUOUS_VARIABLE_SHARE`
+    variables. Every other cluster keeps its rule draft without a call.
+    """
+    draft = proposal.draft
+    words = draft.template.split()
+    if words and sum(VAR in w for w in words) / len(words) >= AMBIGUOUS_VARIABLE_SHARE:
+        return True
+    mine = set(draft.members)
+    members = [samples[i] for i in sorted(mine)]
+    peers = [s for i, s in enumerate(samples) if i not in mine]
+    return not arbiter.review(draft.pattern, members, peers).accepted
+
+
+def mining_drafter(settings: Settings, base_url: str | None = None) -> Drafter:
+    """The drafter ``settings.mining.drafter`` names, for one mining run.
+
+    ``llm`` drafts with the chat model at ``base_url`` (the local server) or ARGUS_LLM_BASE_URL
+    through the one call path (:class:`LLMRuntime`, with the mining run's own limits); with no
+    LLM configured it logs why and drafts with the rules.
+    """
+    if settings.mining.drafter == "rule":
+        return RuleDrafter()
+    if base_url is None and settings.llm_mode != "remote":
+        log.warning(
+            "ARGUS_MINING__DRAFTER=llm but no LLM server is configured (ARGUS_LLM=%s, no "
+            "ARGUS_LLM_BASE_URL): templates are drafted by the rules",
+            settings.llm,
+        )
+        return RuleDrafter()
+    try:
+        model = chat_model(settings, base_url)
+    except ArgusError as exc:
+        log.warning("ARGUS_MINING__DRAFTER=llm but %s: templates are drafted by the rules", exc)
+        return RuleDrafter()
+    runtime = LLMRuntime(
+        model=model,
+        limits=UsageLimits(max_llm_calls=MINING_MAX_LLM_CALLS, max_tokens=MINING_MAX_TOKENS),
+        breaker=endpoint_breaker(settings),
+        model_name=settings.llm_model,
+        times=CallTimes(
+            timeout_s=settings.llm_timeout_s, retry_after_cap_s=settings.llm_retry_after_cap_s
+        ),
+        clock=LLMClock(budget_s=MINING_LLM_BUDGET_S),
+    )
+    return LLMDrafter(runtime=runtime)
 
 
 class _LoopThread:

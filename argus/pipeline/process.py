@@ -23,6 +23,7 @@ from argus.ingest.formats import LogFormat
 from argus.ingest.reader import file_facts
 from argus.mining.engine import FileRun, MiningEngine
 from argus.mining.library import MemoryTemplateStore, TemplateStore
+from argus.mining.llm_drafter import mining_drafter
 from argus.mining.pass1 import Pass1Stats
 from argus.store import stats as stats_repo
 from argus.store.connection import connect_sync
@@ -109,7 +110,11 @@ def process_files(
     outcomes = []
     with template_store(database_url) as store:
         engine = MiningEngine(
-            store, settings.mining, fmt, max_line_bytes=settings.limits.max_line_bytes
+            store,
+            settings.mining,
+            fmt,
+            max_line_bytes=settings.limits.max_line_bytes,
+            drafter=mining_drafter(settings),
         )
         conn = connect_sync(database_url, vectors=False) if database_url else None
         try:

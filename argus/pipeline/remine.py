@@ -19,6 +19,7 @@ from argus.agents.log_analysis import Analysis
 from argus.config import Settings
 from argus.graph.inputs import digest_of
 from argus.mining.engine import MiningEngine
+from argus.mining.llm_drafter import mining_drafter
 from argus.mining.pass1 import Pass1Stats
 from argus.pipeline.process import process_files, template_store
 from argus.pipeline.stored_analysis import StoredBatch, analyse_stored, baseline_files
@@ -77,6 +78,10 @@ def refeed(
     """Pass 1 over ``key_texts`` with the library of record (the library grows)."""
     with template_store(database_url) as store:
         engine = MiningEngine(
-            store, settings.mining, batch.log_format, max_line_bytes=settings.limits.max_line_bytes
+            store,
+            settings.mining,
+            batch.log_format,
+            max_line_bytes=settings.limits.max_line_bytes,
+            drafter=mining_drafter(settings),
         )
         return engine.refeed(list(key_texts))

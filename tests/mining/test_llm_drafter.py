@@ -15,7 +15,7 @@ from argus.llm.policy import CircuitBreaker, RetryPolicy
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
 from argus.mining import arbiter
-from argus.mining.committee import Committee
+from argus.mining.committee import Committee, RuleDrafter
 from argus.mining.library import MemoryTemplateStore
 from argus.mining.llm_drafter import LLMDrafter, anchor, pattern_to_template
 from tests.llm.scripted import ScriptedModel
@@ -33,7 +33,7 @@ def _answer(*items: dict[str, object]) -> str:
     return "```json\n" + json.dumps(list(items)) + "\n```"  # the message is one fenced block
 
 
-RULE = LLMDrafter(runtime=LLMRuntime(model=ScriptedModel(replies=[""]))).fallback
+RULE = RuleDrafter()
 
 
 def _cluster_of(text: str) -> int:
@@ -55,7 +55,7 @@ def _committee(
         limits=UsageLimits(max_llm_calls=50, max_tokens=10**6),
         retry=RetryPolicy(attempts=1),
     )
-    drafter = LLMDrafter(runtime=runtime)
+    drafter = LLMDrafter(runtime=runtime, ambiguous_only=False)  # every cluster is asked
     store = MemoryTemplateStore()
     return Committee(drafter, store), drafter, store
 
@@ -238,7 +238,7 @@ def test_local_llm_drafts_are_arbitrated(tmp_path: object) -> None:
             times=CallTimes(timeout_s=180),
             clock=LLMClock(budget_s=600),
         )
-        drafter = LLMDrafter(runtime=runtime)
+        drafter = LLMDrafter(runtime=runtime, ambiguous_only=False)
         store = MemoryTemplateStore()
         report = Committee(drafter, store).run(SAMPLES, [])
     assert drafter.runtime.usage.llm_calls >= 1
