@@ -10,6 +10,7 @@ clusters kept the rule drafts) and the seconds taken.
 
 from __future__ import annotations
 
+import logging
 import statistics
 import tempfile
 import time
@@ -34,6 +35,10 @@ def run(systems: list[str]) -> None:
     except Exception as exc:  # the local-llm extra is absent
         print(f"skipped: {exc}")
         return
+    # why a request fell back (invalid answers, timeouts) goes to stderr
+    logging.basicConfig(format="%(name)s: %(message)s")
+    for name in ("argus.mining.llm_drafter", "argus.llm.runtime"):
+        logging.getLogger(name).setLevel(logging.INFO)
     home = Path(tempfile.mkdtemp(prefix="argus-bench-llm-"))
     settings = Settings(
         llm="local",  # type: ignore[arg-type]

