@@ -226,11 +226,13 @@ def mining_drafter(settings: Settings, base_url: str | None = None) -> Drafter:
     """
     if settings.mining.drafter == "rule":
         return RuleDrafter()
-    if base_url is None and settings.llm_mode != "remote":
+    if settings.llm == "none" or not (base_url or settings.llm_base_url):
+        # ARGUS_LLM=local alone starts llama.cpp per diagnosis, not for pass 1
         log.warning(
-            "ARGUS_MINING__DRAFTER=llm but no LLM server is configured (ARGUS_LLM=%s, no "
-            "ARGUS_LLM_BASE_URL): templates are drafted by the rules",
+            "ARGUS_MINING__DRAFTER=llm but no LLM server is configured for mining "
+            "(ARGUS_LLM=%s, ARGUS_LLM_BASE_URL %s): templates are drafted by the rules",
             settings.llm,
+            "unset" if not settings.llm_base_url else "ignored",
         )
         return RuleDrafter()
     try:

@@ -136,8 +136,10 @@ def test_the_setting_picks_the_drafter(
     wants_llm = settings.model_copy(update={"mining": MiningSettings(drafter="llm")})
     with caplog.at_level(logging.WARNING, logger="argus.mining.llm_drafter"):
         assert isinstance(mining_drafter(wants_llm), RuleDrafter)
-    assert "no LLM server is configured" in caplog.text
+    assert "no LLM server is configured for mining" in caplog.text
     assert "drafted by the rules" in caplog.text
+    switched_off = {"llm": "none", "llm_base_url": "http://x/v1"}
+    assert isinstance(mining_drafter(wants_llm.model_copy(update=switched_off)), RuleDrafter)
     drafter = mining_drafter(wants_llm.model_copy(update={"llm_base_url": "http://x/v1"}))
     assert isinstance(drafter, LLMDrafter) and drafter.ambiguous_only
     served = mining_drafter(wants_llm, base_url="http://127.0.0.1:1/v1")
