@@ -25,7 +25,7 @@ from argus.config import MiningSettings
 from argus.ingest.formats import LogFormat
 from argus.mining.committee import Drafter
 from argus.mining.engine import MiningEngine
-from argus.mining.library import MemoryTemplateStore
+from argus.mining.library import MemoryTemplateStore, TemplateStore
 from argus.mining.scoring import ParsingScores, score
 
 #: Prefix of the label given to a line no template matched (unique per line: each is a group).
@@ -63,6 +63,7 @@ def engine_templates(
     log_format: str,
     params: MiningSettings | None = None,
     drafter: Drafter | None = None,
+    store: TemplateStore | None = None,
 ) -> tuple[list[str], float, int]:
     """Per-line templates of ``path`` as ``argus parse`` assigns them, seconds, template count.
 
@@ -70,7 +71,7 @@ def engine_templates(
     of its own.
     """
     engine = MiningEngine(
-        MemoryTemplateStore(),
+        store or MemoryTemplateStore(),
         params or MiningSettings(),
         LogFormat.parse(log_format),
         drafter=drafter,
