@@ -194,18 +194,7 @@ query_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
     ),
     search=st.lists(
         st.tuples(
-            st.sampled_from(
-                [
-                    "q",
-                    "error_code",
-                    "platform",
-                    "firmware",
-                    "module",
-                    "category",
-                    "generic",
-                    "limit",
-                ]
-            ),
+            st.sampled_from(SEARCH_PARAMS),
             query_text,
         ),
         max_size=6,
