@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import psycopg
 import pytest
 
 from argus.config import Settings
-from argus.runtime.kafka import free_port
+from argus.runtime.kafka import EmbeddedKafka, free_port
 from argus.runtime.postgres import EmbeddedPostgres, postmaster_pid
 from argus.runtime.processes import pid_alive
 from argus.runtime.services import running_database
@@ -59,6 +60,15 @@ except KeyboardInterrupt:
 
 #: Short enough that both watchdogs notice the same death while one of them restarts it.
 FAST_PERIOD_S = 0.05
+
+
+@pytest.fixture(scope="module")
+def quiet_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A broker of this module's own: the session's broker holds every earlier test's batch
+    events, which a fresh consumer group would read first (these tests are about signals)."""
+    broker = EmbeddedKafka(tmp_path_factory.mktemp("lifecycle-kafka"))
+    yield broker.start()
+    broker.stop()
 
 
 def _child_env(home: Path, **extra: str) -> dict[str, str]:
@@ -151,11 +161,11 @@ SIGNALS = pytest.mark.parametrize(
 
 @SIGNALS
 def test_a_signal_ends_serve_and_releases_postgres(
-    sig: signal.Signals, background: bool, tmp_path: Path, kafka_bootstrap: str
+    sig: signal.Signals, background: bool, tmp_path: Path, quiet_kafka: str
 ) -> None:
     home = tmp_path / "home"
     port = free_port()
-    proc = _argus(home, kafka_bootstrap, "serve", "--port", str(port), background=background)
+    proc = _argus(home, quiet_kafka, "serve", "--port", str(port), background=background)
     try:
         _wait_healthy(proc, port)
         postmaster = postmaster_pid(home / "pgdata")
@@ -170,10 +180,10 @@ def test_a_signal_ends_serve_and_releases_postgres(
 
 @SIGNALS
 def test_a_signal_ends_worker_and_releases_postgres(
-    sig: signal.Signals, background: bool, tmp_path: Path, kafka_bootstrap: str
+    sig: signal.Signals, background: bool, tmp_path: Path, quiet_kafka: str
 ) -> None:
     home = tmp_path / "home"
-    proc = _argus(home, kafka_bootstrap, "worker", "--kind", "parse", background=background)
+    proc = _argus(home, quiet_kafka, "worker", "--kind", "parse", background=background)
     try:
         _wait_for_line(home, "worker(s), groups", proc, timeout_s=180)
         postmaster = postmaster_pid(home / "pgdata")
