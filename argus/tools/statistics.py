@@ -44,7 +44,7 @@ def window_minutes(buckets: pl.DataFrame) -> float:
     if not isinstance(first, datetime) or not isinstance(last, datetime):
         return active
     # never more than the minutes that hold lines: files of one batch may lie months apart
-    return min(span_minutes(first, last), max(MIN_WINDOW_MINUTES, active))
+    return min(span_minutes(first, last), active)
 
 
 def span_minutes(first: datetime, last: datetime) -> float:
