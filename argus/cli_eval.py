@@ -152,8 +152,9 @@ def print_summary(summary: EvalSummary) -> None:
 def export_command(
     out_dir: Annotated[Path, typer.Argument(help="folder to write the case folders into")],
 ) -> None:
-    """Write every batch whose diagnosis feedback confirmed or corrected as an eval case
-    (DESIGN.md §8), runnable with ``argus eval OUT_DIR``."""
+    """Write the batches judged by feedback as eval cases, runnable with argus eval OUT_DIR.
+
+    Each confirmed or corrected batch becomes OUT_DIR/<source>-<batch id>/ (DESIGN.md §8)."""
     from argus.evals.export import Exported, export_cases
     from argus.runtime.services import running_database
 
