@@ -71,18 +71,21 @@ def build_server(tools: ArgusTools, *, host: str = "127.0.0.1", port: int = 8000
 
     @mcp.tool(annotations=READ_ONLY)
     async def list_batches(
-        state: Annotated[list[BatchStatus], Field(description="any of these states")] = [],  # noqa: B006
+        state: Annotated[
+            list[BatchStatus] | None, Field(description="any of these states (none: all)")
+        ] = None,
         source: Annotated[
             str | None, Field(max_length=200, description="exactly this source")
         ] = None,
         labels: Annotated[
-            dict[str, str], Field(description="labels every batch must carry, e.g. platform")
-        ] = {},  # noqa: B006
+            dict[str, str] | None,
+            Field(description="labels every batch must carry, e.g. platform"),
+        ] = None,
         limit: Limit = 20,
     ) -> BatchList:
         """Batches, newest first, filtered by state, source and labels."""
         with refusals():
-            return await tools.list_batches(state, source, labels, limit)
+            return await tools.list_batches(state or [], source, labels or {}, limit)
 
     @mcp.tool(annotations=READ_ONLY)
     async def get_report(batch_id: BatchId) -> BatchReport:
@@ -154,12 +157,12 @@ def build_server(tools: ArgusTools, *, host: str = "127.0.0.1", port: int = 8000
                 Field(min_length=1, max_length=50, description="file names in the files folder"),
             ],
             source: ShortText = "mcp",
-            labels: dict[str, str] = {},  # noqa: B006
+            labels: dict[str, str] | None = None,
             log_format: Annotated[str | None, Field(max_length=500)] = None,
         ) -> Diagnosis:
             """Diagnose log files from the server's files folder as a new batch (stored)."""
             with refusals():
-                return await tools.diagnose(files, source, labels, log_format)
+                return await tools.diagnose(files, source, labels or {}, log_format)
 
     return mcp
 
