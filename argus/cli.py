@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from argus.cli_eval import eval_command
+from argus.cli_eval import eval_app
 from argus.cli_knowledge import knowledge_app
 from argus.cli_support import (
     check_files,
@@ -230,6 +230,27 @@ def worker(
         run(run_workers(load_settings(), count, kinds, console.print))
 
 
+@app.command()
+def mcp(
+    http: Annotated[
+        bool, typer.Option("--http", help="serve streamable HTTP (default: stdio)")
+    ] = False,
+    host: Annotated[str, typer.Option(help="address to listen on (with --http)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on (with --http)")] = 8090,
+) -> None:
+    """Serve Argus's tools to an assistant over MCP: stdio (for an assistant's config), or
+    streamable HTTP at /mcp behind ARGUS_API_KEYS. Writes only with ARGUS_MCP__ALLOW_DIAGNOSE."""
+    from argus.service.mcp import serve_http, serve_stdio
+
+    settings = load_settings()
+
+    def say(text: str) -> None:
+        err_console.print(f"[dim]{text}[/]")
+
+    with _stopped_by_signal():
+        run(serve_http(settings, host, port, say) if http else serve_stdio(settings, say))
+
+
 @contextlib.contextmanager
 def _stopped_by_signal() -> Iterator[None]:
     """SIGINT or SIGTERM (KeyboardInterrupt, raised once the services are released): exit 0."""
@@ -250,4 +271,4 @@ def _labels(pairs: list[str]) -> dict[str, str]:
     return labels
 
 
-app.command(name="eval")(eval_command)  # registered last: listed last in --help
+app.add_typer(eval_app, name="eval")  # registered last: listed last in --help

@@ -1,4 +1,5 @@
-"""``argus eval CASES_DIR [--out DIR] [--no-baseline]``: run the eval cases and write the reports.
+"""``argus eval CASES_DIR [--out DIR] [--no-baseline]``: run the eval cases and write the reports;
+``argus eval export OUT_DIR``: write the batches labelled by feedback as eval cases.
 
 Loaded by every ``argus`` invocation: the cases, the graph and the knowledge base are imported by
 the command when it runs, not here (see ``argus.cli``).
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from argus.cli_support import console, counted_progress, fail, load_settings, print_table, run
 from argus.errors import ArgusError
@@ -38,6 +40,25 @@ async def _with_knowledge(
         return await asyncio.to_thread(run, diagnose, name=name)
 
 
+class _RunByDefault(TyperGroup):
+    """``argus eval CASES_DIR ...`` runs cases (the ``run`` command); ``argus eval export`` and
+    ``argus eval run`` name theirs."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        """Insert ``run`` unless the first argument names a command or asks for help."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    help="Run eval cases (argus eval CASES_DIR), or export labelled batches as cases.",
+)
+
+
+@eval_app.command(name="run")
 def eval_command(
     cases_dir: Annotated[Path, typer.Argument(help="a folder of eval case folders")],
     out: Annotated[
@@ -125,3 +146,25 @@ def print_summary(summary: EvalSummary) -> None:
     print_table(("case", "expected", "predicted", "@1", "@3", "cat", "s"), rows, title="Eval cases")
     figures = [(key, str(value)) for key, value in summary.figures().items()]
     print_table(("figure", "value"), figures, title="Summary")
+
+
+@eval_app.command(name="export")
+def export_command(
+    out_dir: Annotated[Path, typer.Argument(help="folder to write the case folders into")],
+) -> None:
+    """Write the batches judged by feedback as eval cases, runnable with argus eval OUT_DIR.
+
+    Each confirmed or corrected batch becomes OUT_DIR/<source>-<batch id>/ (DESIGN.md §8)."""
+    from argus.evals.export import Exported, export_cases
+    from argus.runtime.services import running_database
+
+    settings = load_settings()
+
+    async def go() -> Exported:
+        async with running_database(settings) as database:
+            return await export_cases(database.url, out_dir)
+
+    result = run(go())
+    for batch_id, reason in result.skipped:
+        console.print(f"[yellow]skipped[/] batch {batch_id}: {reason}")
+    console.print(f"wrote {len(result.written)} case(s) to {out_dir}")

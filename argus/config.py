@@ -100,6 +100,18 @@ class DiagnosisSettings(BaseModel):
     )
 
 
+class McpSettings(BaseModel):
+    """The MCP server (``argus mcp``): its tools are read-only unless writes are enabled."""
+
+    allow_diagnose: bool = Field(
+        False, description="offer the write tool diagnose_files (runs a diagnosis, stores it)"
+    )
+    files_root: Path | None = Field(
+        None,
+        description="the only folder diagnose_files may read logs from (unset: ARGUS_HOME/inbox)",
+    )
+
+
 class Settings(BaseSettings):
     """Effective configuration. Unset service URLs mean: start the embedded service."""
 
@@ -146,6 +158,7 @@ class Settings(BaseSettings):
     mining: MiningSettings = Field(default_factory=MiningSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
+    mcp: McpSettings = Field(default_factory=McpSettings)
 
     @property
     def llm_mode(self) -> LLMMode:
@@ -160,6 +173,11 @@ class Settings(BaseSettings):
     def pgdata_dir(self) -> Path:
         """Data directory of the embedded PostgreSQL."""
         return self.home / "pgdata"
+
+    @property
+    def mcp_files_root(self) -> Path:
+        """The folder the MCP server's diagnose_files tool reads from."""
+        return self.mcp.files_root or self.home / "inbox"
 
     @property
     def kafka_dir(self) -> Path:

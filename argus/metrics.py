@@ -28,3 +28,17 @@ WORKER_RESTARTS = Counter(
 LIVE_CONSUMERS = Gauge("argus_live_consumers", "Stage consumers connected now", ["stage"])
 OUTBOX_PENDING = Gauge("argus_outbox_pending", "Events waiting in the outbox for the broker")
 SWEPT = Counter("argus_batches_reannounced_total", "Batches announced again by the sweep")
+KNOWLEDGE_HIT_RATE = Gauge(
+    "argus_knowledge_hit_rate", "Share of completed diagnoses citing a knowledge entry (NaN: none)"
+)
+KNOWLEDGE_CITATIONS = Gauge(
+    "argus_knowledge_citations", "Knowledge entries cited by completed diagnoses (pairs)"
+)
+KNOWLEDGE_CITATIONS_PER_ENTRY = Gauge(
+    "argus_knowledge_citations_per_cited_entry",
+    "Diagnoses citing an entry, averaged over the entries cited at least once (NaN: none)",
+)
+KNOWLEDGE_PRECISION = Gauge(
+    "argus_knowledge_cited_precision",
+    "Share of cited entries that fit the truth given by feedback (NaN: no judged citation)",
+)

@@ -15,11 +15,13 @@ from argus.api.guards import install_guards
 from argus.api.ports import Background, OpenChat
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
+from argus.api.routes_feedback import router as feedback_router
 from argus.api.routes_knowledge import router as knowledge_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
 from argus.api.state import AppState, app_state
 from argus.config import Settings
+from argus.knowledge.stats import knowledge_stats, publish
 from argus.metrics import BY_STATE
 from argus.runtime.health import Check, check_database, check_kafka
 from argus.runtime.services import Services
@@ -55,6 +57,8 @@ def api_app(
     app.include_router(batches_router, dependencies=[Depends(require_api_key)])
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
     app.include_router(stats_router, dependencies=[Depends(require_api_key)])
+    # before the knowledge routes: /knowledge/stats is not a /knowledge/{kb_id}
+    app.include_router(feedback_router, dependencies=[Depends(require_api_key)])
     app.include_router(knowledge_router, dependencies=[Depends(require_api_key)])
     _health_routes(app)
     install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
@@ -105,9 +109,10 @@ def _health_routes(app: FastAPI) -> None:
         responses=errors(401),
     )
     async def metrics(state: StateDep) -> PlainTextResponse:
-        """Prometheus metrics (batch states read from PostgreSQL at each scrape; every state
-        is labelled, 0 when no batch is in it)."""
+        """Prometheus metrics (batch states and knowledge use read from PostgreSQL at each
+        scrape; every state is labelled, 0 when no batch is in it)."""
         async with state.pool.connection() as conn:
             for batch_state, n in (await batches.count_by_state(conn)).items():
                 BY_STATE.labels(batch_state).set(n)
+            publish(await knowledge_stats(conn, top=0))
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)

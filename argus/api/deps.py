@@ -3,7 +3,6 @@ connection, the embedding model, the batch of the path, auth."""
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ import psycopg
 from fastapi import Depends, Header, HTTPException, Request, status
 
 from argus.api.state import AppState
+from argus.bearer import key_accepted
 from argus.config import Settings
 from argus.errors import NotFoundError
 from argus.knowledge.embeddings import Embedder
@@ -80,26 +80,11 @@ BriefBatchDep = Annotated[BatchRow, Depends(get_brief_batch)]
 
 
 def require_api_key(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Bearer key check; open when no keys are configured (``argus serve`` warns about it).
-
-    The scheme is case-insensitive (RFC 7235); the token is compared as bytes in constant time,
-    so any header value (non-ASCII included) is a plain 401, never an error."""
-    keys = [k.get_secret_value() for k in state.settings.api_keys]
-    if not keys:
-        return
-    token = _bearer_token(authorization or "")
-    if token is None or not any(hmac.compare_digest(token, key.encode()) for key in keys):
+    """Bearer key check (:func:`argus.bearer.key_accepted`); open when no keys are configured
+    (``argus serve`` warns about it)."""
+    if not key_accepted(state.settings.api_keys, authorization):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or wrong API key: send 'Authorization: Bearer <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-
-
-def _bearer_token(header: str) -> bytes | None:
-    """The token of a ``Bearer`` credential as the bytes sent (headers arrive latin-1
-    decoded), or None for another scheme."""
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip().encode("latin-1", errors="replace")

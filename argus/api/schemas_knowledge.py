@@ -25,18 +25,16 @@ from argus.knowledge.search import MAX_QUERY_CHARS, SearchHit
 #: A character that is blank neither to Python's ``str.strip`` nor to a JSON Schema regex's
 #: ``\s``, and is not NUL: a text holding one is never empty once stripped.
 _VISIBLE = r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
-_FILLED = rf"^[^\x00]*{_VISIBLE}[^\x00]*$"
+FILLED = rf"^[^\x00]*{_VISIBLE}[^\x00]*$"
 #: The longest symptom, root cause or solution taken (the model reads far less of it).
 MAX_TEXT = 20_000
 
 ShortText = Annotated[str, StringConstraints(max_length=100, pattern=NO_NUL), Storable]
 LongText = Annotated[str, StringConstraints(max_length=MAX_TEXT, pattern=NO_NUL), Storable]
 FilledText = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=_FILLED), Storable
+    str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=FILLED), Storable
 ]
-SourceId = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, pattern=_FILLED), Storable
-]
+SourceId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=FILLED), Storable]
 SourceText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL), Storable]
 QueryText = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_QUERY_CHARS, pattern=NO_NUL), Storable
