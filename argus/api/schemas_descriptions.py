@@ -46,7 +46,8 @@ EditText = Annotated[
     Storable,
     AfterValidator(_not_blank),
 ]
-DescriptionId = Annotated[int, Field(ge=1, le=2**63 - 1)]
+#: An id in a JSON body: at most 2**53 - 1, the largest integer every JSON parser reads exactly.
+DescriptionId = Annotated[int, Field(ge=1, le=2**53 - 1)]
 
 
 class DescriptionListQuery(BaseModel):
