@@ -249,12 +249,12 @@ async def _decide(
         state = "rejected" if action == "rejected" else "approved"
         cur = await conn.execute(
             "UPDATE module_description SET state = %s, text = coalesce(%s, text),"
-            " drafted_by = CASE WHEN %s::text IS NULL THEN drafted_by ELSE 'person' END,"
+            " drafted_by = CASE WHEN %s::text IS NULL THEN drafted_by ELSE %s END,"
             " model = CASE WHEN %s::text IS NULL THEN model END,"
             " drafted_at = CASE WHEN %s::text IS NULL THEN drafted_at ELSE now() END,"
             " decided_by = %s, decided_at = now(), updated_at = now()"
             f" WHERE description_id = %s RETURNING {_COLUMNS}",
-            (state, text, text, text, text, by, description_id),
+            (state, text, text, str(Drafter.PERSON), text, text, by, description_id),
         )
         row = await cur.fetchone()
         assert row is not None

@@ -10,6 +10,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from argus.describe.drafting import DescriptionDrafter, draft_all, targets
+from argus.llm.policy import RetryPolicy
 from argus.llm.runtime import LLMRuntime
 from argus.store import descriptions
 from argus.store.connection import connect
@@ -76,6 +77,25 @@ async def test_an_invalid_llm_answer_falls_back_to_the_templates(shop_db: str) -
     assert drafted.drafted_by is Drafter.TEMPLATES and drafted.model is None
     assert (drafted.text or "").startswith("The module gateway wrote ")
     assert len(summary.fallbacks) == 1 and "invalid twice" in summary.fallbacks[0]
+
+
+class _Refusing(FakeListChatModel):
+    """A chat model whose server is down: every request fails to connect."""
+
+    async def _acall(self, *args: Any, **kwargs: Any) -> str:
+        raise ConnectionRefusedError("connection refused")
+
+
+async def test_an_unreachable_llm_falls_back_to_the_templates(shop_db: str) -> None:
+    runtime = LLMRuntime(
+        model=_Refusing(responses=["unused"]), retry=RetryPolicy(attempts=1), model_name="down"
+    )
+    async with await connect(shop_db) as conn:
+        summary = await _draft(conn, "auth", DescriptionDrafter(runtime=runtime))
+    drafted = summary.drafted[0]
+    assert drafted.drafted_by is Drafter.TEMPLATES and summary.by_llm == 0
+    assert (drafted.text or "").startswith("The module auth wrote ")
+    assert len(summary.fallbacks) == 1 and summary.fallbacks[0].startswith("auth/-: ")
 
 
 async def test_approved_descriptions_are_never_redrafted(shop_db: str) -> None:
