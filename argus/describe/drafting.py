@@ -57,6 +57,7 @@ class DescriptionDrafter:
 
     runtime: LLMRuntime | None = None
     budget_s: float = 120.0  #: LLM time per description
+    unavailable: str | None = None  #: why the configured LLM could not be opened at all
 
     async def draft(
         self, conn: psycopg.AsyncConnection[Any], target: Description
@@ -64,7 +65,8 @@ class DescriptionDrafter:
         """The draft of ``target`` and, for a template draft while an LLM is configured, the
         reason the LLM's was not used."""
         profile = await module_profile(conn, target.mod, target.smod)
-        reason = None
+        where = f"{target.mod}/{target.smod or '-'}"
+        reason = f"{where}: {self.unavailable}" if self.unavailable else None
         if self.runtime is not None:
             runtime = dataclasses.replace(
                 self.runtime, usage=Usage(), clock=LLMClock(budget_s=self.budget_s)
@@ -72,7 +74,7 @@ class DescriptionDrafter:
             try:
                 text = await llm_description(runtime, profile)
             except ArgusError as exc:
-                reason = f"{target.mod}/{target.smod or '-'}: {exc.message}"
+                reason = f"{where}: {exc.message}"
                 log.info("LLM description failed, drafted from the templates: %s", reason)
             else:
                 return NewDraft(
@@ -91,8 +93,16 @@ class DescriptionDrafter:
 @contextlib.contextmanager
 def configured_drafter(settings: Settings) -> Iterator[DescriptionDrafter]:
     """The drafter the settings call for: the configured LLM (the local server started for the
-    block when ARGUS_LLM=local) with the template fallback, or the templates alone."""
-    with llm_runtime(settings, LIMITS, Usage()) as runtime:
+    block when ARGUS_LLM=local) with the template fallback, or the templates alone; an LLM that
+    cannot be opened (the local server fails to start) leaves the templates, each draft saying
+    why."""
+    with contextlib.ExitStack() as stack:
+        try:
+            runtime = stack.enter_context(llm_runtime(settings, LIMITS, Usage()))
+        except ArgusError as exc:
+            log.warning("module descriptions drafted from the templates: %s", exc)
+            yield DescriptionDrafter(unavailable=exc.message)
+            return
         yield DescriptionDrafter(runtime=runtime, budget_s=settings.llm_budget_s)
 
 

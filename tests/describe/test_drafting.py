@@ -3,15 +3,22 @@ scripted LLM, and the fallback when the LLM's answer is invalid."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from argus.describe.drafting import DescriptionDrafter, draft_all, targets
+from argus.config import Settings
+from argus.describe import drafting
+from argus.describe.drafting import DescriptionDrafter, draft_all, opened_drafter, targets
+from argus.errors import LLMUnavailable
 from argus.llm.policy import RetryPolicy
 from argus.llm.runtime import LLMRuntime
+from argus.runtime.kafka import free_port
 from argus.store import descriptions
 from argus.store.connection import connect
 from argus.store.descriptions import DescriptionState, Drafter
@@ -109,3 +116,32 @@ async def test_approved_descriptions_are_never_redrafted(shop_db: str) -> None:
     assert pool.description_id not in {t.description_id for t in left}
     assert summary.skipped == 1 and summary.drafted == []
     assert kept.text == "Connection pool." and kept.state is DescriptionState.APPROVED
+
+
+async def test_a_configured_llm_that_does_not_answer_leaves_the_templates(
+    shop_db: str, tmp_path: Path
+) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/v1"
+    settings = Settings(home=tmp_path, llm="auto", llm_base_url=closed, llm_breaker_failures=50)
+    async with opened_drafter(settings) as drafter, await connect(shop_db) as conn:
+        assert drafter.runtime is not None
+        summary = await _draft(conn, "scheduler", drafter)
+    assert summary.by_templates == 1 and summary.by_llm == 0
+    assert (summary.drafted[0].text or "").startswith("The module scheduler wrote ")
+    assert len(summary.fallbacks) == 1 and summary.fallbacks[0].startswith("scheduler/-: ")
+
+
+async def test_an_llm_that_cannot_start_leaves_the_templates(
+    shop_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    @contextlib.contextmanager
+    def failing(*_: Any) -> Iterator[LLMRuntime]:
+        raise LLMUnavailable("the local LLM server did not start")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(drafting, "llm_runtime", failing)
+    settings = Settings(home=tmp_path, llm="local")
+    async with opened_drafter(settings) as drafter, await connect(shop_db) as conn:
+        summary = await _draft(conn, "scheduler", drafter)
+    assert drafter.runtime is None and summary.by_templates == 1
+    assert summary.fallbacks == ["scheduler/-: the local LLM server did not start"]
