@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from argus.cli_describe import describe_command
 from argus.cli_eval import eval_app
 from argus.cli_knowledge import knowledge_app
 from argus.cli_support import (
@@ -271,4 +272,5 @@ def _labels(pairs: list[str]) -> dict[str, str]:
     return labels
 
 
+app.command(name="describe")(describe_command)
 app.add_typer(eval_app, name="eval")  # registered last: listed last in --help

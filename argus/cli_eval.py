@@ -1,5 +1,6 @@
-"""``argus eval CASES_DIR [--out DIR] [--no-baseline]``: run the eval cases and write the reports;
-``argus eval export OUT_DIR``: write the batches labelled by feedback as eval cases.
+"""``argus eval CASES_DIR [--out DIR] [--no-baseline] [--store]``: run the eval cases and write
+the reports (``--store`` also records the run in PostgreSQL); ``argus eval runs`` lists the
+stored runs; ``argus eval export OUT_DIR`` writes the batches labelled by feedback as eval cases.
 
 Loaded by every ``argus`` invocation: the cases, the graph and the knowledge base are imported by
 the command when it runs, not here (see ``argus.cli``).
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from argus.cli_support import console, counted_progress, fail, load_settings, print_table, run
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from argus.evals.cases import Case
     from argus.evals.report import EvalSummary
     from argus.evals.runner import Diagnose
+    from argus.store.eval_runs import NewRun
 
 
 async def _with_knowledge(
@@ -42,7 +45,7 @@ async def _with_knowledge(
 
 class _RunByDefault(TyperGroup):
     """``argus eval CASES_DIR ...`` runs cases (the ``run`` command); ``argus eval export`` and
-    ``argus eval run`` name theirs."""
+    ``argus eval runs`` and ``argus eval run`` name theirs."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         """Insert ``run`` unless the first argument names a command or asks for help."""
@@ -54,7 +57,8 @@ class _RunByDefault(TyperGroup):
 eval_app = typer.Typer(
     cls=_RunByDefault,
     no_args_is_help=True,
-    help="Run eval cases (argus eval CASES_DIR), or export labelled batches as cases.",
+    help="Run eval cases (argus eval CASES_DIR ...), list the stored runs (argus eval runs) or "
+    "export labelled batches as cases (argus eval export OUT_DIR).",
 )
 
 
@@ -77,6 +81,14 @@ def eval_command(
         typer.Option(
             "--no-baseline",
             help="diagnose each case without its baseline/ folder (the batch alone)",
+        ),
+    ] = False,
+    store: Annotated[
+        bool,
+        typer.Option(
+            "--store",
+            help="record the run in PostgreSQL (figures, cases, settings, git revision): "
+            "listed by 'argus eval runs', compared in the API",
         ),
     ] = False,
 ) -> None:
@@ -111,6 +123,63 @@ def eval_command(
     print_summary(summary)
     json_path, md_path = write_reports(summary, out)
     console.print(f"wrote {json_path} and {md_path}")
+    if store:
+        from argus.evals.stored import new_run
+
+        # built before the loop starts: running git inside the loop broke the next
+        # connection after an eval (IndexError in asyncio's ready queue)
+        record = new_run(summary, settings)
+        run_id = run(_store(record, settings))
+        console.print(f"stored as eval run {run_id}")
+
+
+async def _store(record: NewRun, settings: Settings) -> int:
+    from argus.evals.stored import store_new_run
+    from argus.runtime.services import running_database
+
+    async with running_database(settings) as database:
+        return await store_new_run(record, database.url)
+
+
+def runs_command(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="runs to list")] = 20,
+) -> None:
+    """List the stored eval runs, newest first (each "argus eval CASES_DIR --store" adds one)."""
+    from argus.runtime.services import running_database
+    from argus.store.connection import connect
+    from argus.store.eval_runs import RunPage, list_runs
+
+    settings = load_settings()
+
+    async def go() -> RunPage:
+        async with (
+            running_database(settings) as database,
+            await connect(database.url, vectors=False) as conn,
+        ):
+            return await list_runs(conn, limit=limit)
+
+    page = run(go())
+    figures = ("module_accuracy_at_1", "module_accuracy_at_3", "category_macro_f1", "false_alarms")
+    rows = [
+        (
+            str(r.eval_run_id),
+            r.recorded_at.strftime("%Y-%m-%d %H:%M"),
+            escape(r.name),
+            escape(r.cases_dir),
+            r.git_revision[:10],
+            str(r.case_count),
+            *(_figure(r.figures.get(f)) for f in figures),
+        )
+        for r in page.runs
+    ]
+    headers = ("id", "recorded", "name", "cases", "revision", "n", "@1", "@3", "macro-F1", "FA")
+    print_table(headers, rows, title=f"Eval runs ({len(page.runs)} of {page.total})")
+
+
+def _figure(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}"
 
 
 def _run_with_bar(
@@ -168,3 +237,6 @@ def export_command(
     for batch_id, reason in result.skipped:
         console.print(f"[yellow]skipped[/] batch {batch_id}: {reason}")
     console.print(f"wrote {len(result.written)} case(s) to {out_dir}")
+
+
+eval_app.command("runs")(runs_command)

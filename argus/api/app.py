@@ -16,6 +16,8 @@ from argus.api.ports import Background, OpenChat
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
 from argus.api.routes_feedback import router as feedback_router
+from argus.api.routes_descriptions import router as descriptions_router
+from argus.api.routes_eval_runs import router as eval_runs_router
 from argus.api.routes_knowledge import router as knowledge_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
@@ -60,6 +62,8 @@ def api_app(
     # before the knowledge routes: /knowledge/stats is not a /knowledge/{kb_id}
     app.include_router(feedback_router, dependencies=[Depends(require_api_key)])
     app.include_router(knowledge_router, dependencies=[Depends(require_api_key)])
+    app.include_router(descriptions_router, dependencies=[Depends(require_api_key)])
+    app.include_router(eval_runs_router, dependencies=[Depends(require_api_key)])
     _health_routes(app)
     install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
     return app
