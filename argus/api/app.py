@@ -15,9 +15,9 @@ from argus.api.guards import install_guards
 from argus.api.ports import Background, OpenChat
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
-from argus.api.routes_feedback import router as feedback_router
 from argus.api.routes_descriptions import router as descriptions_router
 from argus.api.routes_eval_runs import router as eval_runs_router
+from argus.api.routes_feedback import router as feedback_router
 from argus.api.routes_knowledge import router as knowledge_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
