@@ -28,3 +28,10 @@ WORKER_RESTARTS = Counter(
 LIVE_CONSUMERS = Gauge("argus_live_consumers", "Stage consumers connected now", ["stage"])
 OUTBOX_PENDING = Gauge("argus_outbox_pending", "Events waiting in the outbox for the broker")
 SWEPT = Counter("argus_batches_reannounced_total", "Batches announced again by the sweep")
+NOTIFICATIONS = Gauge("argus_notifications", "Alert notifications in each state now", ["state"])
+DELIVERY_ATTEMPTS = Counter(
+    "argus_notification_attempts_total",
+    "Delivery attempts by channel kind and result",
+    ["kind", "result"],
+)
+ALERT_DECISIONS = Counter("argus_alert_decisions_total", "Alert rule decisions", ["outcome"])

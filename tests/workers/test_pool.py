@@ -16,9 +16,9 @@ UNUSED = Services.at("postgresql://unused", "unused:9092")
 
 def test_a_stage_without_a_live_consumer_is_reported_missing(tmp_path: Path) -> None:
     pool = WorkerPool(Settings(home=tmp_path), UNUSED, 1)
-    assert pool.missing_stages() == ["parse", "diagnose"]  # not started yet
+    assert pool.missing_stages() == ["parse", "diagnose", "alerts"]  # not started yet
     pool.scope = WorkerScope(
-        owner="me", db=direct("postgresql://unused"), live={"parse": 2, "diagnose": 0}
+        owner="me", db=direct("postgresql://unused"), live={"parse": 2, "diagnose": 0, "alerts": 1}
     )
     assert pool.missing_stages() == ["diagnose"]
     pool.scope.live["diagnose"] = 1
