@@ -67,6 +67,7 @@ async def test_sigkill_mid_delivery_loses_nothing_and_repeats_only_the_in_flight
             assert await asyncio.to_thread(rx.wait_for, 4, 120), "the worker sent too little"
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
+            assert rx.requests[3].status == 0  # it was waiting for this answer when killed
             in_flight = rx.requests[3].key
             worker = start_worker(alerts_db, kafka_bootstrap, tmp_path, group)
             sent = await settled_all(alerts_db, len(alerting))
