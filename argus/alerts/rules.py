@@ -47,6 +47,8 @@ def _storable(text: str) -> str:
     return text
 
 
+#: The name of a rule or a channel.
+Name = Annotated[str, StringConstraints(pattern=_NAME)]
 #: A short text of a rule or silence (a module, a label value, an error code, a reason).
 Text = Annotated[
     str, StringConstraints(max_length=500, pattern=r"^[^\x00]*$"), AfterValidator(_storable)
@@ -118,20 +120,12 @@ class RuleSpec(_Strict):
         3600.0, ge=0, le=30 * 86400, description="repeats within this long are counted, not sent"
     )
     escalation: Escalation | None = None
-    channels: list[str] = Field(min_length=1, max_length=20)
+    channels: list[Name] = Field(min_length=1, max_length=20)
 
     @field_validator("suppress_s", mode="before")
     @classmethod
     def _duration(cls, value: object) -> float:
         return seconds(value)
-
-    @field_validator("channels")
-    @classmethod
-    def _channel_names(cls, names: list[str]) -> list[str]:
-        for name in names:
-            if not re.match(_NAME, name):
-                raise ValueError(f"not a channel name: {name[:40]!r}")
-        return names
 
 
 class ChannelSpec(_Strict):
@@ -140,8 +134,15 @@ class ChannelSpec(_Strict):
 
     name: str = Field(pattern=_NAME)
     kind: ChannelKind
-    url: SecretStr = Field(description="http(s) URL; never shown back (it may hold a token)")
-    secret: SecretStr | None = Field(None, description="signing secret; never shown back")
+    url: SecretStr = Field(
+        description="http(s) URL; never shown back (it may hold a token)",
+        json_schema_extra={"pattern": r"^https?://[^\x00]*$", "maxLength": 2000},
+    )
+    secret: SecretStr | None = Field(
+        None,
+        description="signing secret; never shown back",
+        json_schema_extra={"pattern": r"^[^\x00]*$", "maxLength": 2000},
+    )
 
     @field_validator("url", "secret")
     @classmethod

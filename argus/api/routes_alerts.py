@@ -13,7 +13,7 @@ from argus.alerts.rules import ChannelSpec, RuleSpec, SilenceSpec
 from argus.api.deps import ConnDep
 from argus.api.schemas import errors
 from argus.api.schemas_alerts import ChannelView, NotificationView, RuleView, SilenceView
-from argus.errors import ConflictError, InputError, NotFoundError
+from argus.errors import ConflictError, NotFoundError
 from argus.store import alert_outbox, alerts
 from argus.store.alert_outbox import NotificationState
 from argus.store.alerts import StoredRule, StoredSilence
@@ -33,7 +33,7 @@ async def _check_channels(conn: ConnDep, spec: RuleSpec) -> None:
     known = {c.name for c in await alerts.list_channels(conn)}
     unknown = sorted(set(spec.channels) - known)
     if unknown:
-        raise InputError(
+        raise ConflictError(
             f"unknown channel(s): {', '.join(unknown)}",
             hint="create them first: PUT /api/v1/alert-channels/{name}",
         )
@@ -45,9 +45,9 @@ async def list_rules(conn: ConnDep) -> list[RuleView]:
     return [_rule_view(r) for r in await alerts.list_rules(conn)]
 
 
-@router.post("/alert-rules", status_code=status.HTTP_201_CREATED, responses=errors(400, 409))
+@router.post("/alert-rules", status_code=status.HTTP_201_CREATED, responses=errors(409))
 async def create_rule(body: RuleSpec, conn: ConnDep) -> RuleView:
-    """Add a rule (409 when its name is taken; 400 for an unknown channel)."""
+    """Add a rule (409 when its name is taken or it names a channel that does not exist)."""
     if await alerts.get_rule(conn, body.name) is not None:
         raise ConflictError(f"a rule named {body.name!r} exists: replace it with PUT")
     await _check_channels(conn, body)
@@ -64,13 +64,13 @@ async def get_rule(name: Name, conn: ConnDep) -> RuleView:
     return _rule_view(stored)
 
 
-@router.put("/alert-rules/{name}", responses=errors(400))
+@router.put("/alert-rules/{name}", responses=errors(409))
 async def put_rule(name: Name, body: RuleSpec, conn: ConnDep) -> RuleView:
-    """Create or replace the rule ``name`` (the body's name must be the same)."""
-    if body.name != name:
-        raise InputError("the body's name differs from the path's")
-    await _check_channels(conn, body)
-    stored, _ = await alerts.put_rule(conn, body)
+    """Create or replace the rule ``name`` (the path's name wins over the body's; 409 when it
+    names a channel that does not exist)."""
+    spec = body.model_copy(update={"name": name})
+    await _check_channels(conn, spec)
+    stored, _ = await alerts.put_rule(conn, spec)
     return _rule_view(stored)
 
 
@@ -92,12 +92,11 @@ async def list_channels(conn: ConnDep) -> list[ChannelView]:
     return [ChannelView(**dataclasses.asdict(c)) for c in await alerts.list_channels(conn)]
 
 
-@router.put("/alert-channels/{name}", responses=errors(400))
+@router.put("/alert-channels/{name}")
 async def put_channel(name: Name, body: ChannelSpec, conn: ConnDep) -> ChannelView:
-    """Create or replace a channel (its URL and secret are never shown back)."""
-    if body.name != name:
-        raise InputError("the body's name differs from the path's")
-    await alerts.put_channel(conn, body)
+    """Create or replace a channel (the path's name wins over the body's; its URL and secret
+    are never shown back)."""
+    await alerts.put_channel(conn, body.model_copy(update={"name": name}))
     shown = next(c for c in await alerts.list_channels(conn) if c.name == name)
     return ChannelView(**dataclasses.asdict(shown))
 
@@ -133,15 +132,13 @@ async def list_silences(
     return [_silence_view(s, now) for s in found]
 
 
-@router.post("/silences", status_code=status.HTTP_201_CREATED, responses=errors(400))
+@router.post("/silences", status_code=status.HTTP_201_CREATED)
 async def add_silence(body: SilenceSpec, conn: ConnDep) -> SilenceView:
-    """Mute matching alerts until ``expires_at``, with a reason (400 if it expired already)."""
-    now = datetime.now(UTC)
+    """Mute matching alerts until ``expires_at`` (UTC when it has no zone), with a reason; one
+    that expired already is stored inactive."""
     if body.expires_at.tzinfo is None:
-        raise InputError("expires_at needs a time zone (e.g. 2026-12-02T10:00:00Z)")
-    if body.expires_at <= now:
-        raise InputError("expires_at is in the past")
-    return _silence_view(await alerts.add_silence(conn, body), now)
+        body = body.model_copy(update={"expires_at": body.expires_at.replace(tzinfo=UTC)})
+    return _silence_view(await alerts.add_silence(conn, body), datetime.now(UTC))
 
 
 @router.delete(
