@@ -219,7 +219,8 @@ def worker(
         list[str] | None, typer.Option(help="parse, diagnose and/or alerts (default: all)")
     ] = None,
 ) -> None:
-    """Run stage workers only (no API): parse and diagnose consumer groups, to scale out."""
+    """Run stage workers only (no API): parse, diagnose and alert consumer groups (the alerts
+    kind also delivers notifications), to scale out."""
     from argus.service.worker import run_workers
     from argus.workers.pool import KINDS
 

@@ -39,6 +39,7 @@ from argus.store.connection import connect
 from argus.workers.alerts import AlertEvaluator
 from argus.workers.notify import Deliverer
 from bench.alert_receiver import PATHS, Receiver
+from bench.machine import exit_cleanly_on_signals, print_machine
 
 MODULES = [f"svc-{n}" for n in range(12)] + ["payment", "gateway"]
 CATEGORIES = ["database", "timeout", "network_latency", "resource_cpu", "config"]
@@ -263,7 +264,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to settle")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    exit_cleanly_on_signals()
+    print_machine("start")
     with tempfile.TemporaryDirectory(prefix="argus-bench-alerts-") as tmp:
         figures = asyncio.run(run(args, Path(tmp)))
+    print_machine("end")
+    print("| figure | value |\n|---|---|")
     for name, value in figures.items():
         print(f"| {name} | {value} |")

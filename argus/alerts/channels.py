@@ -72,6 +72,12 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode()
 
 
+def slack_escape(text: str) -> str:
+    """Text Slack shows as it is: ``&``, ``<`` and ``>`` escaped, so that log text quoted in a
+    summary cannot become a mention (``<!channel>``) or a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def build_request(
     channel: Channel, message: AlertMessage, key: str, now_ms: int | None = None
 ) -> Request:
@@ -84,7 +90,7 @@ def build_request(
         if channel.secret:
             headers[SIGNATURE_HEADER] = webhook_signature(channel.secret, body)
     elif channel.kind == "slack":
-        body = json.dumps({"text": message.text()}).encode()
+        body = json.dumps({"text": slack_escape(message.text())}).encode()
     else:
         body = json.dumps({"msgtype": "text", "text": {"content": message.text()}}).encode()
         if channel.secret:
@@ -107,6 +113,8 @@ async def deliver(
         return Attempt(ok=False, error=f"no answer within {timeout_s:g} s")
     except httpx.HTTPError as exc:
         return Attempt(ok=False, error=f"request failed: {type(exc).__name__}")
+    except (httpx.InvalidURL, ValueError) as exc:  # a URL no retry can make usable
+        return Attempt(ok=False, error=f"unusable URL: {type(exc).__name__}", final=True)
     return _judge(channel, answer)
 
 

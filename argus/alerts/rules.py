@@ -47,6 +47,8 @@ def _storable(text: str) -> str:
     return text
 
 
+#: A channel URL: http(s), a host name or IPv4 address, an optional port, then anything.
+URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?([/?#][^\x00]*)?$"
 #: The name of a rule or a channel.
 Name = Annotated[str, StringConstraints(pattern=_NAME)]
 #: A short text of a rule or silence (a module, a label value, an error code, a reason).
@@ -136,7 +138,7 @@ class ChannelSpec(_Strict):
     kind: ChannelKind
     url: SecretStr = Field(
         description="http(s) URL; never shown back (it may hold a token)",
-        json_schema_extra={"pattern": r"^https?://[^\x00]*$", "maxLength": 2000},
+        json_schema_extra={"pattern": URL_PATTERN, "maxLength": 2000},
     )
     secret: SecretStr | None = Field(
         None,
@@ -153,8 +155,8 @@ class ChannelSpec(_Strict):
         if len(text) > 2000 or "\x00" in text:
             raise ValueError("at most 2000 characters, no NUL")
         _storable(text)
-        if info.field_name == "url" and not text.startswith(("http://", "https://")):
-            raise ValueError("the URL must start with http:// or https://")
+        if info.field_name == "url" and not re.match(URL_PATTERN, text):
+            raise ValueError("not an http(s) URL with a host name (or address) and a port")
         return value
 
 

@@ -136,8 +136,12 @@ async def list_channels(conn: psycopg.AsyncConnection[Any]) -> list[ChannelRecor
 
 def target_of(url: str) -> str:
     """What may be shown of a channel URL: its scheme and host (paths and queries hold tokens)."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port out of range, a bracket in the host
+        return "(unreadable URL)"
+    return f"{parts.scheme}://{parts.hostname or ''}{port}"
 
 
 async def load_channel(conn: psycopg.AsyncConnection[Any], name: str) -> Channel | None:

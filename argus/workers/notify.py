@@ -25,6 +25,8 @@ from argus.store.alert_outbox import DueNotification
 from argus.store.connection import connect
 
 log = logging.getLogger(__name__)
+#: httpx logs each request's full URL at INFO, and the URLs of Slack and DingTalk hold tokens.
+_QUIET = ("httpx", "httpcore")
 
 
 def retry_policy(settings: AlertSettings) -> RetryPolicy:
@@ -44,6 +46,8 @@ class Deliverer:
         self.settings = settings
         self.database_url = database_url
         self.policy = retry_policy(settings)
+        for name in _QUIET:
+            logging.getLogger(name).setLevel(logging.WARNING)
 
     async def run(self) -> None:
         """Deliver until cancelled; a database fault ends the run (to be restarted)."""

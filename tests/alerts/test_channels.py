@@ -88,3 +88,10 @@ def test_one_idempotency_key_per_rule_diagnosis_and_channel() -> None:
         )
         == 3
     )
+
+
+def test_log_text_in_a_summary_cannot_mention_everyone_on_slack() -> None:
+    loud = MESSAGE.model_copy(update={"summary": "error <!channel> see <http://x|here>"})
+    ch = Channel(name="sl", kind="slack", url="http://r/services/T/B/XYZ")
+    text = json.loads(build_request(ch, loud, "k").body)["text"]
+    assert "<!channel>" not in text and "&lt;!channel&gt;" in text

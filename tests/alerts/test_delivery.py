@@ -4,9 +4,11 @@ rate-limits, hangs and verifies signatures."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 
 import httpx
+import pytest
 
 from argus.config import AlertSettings
 from argus.store import alert_outbox
@@ -77,12 +79,14 @@ async def test_a_wrong_secret_is_refused_by_the_receiver_and_not_retried(alerts_
         assert rx.requests[0].signature_ok is False
 
 
-async def test_slack_and_signed_dingtalk_receive_the_same_alert(alerts_db: str) -> None:
-    with Receiver(secret="SEC") as rx:
+async def test_slack_and_signed_dingtalk_receive_the_same_alert_and_no_token_is_logged(
+    alerts_db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with Receiver(secret="S3CRET-DT") as rx:
         await add_channel(alerts_db, "sl", "slack", rx.url + PATHS["slack"])
-        await add_channel(
-            alerts_db, "dt", "dingtalk", rx.url + PATHS["dingtalk"] + "?access_token=tok", "SEC"
-        )
+        robot = rx.url + PATHS["dingtalk"] + "?access_token=tok3nX9"
+        await add_channel(alerts_db, "dt", "dingtalk", robot, "S3CRET-DT")
         await add_rule(alerts_db, name="db", channels=["sl", "dt"])
         await decide_about(alerts_db, await diagnosed(alerts_db))
         sent = await drain(alerts_db)
@@ -90,6 +94,8 @@ async def test_slack_and_signed_dingtalk_receive_the_same_alert(alerts_db: str) 
         by_path = {r.path: r for r in rx.delivered()}
         assert by_path[PATHS["dingtalk"]].signature_ok is True
         assert b"payment" in by_path[PATHS["slack"]].body
+    assert "tok3nX9" not in caplog.text and "S3CRET" not in caplog.text
+    assert logging.getLogger("httpx").getEffectiveLevel() > logging.INFO  # it logs URLs at INFO
 
 
 async def test_a_missing_channel_kills_its_notification_with_the_reason(alerts_db: str) -> None:

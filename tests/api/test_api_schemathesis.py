@@ -53,6 +53,11 @@ NEW_OPERATIONS = {
     "GET /api/v1/knowledge/{kb_id}",
     "PUT /api/v1/knowledge/{kb_id}",
     "DELETE /api/v1/knowledge/{kb_id}",
+    "POST /api/v1/alert-rules",
+    "PUT /api/v1/alert-rules/{name}",
+    "PUT /api/v1/alert-channels/{name}",
+    "POST /api/v1/silences",
+    "GET /api/v1/notifications",
 }
 
 
