@@ -202,7 +202,7 @@ class DueNotification:
     notification_id: int
     key: str
     channel: str
-    message: AlertMessage
+    payload: str  #: the AlertMessage as JSON (read by the deliverer)
     attempts: int  #: attempts made before this one
 
 
@@ -239,7 +239,7 @@ async def take_due(conn: psycopg.AsyncConnection[Any], limit: int = 1) -> list[D
             notification_id=int(r[0]),
             key=r[1],
             channel=r[2],
-            message=AlertMessage.model_validate_json(r[3]),
+            payload=str(r[3]),
             attempts=int(r[4]),
         )
         for r in await cur.fetchall()

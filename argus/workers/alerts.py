@@ -18,10 +18,11 @@ from argus import events
 from argus.config import Settings
 from argus.errors import FormatError
 from argus.events import BatchEvent
-from argus.metrics import ALERT_DECISIONS
+from argus.metrics import ALERT_DECISIONS, ERRORS
 from argus.runtime.services import Services
 from argus.store import alert_outbox, outbox
 from argus.store.connection import connect
+from argus.workers.faults import is_infrastructure
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +64,28 @@ class AlertEvaluator:
                 await consumer.stop()
 
     async def handle(self, conn: psycopg.AsyncConnection[Any], raw: bytes) -> None:
-        """Decide about one event's diagnosis; a malformed event goes to ``argus.dlq``."""
+        """Decide about one event's diagnosis. An event that cannot be decided about (malformed,
+        or a fault that is not the infrastructure's) goes to ``argus.dlq`` with the reason and
+        never blocks the partition; an infrastructure fault is raised (nothing committed)."""
         try:
             event = BatchEvent.decode(raw)
         except FormatError as exc:
-            log.warning("dlq stage=alerts error=%r", exc.message[:300])
-            await outbox.enqueue_dead_letter(conn, raw, exc.message)
+            await self._dead_letter(conn, raw, exc.message)
             return
+        try:
+            await self._decide(conn, event)
+        except Exception as exc:
+            ERRORS.labels(type(exc).__name__).inc()
+            if is_infrastructure(exc):
+                raise
+            log.exception("error stage=alerts batch=%s", event.batch_id)
+            await self._dead_letter(conn, raw, f"{type(exc).__name__}: {str(exc)[:500]}")
+
+    async def _dead_letter(self, conn: psycopg.AsyncConnection[Any], raw: bytes, why: str) -> None:
+        log.warning("dlq stage=alerts error=%r", why[:300])
+        await outbox.enqueue_dead_letter(conn, raw, why)
+
+    async def _decide(self, conn: psycopg.AsyncConnection[Any], event: BatchEvent) -> None:
         facts = await alert_outbox.load_diagnosed(conn, event.batch_id)
         if facts is None:
             log.warning("skip stage=alerts batch=%s reason=no-diagnosis", event.batch_id)

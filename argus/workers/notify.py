@@ -18,11 +18,13 @@ import psycopg
 
 from argus.alerts.backoff import RetryPolicy
 from argus.alerts.channels import Attempt, deliver
+from argus.alerts.message import AlertMessage
 from argus.config import AlertSettings
 from argus.metrics import DELIVERY_ATTEMPTS, NOTIFICATIONS
 from argus.store import alert_outbox, alerts
 from argus.store.alert_outbox import DueNotification
 from argus.store.connection import connect
+from argus.workers.faults import is_infrastructure
 
 log = logging.getLogger(__name__)
 #: httpx logs each request's full URL at INFO, and the URLs of Slack and DingTalk hold tokens.
@@ -67,7 +69,15 @@ class Deliverer:
             due = await alert_outbox.take_due(conn, 1)
             if not due:
                 return False
-            await self._attempt(conn, client, due[0])
+            try:
+                async with conn.transaction():  # a savepoint: the failure is still recorded
+                    await self._attempt(conn, client, due[0])
+            except Exception as exc:  # a notification that breaks the code must not loop
+                if is_infrastructure(exc):
+                    raise
+                log.exception("error notification=%s", due[0].notification_id)
+                error = f"internal error ({type(exc).__name__})"
+                await alert_outbox.mark_failed(conn, due[0].notification_id, error, retry_in_s=None)
         NOTIFICATIONS.labels("pending").set((await alert_outbox.count_by_state(conn))["pending"])
         return True
 
@@ -79,7 +89,8 @@ class Deliverer:
             result = Attempt(ok=False, error=f"no channel named {n.channel!r}", final=True)
             kind = "missing"
         else:
-            result = await deliver(client, channel, n.message, n.key, self.settings.timeout_s)
+            message = AlertMessage.model_validate_json(n.payload)
+            result = await deliver(client, channel, message, n.key, self.settings.timeout_s)
             kind = channel.kind
         DELIVERY_ATTEMPTS.labels(kind, "ok" if result.ok else "failed").inc()
         if result.ok:

@@ -106,3 +106,15 @@ async def test_a_missing_channel_kills_its_notification_with_the_reason(alerts_d
     await decide_about(alerts_db, await diagnosed(alerts_db))
     [dead] = await drain(alerts_db)
     assert dead.state == "dead" and "no channel named 'ops'" in (dead.last_error or "")
+
+
+async def test_a_notification_the_code_cannot_send_goes_dead_instead_of_looping(
+    alerts_db: str,
+) -> None:
+    await add_channel(alerts_db, "ops", "webhook", "http://127.0.0.1:9/hook")
+    await add_rule(alerts_db, name="db", channels=["ops"])
+    await decide_about(alerts_db, await diagnosed(alerts_db))
+    async with await connect(alerts_db) as conn:
+        await conn.execute("UPDATE notification SET payload = '{\"rule\": 1}'")
+    [dead] = await drain(alerts_db)
+    assert dead.state == "dead" and dead.last_error == "internal error (ValidationError)"

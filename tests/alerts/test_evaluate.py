@@ -7,8 +7,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from argus.alerts.rules import SilenceSpec
+from argus.config import Settings
+from argus.runtime.services import Services
 from argus.store import alert_outbox, alerts
 from argus.store.connection import connect
+from argus.workers.alerts import AlertEvaluator
 from tests.alerts.conftest import add_channel, add_rule, diagnosed
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -77,3 +80,19 @@ async def test_unmatched_and_silenced_diagnoses_queue_nothing(alerts_db: str) ->
     assert later.outcome == "notify"  # the silence expired
     async with await connect(alerts_db) as conn:
         assert len(await alert_outbox.list_notifications(conn)) == 1
+
+
+async def test_an_event_that_cannot_be_decided_about_goes_to_the_dlq(alerts_db: str) -> None:
+    await add_channel(alerts_db, "ops", "webhook", "http://127.0.0.1:9/hook")
+    await add_rule(alerts_db, name="db", channels=["ops"])
+    async with await connect(alerts_db) as conn:  # a stored rule the code no longer reads
+        await conn.execute('UPDATE alert_rule SET spec = \'{"name": "db"}\'')
+        evaluator = AlertEvaluator(Settings(), Services.at(alerts_db, "unused:9092"))
+        batch = await diagnosed(alerts_db)
+        await evaluator.handle(conn, b'{"batch_id": "%s"}' % str(batch).encode())
+        await evaluator.handle(conn, b"not an event")
+        cur = await conn.execute(
+            "SELECT payload->>'error' FROM outbox WHERE topic = 'argus.dlq' ORDER BY event_id"
+        )
+        errors = [r[0] for r in await cur.fetchall()][-2:]
+    assert errors[0].startswith("ValidationError") and "malformed" in errors[1]
