@@ -21,6 +21,8 @@ FAST = AlertSettings(
     timeout_s=1.0, max_attempts=6, backoff_first_s=0.05, backoff_max_s=0.2, poll_s=0.05
 )
 
+pytestmark = pytest.mark.integration
+
 
 async def decide_about(url: str, batch_id: object) -> None:
     async with await connect(url) as conn:

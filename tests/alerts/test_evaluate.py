@@ -6,6 +6,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from argus.alerts.rules import SilenceSpec
 from argus.config import Settings
 from argus.runtime.services import Services
@@ -15,6 +17,8 @@ from argus.workers.alerts import AlertEvaluator
 from tests.alerts.conftest import add_channel, add_rule, diagnosed
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.integration
 
 
 async def run(url: str, batch_id: uuid.UUID, at: datetime) -> list[alert_outbox.RuleOutcome]:
