@@ -33,8 +33,13 @@ def read_alerts_file(path: Path) -> AlertsFile:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return AlertsFile.model_validate(doc)
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise InputError(f"cannot use {path}: {str(exc)[:2000]}") from exc
+    except ValidationError as exc:  # where and why, never the values (a URL holds a token)
+        where = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]
+        )
+        raise InputError(f"cannot use {path}: {where}") from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot use {path}: {str(exc)[:500]}") from exc
 
 
 def resolve_channels(doc: AlertsFile, env: dict[str, str]) -> list[ChannelSpec]:

@@ -59,6 +59,11 @@ def test_a_rule_naming_an_unknown_channel_applies_nothing(cli_env: str, tmp_path
 
 def test_a_file_with_an_unknown_category_is_refused_naming_it(tmp_path: Path) -> None:
     rules = tmp_path / "alerts.yaml"
-    rules.write_text("rules:\n  - {name: r, match: {categories: [db_trouble]}, channels: [x]}\n")
+    rules.write_text(
+        "channels:\n  - {name: c, kind: pager, url: 'https://h.example/x?token=T0PSECRET'}\n"
+        "rules:\n  - {name: r, match: {categories: [db_trouble]}, channels: [c]}\n"
+    )
     result = CliRunner().invoke(app, ["alerts", "apply", str(rules)], terminal_width=200)
-    assert result.exit_code == 3 and "db_trouble" in result.output
+    assert result.exit_code == 3
+    assert "rules.0.match.categories.0" in result.output and "channels.0.kind" in result.output
+    assert "T0PSECRET" not in result.output
