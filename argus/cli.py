@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from argus.cli_alerts import alerts_app
 from argus.cli_describe import describe_command
 from argus.cli_eval import eval_app
 from argus.cli_knowledge import knowledge_app
@@ -43,6 +44,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(alerts_app, name="alerts")
 
 
 @app.callback()
@@ -215,10 +217,11 @@ def worker(
         int, typer.Option(help="consumers per stage (at least its ARGUS_LIMITS__*_CONCURRENCY)")
     ] = 1,
     kind: Annotated[
-        list[str] | None, typer.Option(help="parse and/or diagnose (default: both)")
+        list[str] | None, typer.Option(help="parse, diagnose and/or alerts (default: all)")
     ] = None,
 ) -> None:
-    """Run stage workers only (no API): parse and diagnose consumer groups, to scale out."""
+    """Run stage workers only (no API): parse, diagnose and alert consumer groups (the alerts
+    kind also delivers notifications), to scale out."""
     from argus.service.worker import run_workers
     from argus.workers.pool import KINDS
 
@@ -226,7 +229,7 @@ def worker(
     unknown = set(kinds) - set(KINDS)
     if unknown:
         problem = f"unknown worker kind(s): {', '.join(sorted(unknown))}"
-        raise fail(ConfigError(problem, hint="use --kind parse and/or --kind diagnose"))
+        raise fail(ConfigError(problem, hint="use --kind parse, diagnose or alerts"))
     with _stopped_by_signal():
         run(run_workers(load_settings(), count, kinds, console.print))
 

@@ -112,6 +112,20 @@ class McpSettings(BaseModel):
     )
 
 
+class AlertSettings(BaseModel):
+    """Delivery of alert notifications (ARGUS_ALERTS__*)."""
+
+    deliverers: int = Field(4, ge=1, description="notifications sent at once per process")
+    timeout_s: float = Field(10.0, gt=0, description="timeout of one delivery request")
+    max_attempts: int = Field(8, ge=1, description="attempts before a notification is dead")
+    backoff_first_s: float = Field(1.0, gt=0, description="wait after a first failed attempt")
+    backoff_max_s: float = Field(300.0, gt=0, description="longest wait between attempts")
+    retry_after_cap_s: float = Field(
+        600.0, ge=0, description="longest Retry-After honoured (a longer one is cut to it)"
+    )
+    poll_s: float = Field(0.5, gt=0, description="how often an idle deliverer looks for work")
+
+
 class Settings(BaseSettings):
     """Effective configuration. Unset service URLs mean: start the embedded service."""
 
@@ -159,6 +173,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = Field(default_factory=LimitSettings)
     diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @property
     def llm_mode(self) -> LLMMode:

@@ -42,3 +42,10 @@ KNOWLEDGE_PRECISION = Gauge(
     "argus_knowledge_cited_precision",
     "Share of cited entries that fit the truth given by feedback (NaN: no judged citation)",
 )
+NOTIFICATIONS = Gauge("argus_notifications", "Alert notifications in each state now", ["state"])
+DELIVERY_ATTEMPTS = Counter(
+    "argus_notification_attempts_total",
+    "Delivery attempts by channel kind and result",
+    ["kind", "result"],
+)
+ALERT_DECISIONS = Counter("argus_alert_decisions_total", "Alert rule decisions", ["outcome"])

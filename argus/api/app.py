@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from argus.api.deps import StateDep, require_api_key
 from argus.api.guards import install_guards
 from argus.api.ports import Background, OpenChat
+from argus.api.routes_alerts import router as alerts_router
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
 from argus.api.routes_descriptions import router as descriptions_router
@@ -24,10 +25,10 @@ from argus.api.schemas import errors
 from argus.api.state import AppState, app_state
 from argus.config import Settings
 from argus.knowledge.stats import knowledge_stats, publish
-from argus.metrics import BY_STATE
+from argus.metrics import BY_STATE, NOTIFICATIONS
 from argus.runtime.health import Check, check_database, check_kafka
 from argus.runtime.services import Services
-from argus.store import batches
+from argus.store import alert_outbox, batches
 
 
 def api_app(
@@ -64,6 +65,7 @@ def api_app(
     app.include_router(knowledge_router, dependencies=[Depends(require_api_key)])
     app.include_router(descriptions_router, dependencies=[Depends(require_api_key)])
     app.include_router(eval_runs_router, dependencies=[Depends(require_api_key)])
+    app.include_router(alerts_router, dependencies=[Depends(require_api_key)])
     _health_routes(app)
     install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
     return app
@@ -113,10 +115,12 @@ def _health_routes(app: FastAPI) -> None:
         responses=errors(401),
     )
     async def metrics(state: StateDep) -> PlainTextResponse:
-        """Prometheus metrics (batch states and knowledge use read from PostgreSQL at each
-        scrape; every state is labelled, 0 when no batch is in it)."""
+        """Prometheus metrics (batch and notification states and knowledge use read from
+        PostgreSQL at each scrape; every state is labelled, 0 when nothing is in it)."""
         async with state.pool.connection() as conn:
             for batch_state, n in (await batches.count_by_state(conn)).items():
                 BY_STATE.labels(batch_state).set(n)
+            for sent_state, n in (await alert_outbox.count_by_state(conn)).items():
+                NOTIFICATIONS.labels(sent_state).set(n)
             publish(await knowledge_stats(conn, top=0))
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)

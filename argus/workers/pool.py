@@ -1,4 +1,5 @@
-"""The workers of one process: stage consumers, the outbox publisher and the sweep, supervised.
+"""The workers of one process: stage consumers, the alert evaluator and its deliverers, the
+outbox publisher and the sweep, supervised.
 
 Every task runs under ``supervise``: whatever ends it (a database or broker outage, a bug) is
 logged and counted, and it is started again after a back-off. The process holds an instance
@@ -15,8 +16,10 @@ from typing import Any
 from argus.config import Settings
 from argus.runtime.services import Services
 from argus.store.pool import open_pool
+from argus.workers.alerts import AlertEvaluator
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.instance import instance_slot
+from argus.workers.notify import Deliverer
 from argus.workers.outbox import OutboxPublisher
 from argus.workers.parse import ParseWorker
 from argus.workers.stage import StageWorker, WorkerScope
@@ -25,7 +28,8 @@ from argus.workers.sweep import Sweeper, announce_waiting, release_own_claims
 
 log = logging.getLogger(__name__)
 
-KINDS = ("parse", "diagnose")
+#: "alerts": one evaluator of the alert rules and ``alerts.deliverers`` notification deliverers.
+KINDS = ("parse", "diagnose", "alerts")
 #: Longest wait of a worker for a pooled connection; after it the database counts as down
 #: (an infrastructure fault: the consumer stops uncommitted and is restarted after a back-off).
 POOL_WAIT_S = 10.0
@@ -82,7 +86,11 @@ class WorkerPool:
 
     def _pool_size(self) -> int:
         """One connection per consumer at most (each holds one for a few statements at a time)."""
-        consumers = sum(max(self.count, _CLASSES[k].concurrency(self.settings)) for k in self.kinds)
+        consumers = sum(
+            max(self.count, _CLASSES[k].concurrency(self.settings))
+            for k in self.kinds
+            if k in _CLASSES
+        )
         return max(2, consumers)
 
     def _tasks(self, scope: WorkerScope) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
@@ -90,13 +98,25 @@ class WorkerPool:
             ("outbox", OutboxPublisher(self.services).run),
             ("sweep", Sweeper(self.services.database_url).run),
         ]
-        for kind in self.kinds:
+        if "alerts" in self.kinds:
+            tasks += self._alert_tasks(scope)
+        for kind in (k for k in self.kinds if k in _CLASSES):
             cls = _CLASSES[kind]
             bound = cls.concurrency(self.settings)
             slots = asyncio.Semaphore(bound)
             for n in range(max(self.count, bound)):
                 worker = cls(self.settings, self.services, slots, scope)
                 tasks.append((f"{kind}#{n}", worker.run))
+        return tasks
+
+    def _alert_tasks(self, scope: WorkerScope) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        """The evaluator (its own consumer group; one suffices: it decides in milliseconds) and
+        the deliverers (each holds one connection while it sends)."""
+        url = self.services.database_url
+        evaluator = AlertEvaluator(self.settings, self.services, scope.live)
+        tasks: list[tuple[str, Callable[[], Awaitable[None]]]] = [("alerts", evaluator.run)]
+        for n in range(self.settings.alerts.deliverers):
+            tasks.append((f"deliver#{n}", Deliverer(self.settings.alerts, url).run))
         return tasks
 
     @staticmethod

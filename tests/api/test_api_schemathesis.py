@@ -68,6 +68,11 @@ NEW_OPERATIONS = {
     "GET /api/v1/eval-runs",
     "GET /api/v1/eval-runs/{eval_run_id}",
     "GET /api/v1/eval-runs/compare",
+    "POST /api/v1/alert-rules",
+    "PUT /api/v1/alert-rules/{name}",
+    "PUT /api/v1/alert-channels/{name}",
+    "POST /api/v1/silences",
+    "GET /api/v1/notifications",
 }
 
 

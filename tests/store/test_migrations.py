@@ -85,3 +85,14 @@ async def test_failing_migration_leaves_nothing_behind(fresh_db: str) -> None:
 async def test_unreachable_database_is_a_typed_error() -> None:
     with pytest.raises(DatabaseUnavailable, match="cannot connect"):
         await apply_migrations("postgresql://argus@127.0.0.1:1/argus?connect_timeout=2")
+
+
+async def test_a_gap_in_numbers_is_applied_and_a_late_lower_number_after_it(
+    fresh_db: str,
+) -> None:
+    bundled = bundled_migrations()
+    without_five = [m for m in bundled if m.version != 5]  # 0005 comes from another branch
+    await apply_migrations(fresh_db, without_five)
+    late = Migration(version=5, name="late", sql="CREATE TABLE late_five (x int)")
+    every = sorted([*without_five, late], key=lambda m: m.version)
+    assert await apply_migrations(fresh_db, every) == [5]

@@ -1,0 +1,1 @@
+"""Alert rules on diagnoses and their notifications: rule models, pure decisions, channels."""
