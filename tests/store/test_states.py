@@ -62,16 +62,22 @@ def _python_sql() -> dict[str, set[str]]:
 
 
 async def _allowed(conn: Conn) -> dict[str, set[str]]:
-    """Per table, the values the ``CHECK`` constraint on its ``status`` column allows."""
+    """Per table, the values the ``CHECK`` constraint on its ``status`` (or ``state``) column
+    allows."""
     cur = await conn.execute(
-        "SELECT c.conrelid::regclass::text, pg_get_constraintdef(c.oid) FROM pg_constraint c"
+        "SELECT c.conrelid::regclass::text, a.attname, pg_get_constraintdef(c.oid)"
+        " FROM pg_constraint c"
         " JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey)"
-        " WHERE c.contype = 'c' AND a.attname = 'status'"
+        " WHERE c.contype = 'c' AND a.attname IN ('status', 'state')"
     )
     allowed: dict[str, set[str]] = {}
-    for table, definition in await cur.fetchall():
-        assert str(table) not in allowed, f"two status checks on {table}"
-        allowed[str(table)] = set(re.findall(r"'(\w+)'::text", str(definition)))
+    for table, column, definition in await cur.fetchall():
+        values = set(re.findall(r"'(\w+)'::text", str(definition)))
+        if column == "status":
+            assert str(table) not in allowed, f"two status checks on {table}"
+            allowed[str(table)] = values
+        else:  # a ``state`` column may be named by several checks (with other columns)
+            allowed.setdefault(f"{table}.{column}", set()).update(values)
     return allowed
 
 
