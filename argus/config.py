@@ -100,6 +100,20 @@ class DiagnosisSettings(BaseModel):
     )
 
 
+class ConsoleSettings(BaseModel):
+    """The web console served by ``argus serve`` under ``/``."""
+
+    session_ttl_s: int = Field(
+        12 * 3600, ge=60, description="how long a sign-in lasts (one working shift)"
+    )
+    assets_dir: Path | None = Field(
+        None,
+        description="where the npm packages of the console are installed (npm ci); unset: "
+        "node_modules beside the argus package (the checkout `make install` ran in)",
+    )
+    poll_s: float = Field(3.0, gt=0, description="how often pages refresh batch states")
+
+
 class Settings(BaseSettings):
     """Effective configuration. Unset service URLs mean: start the embedded service."""
 
@@ -146,6 +160,7 @@ class Settings(BaseSettings):
     mining: MiningSettings = Field(default_factory=MiningSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @property
     def llm_mode(self) -> LLMMode:

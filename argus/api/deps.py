@@ -3,14 +3,14 @@ connection, the embedding model, the batch of the path, auth."""
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Cookie, Depends, Header, HTTPException, Request, status
 
+from argus import access
 from argus.api.state import AppState
 from argus.config import Settings
 from argus.errors import NotFoundError
@@ -79,27 +79,22 @@ BatchDep = Annotated[BatchRow, Depends(get_batch_dep)]
 BriefBatchDep = Annotated[BatchRow, Depends(get_brief_batch)]
 
 
-def require_api_key(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> None:
+def require_api_key(
+    state: StateDep,
+    authorization: Annotated[str | None, Header()] = None,
+    session: Annotated[
+        str | None, Cookie(alias=access.SESSION_COOKIE, include_in_schema=False)
+    ] = None,
+) -> None:
     """Bearer key check; open when no keys are configured (``argus serve`` warns about it).
 
-    The scheme is case-insensitive (RFC 7235); the token is compared as bytes in constant time,
-    so any header value (non-ASCII included) is a plain 401, never an error."""
-    keys = [k.get_secret_value() for k in state.settings.api_keys]
-    if not keys:
-        return
-    token = _bearer_token(authorization or "")
-    if token is None or not any(hmac.compare_digest(token, key.encode()) for key in keys):
+    The console's session cookie (``argus.access``, bought with a key on its sign-in page) is
+    accepted as well, so the browser calls the API as the key's holder. The scheme is
+    case-insensitive (RFC 7235); the token is compared as bytes in constant time, so any
+    header value (non-ASCII included) is a plain 401, never an error."""
+    if not access.request_allowed(state.settings, authorization, session):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or wrong API key: send 'Authorization: Bearer <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-
-
-def _bearer_token(header: str) -> bytes | None:
-    """The token of a ``Bearer`` credential as the bytes sent (headers arrive latin-1
-    decoded), or None for another scheme."""
-    scheme, _, token = header.strip().partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip().encode("latin-1", errors="replace")

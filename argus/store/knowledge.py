@@ -513,3 +513,24 @@ async def similar_diagnoses(
     cur = await conn.execute(query, params)
     names = [c.name for c in cur.description or []]
     return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def diagnosis_vector(conn: psycopg.AsyncConnection[Any], batch_id: object) -> Any | None:
+    """The embedding of a batch's completed diagnosis (to find incidents like it), or None
+    when it has none."""
+    cur = await conn.execute(
+        "SELECT embedding FROM diagnosis WHERE batch_id = %s AND status = 'completed'"
+        " AND embedding IS NOT NULL",
+        (batch_id,),
+    )
+    row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def latest_entries(conn: psycopg.AsyncConnection[Any], limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` most recently changed entries (STORED_COLUMNS), newest first."""
+    query = sql.SQL(
+        "SELECT {} FROM knowledge_base ORDER BY updated_at DESC, kb_id DESC LIMIT %s"
+    ).format(sql.SQL(", ").join(map(sql.Identifier, STORED_COLUMNS)))
+    cur = await conn.execute(query, (limit,))
+    return [dict(zip(STORED_COLUMNS, row, strict=True)) for row in await cur.fetchall()]
