@@ -515,7 +515,9 @@ async def similar_diagnoses(
     return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
 
 
-async def diagnosis_vector(conn: psycopg.AsyncConnection[Any], batch_id: object) -> Any | None:
+async def diagnosis_vector(
+    conn: psycopg.AsyncConnection[Any], batch_id: object
+) -> list[float] | None:
     """The embedding of a batch's completed diagnosis (to find incidents like it), or None
     when it has none."""
     cur = await conn.execute(
@@ -524,7 +526,10 @@ async def diagnosis_vector(conn: psycopg.AsyncConnection[Any], batch_id: object)
         (batch_id,),
     )
     row = await cur.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    stored = row[0]  # a pgvector Vector (its types are registered on the pool's connections)
+    return [float(x) for x in (stored.to_list() if hasattr(stored, "to_list") else stored)]
 
 
 async def latest_entries(conn: psycopg.AsyncConnection[Any], limit: int) -> list[dict[str, Any]]:

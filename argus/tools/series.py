@@ -43,6 +43,10 @@ class Chart(BaseModel):
     series: list[Series]
     note: str = ""
 
+    def drawing(self) -> dict[str, object]:
+        """What a chart library draws: the labels and the series (JSON-ready)."""
+        return self.model_dump(include={"labels", "series"})
+
     @property
     def empty(self) -> bool:
         """True when there is nothing to draw."""
@@ -86,10 +90,9 @@ def module_lines(current: BatchStats, baseline: BatchStats | None) -> Chart:
     lines = _per_minute(buckets, "mod", [*shown], minutes)
     series = [Series(label=str(m), data=lines[m]) for m in shown]
     if rest:
-        other = _per_minute(
-            buckets.with_columns(pl.lit("other").alias("mod")), "mod", ["other"], minutes
-        )
-        series.append(Series(label=f"{len(rest)} other modules", data=other["other"]))
+        others = buckets.filter(pl.col("mod").is_in(rest)).with_columns(mod=pl.lit("other"))
+        summed = _per_minute(others, "mod", ["other"], minutes)["other"]
+        series.append(Series(label=f"{len(rest)} other modules", data=summed))
     note = "no baseline: the first batch of its source"
     if baseline is not None and not baseline.buckets.is_empty():
         base = baseline.buckets.with_columns(pl.col("mod").fill_null("(none)"))

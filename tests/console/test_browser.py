@@ -110,6 +110,7 @@ def test_sign_in_refuses_a_wrong_key_then_accepts_the_right_one(
 ) -> None:
     from playwright.sync_api import Page, expect
 
+    problems.expected = {401, 404}  # the wrong key, the unknown batch
     page = _open(browser, problems, DESKTOP)
     assert isinstance(page, Page)
     page.goto(served + "/batches/00000000-0000-0000-0000-000000000000")
@@ -165,6 +166,8 @@ def test_a_two_file_upload_is_diagnosed_and_its_report_and_charts_shown(
     assert box is not None and box["width"] > 100 and box["height"] > 100
     assert _has_ink(page, first)
     screenshot(page, "batch")
+    page.locator("#charts").scroll_into_view_if_needed()
+    screenshot(page, "batch-charts")
     page.goto(served + "/")
     row = page.locator(f"tr[data-batch='{batch_id}']")
     expect(row.locator("[data-state]")).to_have_text("diagnosed")

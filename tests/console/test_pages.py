@@ -193,3 +193,23 @@ def test_the_console_serves_its_own_assets(signed_in: httpx.Client) -> None:
         answer = signed_in.get(path)
         assert answer.status_code == 200 and len(answer.content) > 1000, path
     assert signed_in.get("/assets/vendor/../../pyproject.toml").status_code == 404
+
+
+def test_a_report_links_similar_past_incidents(db_url: str, signed_in: httpx.Client) -> None:
+    earlier = _batch(db_url, "similar-src", {}, BatchStatus.DIAGNOSED)
+    later = _batch(db_url, "similar-src", {}, BatchStatus.DIAGNOSED)
+    vector = "[" + ",".join(["0.5"] * 384) + "]"
+
+    async def store() -> None:
+        async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+            for batch_id, summary in ((earlier, "pool exhausted"), (later, "pool exhausted again")):
+                report = Report(summary=summary, incident=True)
+                await batches.save_diagnosis(conn, batch_id, report)
+                await conn.execute(
+                    "UPDATE diagnosis SET embedding = %s::vector WHERE batch_id = %s",
+                    (vector, batch_id),
+                )
+
+    asyncio.run(store())
+    html = signed_in.get(f"/batches/{later}").text
+    assert f'href="/batches/{earlier}"' in html and "pool exhausted" in html
