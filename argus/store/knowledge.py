@@ -285,13 +285,14 @@ def filter_clause(filters: HardFilters) -> tuple[sql.Composable, dict[str, Any]]
             )
         )
         params["fw_lineage"] = filters.firmware_lineage
-        params["fw_below"] = _like_escape(filters.firmware) + ".%"
+        params["fw_below"] = like_escape(filters.firmware) + ".%"
     if not conditions:
         return sql.SQL("true"), params
     return sql.SQL(" AND ").join(conditions), params
 
 
-def _like_escape(value: str) -> str:
+def like_escape(value: str) -> str:
+    """``value`` with LIKE's wildcards and escape character escaped (matched literally)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 

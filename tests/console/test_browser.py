@@ -39,16 +39,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process.start()
     try:
         wait_ready(process.url, lambda: process.proc is not None and process.proc.poll() is None)
-        _diagnosed_baseline(process.url)
         yield process.url
     finally:
         process.stop()
 
 
-def _diagnosed_baseline(url: str) -> None:
+@pytest.fixture(scope="module")
+def baseline_batch(served: str) -> str:
+    """A diagnosed batch of the fault-free log: the baseline of the batch the browser uploads,
+    and the batch the chat is asked about."""
     import time
 
-    with httpx.Client(base_url=url, headers=AUTH, timeout=30) as client:
+    with httpx.Client(base_url=served, headers=AUTH, timeout=30) as client:
         batch = client.post("/api/v1/batches", json={"source": SOURCE}).json()["batch_id"]
         put = client.put(
             f"/api/v1/batches/{batch}/files/{NORMAL.name}", content=NORMAL.read_bytes()
@@ -59,7 +61,7 @@ def _diagnosed_baseline(url: str) -> None:
             status = client.get(f"/api/v1/batches/{batch}").json()["status"]
             if status in ("diagnosed", "failed"):
                 assert status == "diagnosed"
-                return
+                return str(batch)
             time.sleep(0.5)
     raise AssertionError("the baseline batch was not diagnosed")
 
@@ -135,7 +137,11 @@ def test_sign_in_refuses_a_wrong_key_then_accepts_the_right_one(
 
 
 def test_a_two_file_upload_is_diagnosed_and_its_report_and_charts_shown(
-    served: str, browser: object, problems: PageProblems, two_files: list[Path]
+    served: str,
+    baseline_batch: str,
+    browser: object,
+    problems: PageProblems,
+    two_files: list[Path],
 ) -> None:
     from playwright.sync_api import Page, expect
 
@@ -211,3 +217,82 @@ def _no_sideways_scroll(page: object) -> None:
     assert isinstance(page, Page)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px screen"
+
+
+def test_the_chat_streams_tool_events_and_the_answer_and_reopens_the_thread(
+    served: str, baseline_batch: str, browser: object, problems: PageProblems
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    page = _open(browser, problems, DESKTOP)
+    assert isinstance(page, Page)
+    _sign_in(page, served)
+    page.goto(f"{served}/batches/{baseline_batch}")
+    page.get_by_role("link", name="Ask about this batch").click()
+    page.get_by_label("Question").fill("Which module has the most errors?")
+    page.get_by_role("button", name="Ask").click()
+    answer = page.locator("[data-answer][data-final='true']")
+    expect(answer).to_have_count(1, timeout=120_000)
+    assert (answer.text_content() or "").strip(), "the answer streamed in"
+    assert page.locator("[data-tool]").count() >= 1, "a tool result was shown"
+    expect(page.get_by_text("rule-based answer", exact=False)).to_be_visible()
+    assert "?thread=" in page.url
+    screenshot(page, "chat")
+    page.reload()  # the thread is listed and its turn shown again
+    expect(page.locator(".threads a[aria-current='page']")).to_have_count(1)
+    expect(page.locator(".turn-q")).to_have_text("Which module has the most errors?")
+
+
+def test_a_knowledge_entry_is_added_found_edited_and_deleted(
+    served: str, browser: object, problems: PageProblems
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    page = _open(browser, problems, DESKTOP)
+    assert isinstance(page, Page)
+    _sign_in(page, served)
+    page.get_by_role("link", name="Knowledge").click()
+    page.get_by_role("link", name="Add an entry").click()
+    page.get_by_label("Source id").fill("kb-console-flux")
+    page.get_by_label("Error code").fill("FLUX-42")
+    page.get_by_label("Module").fill("capacitor")
+    page.get_by_label("Category").select_option("timeout")
+    page.get_by_label("Symptom").fill("flux capacitor stalls at 88 mph and requests time out")
+    page.get_by_label("Solution").fill("recharge the capacitor with 1.21 gigawatts")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="kb-console-flux")).to_be_visible()
+    page.goto(f"{served}/knowledge")
+    page.get_by_label("Search (symptom text or log lines)").fill("capacitor stalls")
+    page.get_by_label("Module").fill("capacitor")
+    page.get_by_role("button", name="Search").click()
+    hit = page.get_by_role("link", name="kb-console-flux")
+    expect(hit).to_be_visible()
+    screenshot(page, "knowledge")
+    hit.click()
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Solution").fill("replace the plutonium")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("replace the plutonium")).to_be_visible()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete").click()
+    expect(page).to_have_url(f"{served}/knowledge")
+    expect(page.get_by_role("link", name="kb-console-flux")).to_have_count(0)
+
+
+def test_the_template_library_is_searched_and_a_template_shows_its_history(
+    served: str, baseline_batch: str, browser: object, problems: PageProblems
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    page = _open(browser, problems, DESKTOP)
+    assert isinstance(page, Page)
+    _sign_in(page, served)
+    page.get_by_role("link", name="Templates").click()
+    rows = page.locator("tr[data-template]")
+    expect(rows.first).to_be_visible()
+    page.get_by_label("Text, sample or id").fill("connection")
+    page.get_by_role("button", name="Search").click()
+    expect(rows.first).to_contain_text("connection", ignore_case=True)
+    screenshot(page, "templates")
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()

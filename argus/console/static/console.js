@@ -166,8 +166,124 @@ async function deleteThing(button) {
   }
 }
 
+
+// --- chat: the API answers a question as server-sent events over a POST, so the stream is
+// read with fetch and parsed here (EventSource only sends GET).
+
+function el(tag, cls, text) {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function turnBox(question) {
+  const box = el("div", "turn");
+  box.append(el("p", "turn-q", question));
+  const tools = el("div", "tools");
+  const answer = el("p", "answer");
+  answer.dataset.answer = "";
+  box.append(tools, answer);
+  document.getElementById("chat-log").append(box);
+  return { box, tools, answer };
+}
+
+function showTurn(turn) {
+  const view = turnBox(turn.question);
+  for (const name of turn.tools || []) view.tools.append(el("div", "tool-event", `tool ${name}`));
+  view.answer.textContent = turn.answer;
+  view.box.append(el("p", "muted small", turn.mode === "llm" ? "answered by the LLM" : `rule-based answer${turn.note ? `: ${turn.note}` : ""}`));
+}
+
+function parseEvents(buffer, onEvent) {
+  // Complete events end with a blank line; the rest stays in the buffer.
+  const text = buffer.replace(/\r\n/g, "\n");
+  const blocks = text.split("\n\n");
+  const rest = blocks.pop();
+  for (const block of blocks) {
+    let name = "message";
+    const data = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) name = line.slice(6).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+    }
+    if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+  }
+  return rest;
+}
+
+async function ask(section, question) {
+  const view = turnBox(question);
+  const payload = { question };
+  if (section.dataset.thread) payload.thread_id = section.dataset.thread;
+  const response = await fetch(section.dataset.chat, {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify(payload),
+  });
+  if (!response.ok) throw apiError(response.status, await response.json().catch(() => null));
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  const onEvent = (name, data) => {
+    if (name === "thread") {
+      section.dataset.thread = data.thread_id;
+      window.history.replaceState(null, "", `${section.dataset.page}?thread=${encodeURIComponent(data.thread_id)}`);
+    } else if (name === "tool_start") {
+      const args = Object.keys(data.args || {}).length ? ` ${JSON.stringify(data.args)}` : "";
+      view.tools.append(el("div", "tool-event", `calling ${data.name}${args}`));
+    } else if (name === "tool_result") {
+      const row = el("div", "tool-event", `${data.ok ? "result of" : "failed:"} ${data.name}`);
+      row.dataset.tool = data.name;
+      view.tools.append(row);
+    } else if (name === "token") {
+      view.answer.textContent += data.text;
+    } else if (name === "final") {
+      view.answer.dataset.final = "true";
+      view.box.append(el("p", "muted small", data.mode === "llm" ? `answered by ${data.model || "the LLM"}` : `rule-based answer${data.note ? `: ${data.note}` : ""}`));
+    } else if (name === "error") {
+      throw new Error(data.message || "the chat failed");
+    }
+  };
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer = parseEvents(buffer + decoder.decode(value, { stream: true }), onEvent);
+  }
+  parseEvents(buffer + "\n\n", onEvent);
+}
+
+async function loadThread(section) {
+  const response = await fetch(`${section.dataset.chat}/${encodeURIComponent(section.dataset.thread)}`, { credentials: "same-origin" });
+  if (!response.ok) throw apiError(response.status, await response.json().catch(() => null));
+  (await response.json()).turns.forEach(showTurn);
+}
+
+function setUpChat(section) {
+  const form = document.getElementById("chat-form");
+  if (section.dataset.thread) loadThread(section).catch((err) => showError(`Cannot open the thread: ${err.message}`));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    const question = form.elements.question.value.trim();
+    if (!question) return;
+    button.disabled = true;
+    document.getElementById("form-error").hidden = true;
+    try {
+      await ask(section, question);
+      form.elements.question.value = "";
+    } catch (err) {
+      showError(`The chat failed: ${err.message}`);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   drawCharts(document);
+  const chat = document.querySelector("section[data-chat]");
+  if (chat) setUpChat(chat);
   document.querySelectorAll("form[data-api-form]").forEach((f) =>
     f.addEventListener("submit", (e) => { e.preventDefault(); submitApiForm(f); }));
   document.querySelectorAll("button[data-delete]").forEach((b) =>
