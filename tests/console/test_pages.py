@@ -213,3 +213,61 @@ def test_a_report_links_similar_past_incidents(db_url: str, signed_in: httpx.Cli
     asyncio.run(store())
     html = signed_in.get(f"/batches/{later}").text
     assert f'href="/batches/{earlier}"' in html and "pool exhausted" in html
+
+
+def test_the_template_library_is_searched_and_shows_a_template_history(
+    db_url: str, signed_in: httpx.Client
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+
+    async def store() -> int:
+        async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+            cur = await conn.execute(
+                "INSERT INTO regex_template (pattern, sample_log, template, source, version)"
+                " VALUES (%s, %s, %s, 'manual', 2) RETURNING template_id",
+                (
+                    f"^disk {tag} 100% full .*$",
+                    f"disk {tag} 100% full /var",
+                    f"disk {tag} 100% full <*>",
+                ),
+            )
+            row = await cur.fetchone()
+            assert row is not None
+            for version, note in ((1, "first draft"), (2, "widened by hand")):
+                await conn.execute(
+                    "INSERT INTO template_history (template_id, pattern, sample_log, version,"
+                    " source, note, template) VALUES (%s, 'p', 's', %s, 'manual', %s, 't')",
+                    (row[0], version, note),
+                )
+            return int(row[0])
+
+    template_id = asyncio.run(store())
+    found = signed_in.get("/templates", params={"q": f"{tag} 100%", "source": "manual"}).text
+    assert f'data-template="{template_id}"' in found
+    assert 'data-template="' not in signed_in.get("/templates", params={"q": f"{tag}_x"}).text
+    assert (
+        f'data-template="{template_id}"'
+        not in signed_in.get("/templates", params={"q": tag, "source": "llm"}).text
+    )
+    page = signed_in.get(f"/templates/{template_id}").text
+    assert "widened by hand" in page and "first draft" in page
+    assert signed_in.get("/templates/999999999").status_code == 404
+
+
+def test_the_knowledge_page_lists_entries_and_names_a_bad_filter(signed_in: httpx.Client) -> None:
+    listed = signed_in.get("/knowledge")
+    assert listed.status_code == 200 and "Latest entries" in listed.text
+    bad = signed_in.get("/knowledge", params={"q": "disk full", "category": "weather"})
+    assert bad.status_code == 400 and "unknown category" in bad.text
+    assert signed_in.get("/knowledge/987654321").status_code == 404
+    form = signed_in.get("/knowledge/new").text
+    assert '<label for="e-symptom">Symptom</label>' in form
+
+
+def test_the_chat_page_of_a_batch_offers_a_new_thread(db_url: str, signed_in: httpx.Client) -> None:
+    batch_id = _batch(db_url, "chatty", {}, BatchStatus.DIAGNOSED)
+    page = signed_in.get(f"/batches/{batch_id}/chat", params={"thread": "../../etc"})
+    assert page.status_code == 200
+    assert f'data-chat="/api/v1/batches/{batch_id}/chat"' in page.text
+    assert 'data-thread=""' in page.text  # a thread id the chat would refuse is not reopened
+    assert signed_in.get(f"/batches/{uuid.uuid4()}/chat").status_code == 404
