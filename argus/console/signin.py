@@ -16,7 +16,8 @@ from argus.console.render import page
 router = APIRouter()
 #: Where a browser is sent after signing in when it came from nowhere in particular.
 HOME = "/"
-#: The sign-in form's body is a few hundred bytes; a larger one is refused unread.
+#: The sign-in form's body is a few hundred bytes: only this much of it is parsed (the service
+#: caps every body at limits.max_json_bytes before it gets here).
 MAX_FORM_BYTES = 8192
 
 
