@@ -181,6 +181,26 @@ def test_a_two_file_upload_is_diagnosed_and_its_report_and_charts_shown(
     screenshot(page, "batches")
 
 
+def test_an_upload_the_api_refuses_says_why(
+    served: str, browser: object, problems: PageProblems, two_files: list[Path]
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    problems.expected = {422}  # the refused batch
+    page = _open(browser, problems, DESKTOP)
+    assert isinstance(page, Page)
+    _sign_in(page, served)
+    page.get_by_label("Source").first.fill("broken-format")
+    page.get_by_label("Log format").fill("<Date> <Content")
+    page.get_by_label("Log files").set_input_files(str(two_files[0]))
+    page.get_by_role("button", name="Upload and diagnose").click()
+    error = page.locator("#upload-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("422")
+    expect(error).to_contain_text("log_format")
+    assert page.url == f"{served}/"  # it stayed, nothing was created
+
+
 def _has_ink(page: object, canvas: object) -> bool:
     """True when the chart's canvas holds drawn (non-transparent) pixels."""
     from playwright.sync_api import Locator, Page
