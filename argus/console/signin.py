@@ -23,8 +23,12 @@ MAX_FORM_BYTES = 8192
 
 def safe_next(target: str | None) -> str:
     """``target`` when it is a path of this site (``/...``, not ``//host`` or a URL), else the
-    home page: a sign-in link can never send the browser to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    home page: a sign-in link can never send the browser to another site. Backslashes and
+    control characters are refused too: browsers drop tabs and read a backslash as ``/``, so
+    "/<tab>/host" and "/<backslash>host" would reach another site."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return HOME
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
         return HOME
     return target
 

@@ -271,3 +271,20 @@ def test_the_chat_page_of_a_batch_offers_a_new_thread(db_url: str, signed_in: ht
     assert f'data-chat="/api/v1/batches/{batch_id}/chat"' in page.text
     assert 'data-thread=""' in page.text  # a thread id the chat would refuse is not reopened
     assert signed_in.get(f"/batches/{uuid.uuid4()}/chat").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/batches?state=failed", True),
+        ("//evil.example/", False),
+        ("/\\evil.example", False),
+        ("/\t/evil.example", False),
+        ("https://evil.example/", False),
+        ("", False),
+    ],
+)
+def test_sign_in_only_ever_returns_to_a_path_of_this_site(target: str, kept: bool) -> None:
+    from argus.console.signin import safe_next
+
+    assert safe_next(target) == (target if kept else "/")
