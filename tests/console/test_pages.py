@@ -288,3 +288,30 @@ def test_sign_in_only_ever_returns_to_a_path_of_this_site(target: str, kept: boo
     from argus.console.signin import safe_next
 
     assert safe_next(target) == (target if kept else "/")
+
+
+def test_a_failed_batch_shows_its_reason_its_files_and_its_timeline(
+    db_url: str, signed_in: httpx.Client
+) -> None:
+    batch_id = _batch(db_url, "broken-gz", {}, BatchStatus.PENDING)
+
+    async def fail() -> None:
+        async with await psycopg.AsyncConnection.connect(db_url, autocommit=True) as conn:
+            for name in ("good.log.gz", "bad.log.gz"):
+                await batches.register_upload(conn, batch_id, name, f"/tmp/{name}", 10)
+            await conn.execute(
+                "UPDATE batch_file SET status = 'failed', error = 'gzip stream is truncated'"
+                " WHERE batch_id = %s AND name = 'bad.log.gz'",
+                (batch_id,),
+            )
+            await batches.set_status(
+                conn, batch_id, BatchStatus.FAILED, "no file gave readable records"
+            )
+
+    asyncio.run(fail())
+    html = signed_in.get(f"/batches/{batch_id}").text
+    assert "Failed: no file gave readable records" in html
+    assert "gzip stream is truncated" in html and "1 failed" in html
+    steps = re.findall(r'<li><span class="state state-(\w+)">', html)
+    assert steps == ["pending", "failed"]  # created, then failed; nothing in between
+    assert "Charts appear once the batch is parsed" in html
