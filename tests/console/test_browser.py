@@ -213,8 +213,8 @@ def _has_ink(page: object, canvas: object) -> bool:
     return int(painted) > 1000
 
 
-def test_the_batches_and_batch_pages_fit_a_phone(
-    served: str, browser: object, problems: PageProblems
+def test_the_batches_batch_and_chat_pages_fit_a_phone(
+    served: str, baseline_batch: str, browser: object, problems: PageProblems
 ) -> None:
     from playwright.sync_api import Page, expect
 
@@ -224,19 +224,29 @@ def test_the_batches_and_batch_pages_fit_a_phone(
     expect(page.get_by_label("Source").first).to_be_visible()
     _no_sideways_scroll(page)
     screenshot(page, "batches-phone")
-    page.locator("tr[data-batch] a").first.click()
+    page.locator(f"tr[data-batch='{baseline_batch}'] a").click()
     expect(page.locator("#batch-state")).to_be_visible()
     expect(page.locator("[data-root-module]")).to_be_visible()
     _no_sideways_scroll(page)
     screenshot(page, "batch-phone")
+    page.get_by_role("link", name="Ask about this batch").click()
+    expect(page.get_by_label("Question")).to_be_visible()
+    _no_sideways_scroll(page)
 
 
 def _no_sideways_scroll(page: object) -> None:
+    """The page is no wider than the phone (tables may scroll inside their own box)."""
     from playwright.sync_api import Page
 
     assert isinstance(page, Page)
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px screen"
+    wide = page.evaluate(
+        "w => [...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > w && !e.closest('.table-wrap'))"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className)",
+        PHONE["width"],
+    )
+    assert width <= PHONE["width"] + 1, f"page is {width}px wide on a phone: {wide}"
 
 
 def test_the_chat_streams_tool_events_and_the_answer_and_reopens_the_thread(
