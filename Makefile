@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.package-lock.json
+CHROMIUM := /usr/bin/chromium
 EXAMPLE := examples/shop/payment-db-pool.log.gz
 EXAMPLE_BASELINE := examples/shop/baseline/payment-normal.log.gz
 # llama.cpp built for the host CPU crashes in batched decoding on AVX-512/AMX machines; a
@@ -20,7 +22,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[local-llm,eval,dev]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install argus with the local-llm, eval and dev extras
+# The console's browser assets (htmx, Chart.js), pinned by package-lock.json, served by Argus.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+# The browser of the console's end-to-end tests: Debian's chromium (never a downloaded one).
+$(CHROMIUM):
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+install: $(STAMP) $(NODE_STAMP) $(CHROMIUM)  ## .venv with argus (local-llm, eval, dev), npm assets, chromium
 
 demo: install  ## check the embedded services, then run the main job on the bundled example
 	$(BIN)/argus doctor
@@ -43,4 +53,4 @@ bench: install  ## run every benchmark (python -m bench NAME... for some); see b
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .mypy_cache .pytest_cache .ruff_cache

@@ -126,6 +126,20 @@ class AlertSettings(BaseModel):
     poll_s: float = Field(0.5, gt=0, description="how often an idle deliverer looks for work")
 
 
+class ConsoleSettings(BaseModel):
+    """The web console served by ``argus serve`` under ``/``."""
+
+    session_ttl_s: int = Field(
+        12 * 3600, ge=60, description="how long a sign-in lasts (one working shift)"
+    )
+    assets_dir: Path | None = Field(
+        None,
+        description="where the npm packages of the console are installed (npm ci); unset: "
+        "node_modules beside the argus package (the checkout `make install` ran in)",
+    )
+    poll_s: float = Field(3.0, gt=0, description="how often pages refresh batch states")
+
+
 class Settings(BaseSettings):
     """Effective configuration. Unset service URLs mean: start the embedded service."""
 
@@ -174,6 +188,7 @@ class Settings(BaseSettings):
     diagnosis: DiagnosisSettings = Field(default_factory=DiagnosisSettings)
     mcp: McpSettings = Field(default_factory=McpSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     @property
     def llm_mode(self) -> LLMMode:

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import psycopg
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Cookie, Depends, Header, HTTPException, Request, status
 
+from argus import access
 from argus.api.state import AppState
-from argus.bearer import key_accepted
 from argus.config import Settings
 from argus.errors import NotFoundError
 from argus.knowledge.embeddings import Embedder
@@ -79,10 +79,20 @@ BatchDep = Annotated[BatchRow, Depends(get_batch_dep)]
 BriefBatchDep = Annotated[BatchRow, Depends(get_brief_batch)]
 
 
-def require_api_key(state: StateDep, authorization: Annotated[str | None, Header()] = None) -> None:
-    """Bearer key check (:func:`argus.bearer.key_accepted`); open when no keys are configured
-    (``argus serve`` warns about it)."""
-    if not key_accepted(state.settings.api_keys, authorization):
+def require_api_key(
+    state: StateDep,
+    authorization: Annotated[str | None, Header()] = None,
+    session: Annotated[
+        str | None, Cookie(alias=access.SESSION_COOKIE, include_in_schema=False)
+    ] = None,
+) -> None:
+    """Bearer key check; open when no keys are configured (``argus serve`` warns about it).
+
+    The console's session cookie (``argus.access``, bought with a key on its sign-in page) is
+    accepted as well, so the browser calls the API as the key's holder. The scheme is
+    case-insensitive (RFC 7235); the token is compared as bytes in constant time, so any
+    header value (non-ASCII included) is a plain 401, never an error."""
+    if not access.request_allowed(state.settings, authorization, session):
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing or wrong API key: send 'Authorization: Bearer <key>'",

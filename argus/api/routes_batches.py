@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Request, status
 
 from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_batch
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
-from argus.api.schemas_batch_list import BatchListQuery, BatchPageView, BatchSummary, cursor_of
+from argus.api.schemas_batch_list import BatchListQuery, BatchPageView, BatchSummary
 from argus.api.uploads import staged_upload, upload_path, upload_slot
 from argus.batch_status import BatchStatus
 from argus.errors import ConflictError, NotFoundError
 from argus.metrics import BATCHES, UPLOADED_BYTES
 from argus.report import Report
 from argus.store import batch_list, batches
+from argus.store.batch_list import cursor_of
 from argus.store.batches import CompleteOutcome, RetryOutcome
 
 router = APIRouter(prefix="/api/v1/batches", tags=["batches"], responses=errors(401))

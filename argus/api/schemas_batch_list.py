@@ -4,15 +4,13 @@ always answered, and any other gets a 422 naming the parameter."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
 from argus.api.schemas import BatchFacts, Source
 from argus.batch_status import BatchStatus
-from argus.store.batch_list import BatchFilter, Position
+from argus.store.batch_list import BatchFilter, Position, position_of_cursor
 
 #: Batches per page unless the client asks for another size, and the most it may ask for.
 DEFAULT_PAGE = 50
@@ -25,9 +23,6 @@ LabelFilter = Annotated[
 ]
 #: A page's end: microseconds since the epoch of the last batch's creation, "-", its id (hex).
 Cursor = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,16}-[0-9a-f]{32}$")]
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
 
 
 class BatchListQuery(BaseModel):
@@ -58,18 +53,7 @@ class BatchListQuery(BaseModel):
 
     def after(self) -> Position | None:
         """Where the previous page ended, decoded from ``cursor`` (None: start at the top)."""
-        if self.cursor is None:
-            return None
-        micros, _, hex_id = self.cursor.partition("-")
-        return Position(
-            created_at=_EPOCH + int(micros) * _MICROSECOND, batch_id=uuid.UUID(hex=hex_id)
-        )
-
-
-def cursor_of(position: Position) -> str:
-    """The cursor that continues a listing after ``position``."""
-    micros = (position.created_at - _EPOCH) // _MICROSECOND
-    return f"{micros}-{position.batch_id.hex}"
+        return None if self.cursor is None else position_of_cursor(self.cursor)
 
 
 class BatchSummary(BatchFacts):

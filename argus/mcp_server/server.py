@@ -15,8 +15,8 @@ from mcp.types import ToolAnnotations
 from pydantic import Field, SecretStr
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from argus.access import key_accepted
 from argus.batch_status import BatchStatus
-from argus.bearer import key_accepted
 from argus.errors import ArgusError, ServiceUnavailable
 from argus.mcp_server.models import (
     BatchList,

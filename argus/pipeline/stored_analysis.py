@@ -120,3 +120,23 @@ def parsed_ids(batch: Mapping[str, Any]) -> list[str]:
             hint="ask again once the batch is parsed",
         )
     return ids
+
+
+def stats_and_baseline(
+    database_url: str, batch: Mapping[str, Any]
+) -> tuple[BatchStats, BatchStats | None]:
+    """The statistics of a batch row's parsed files and of its default baseline (None when
+    it has none), without trace lines or analysis: what its charts draw (blocking).
+    NotReadyError while none of its files is parsed."""
+    ids = parsed_ids(batch)
+    with connect_sync(database_url, autocommit=False, vectors=False) as conn:
+        current = load_batch_stats(conn, ids)
+        stored = StoredBatch(
+            files=stored_files(conn, ids),
+            source=str(batch["source"]),
+            log_format=LogFormat.parse(None),
+            batch_id=batch["batch_id"],
+        )
+        base = baseline_files(conn, stored)
+        baseline = load_batch_stats(conn, [f.file_id for f in base]) if base else None
+    return current, baseline

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from argus.config import Settings
+from argus.console.assets import missing_vendor, node_modules
 from argus.errors import ArgusError
 from argus.runtime.health import Check, check_database, check_embeddings, check_kafka, check_llm
 from argus.runtime.llm import local_llm
@@ -15,7 +16,18 @@ async def run_doctor(settings: Settings, *, embeddings: bool = True) -> list[Che
     if embeddings:
         checks.append(await check_embeddings(settings))
     checks.append(await _llm(settings))
+    checks.append(_console(settings))
     return checks
+
+
+def _console(settings: Settings) -> Check:
+    """The console's npm files are installed (htmx, Chart.js; ``npm ci`` in ``make install``)."""
+    missing = missing_vendor(settings)
+    if missing:
+        where = node_modules(settings)
+        detail = f"missing {', '.join(missing)} under {where}: run npm ci (make install)"
+        return Check(name="console", ok=False, detail=detail)
+    return Check(name="console", ok=True, detail=f"assets in {node_modules(settings)}")
 
 
 async def _database(settings: Settings) -> Check:

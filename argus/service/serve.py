@@ -48,5 +48,5 @@ async def _serve(
             )
         app = create_app(settings, services, workers=workers)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning")
-        say(f"Argus API on http://{host}:{port} (OpenAPI at /docs)")
+        say(f"Argus on http://{host}:{port}: web console at /, API at /api/v1 (OpenAPI at /docs)")
         await uvicorn.Server(config).serve()

@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -102,3 +102,21 @@ def _row(values: Sequence[Any]) -> dict[str, Any]:
 def position_of(row: Mapping[str, Any]) -> Position:
     """The position of a listed batch (the next page starts after it)."""
     return Position(created_at=row["created_at"], batch_id=row["batch_id"])
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def cursor_of(position: Position) -> str:
+    """The cursor text that continues a listing after ``position``: microseconds since the
+    epoch of its creation, "-", its id in hex."""
+    micros = (position.created_at - _EPOCH) // _MICROSECOND
+    return f"{micros}-{position.batch_id.hex}"
+
+
+def position_of_cursor(cursor: str) -> Position:
+    """The position a cursor of :func:`cursor_of` names (the caller checks its shape:
+    ``[0-9]{1,16}-[0-9a-f]{32}``)."""
+    micros, _, hex_id = cursor.partition("-")
+    return Position(created_at=_EPOCH + int(micros) * _MICROSECOND, batch_id=uuid.UUID(hex=hex_id))

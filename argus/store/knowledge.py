@@ -285,13 +285,14 @@ def filter_clause(filters: HardFilters) -> tuple[sql.Composable, dict[str, Any]]
             )
         )
         params["fw_lineage"] = filters.firmware_lineage
-        params["fw_below"] = _like_escape(filters.firmware) + ".%"
+        params["fw_below"] = like_escape(filters.firmware) + ".%"
     if not conditions:
         return sql.SQL("true"), params
     return sql.SQL(" AND ").join(conditions), params
 
 
-def _like_escape(value: str) -> str:
+def like_escape(value: str) -> str:
+    """``value`` with LIKE's wildcards and escape character escaped (matched literally)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -513,3 +514,29 @@ async def similar_diagnoses(
     cur = await conn.execute(query, params)
     names = [c.name for c in cur.description or []]
     return [dict(zip(names, row, strict=True)) for row in await cur.fetchall()]
+
+
+async def diagnosis_vector(
+    conn: psycopg.AsyncConnection[Any], batch_id: object
+) -> list[float] | None:
+    """The embedding of a batch's completed diagnosis (to find incidents like it), or None
+    when it has none."""
+    cur = await conn.execute(
+        "SELECT embedding FROM diagnosis WHERE batch_id = %s AND status = 'completed'"
+        " AND embedding IS NOT NULL",
+        (batch_id,),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return None
+    stored = row[0]  # a pgvector Vector (its types are registered on the pool's connections)
+    return [float(x) for x in (stored.to_list() if hasattr(stored, "to_list") else stored)]
+
+
+async def latest_entries(conn: psycopg.AsyncConnection[Any], limit: int) -> list[dict[str, Any]]:
+    """The ``limit`` most recently changed entries (STORED_COLUMNS), newest first."""
+    query = sql.SQL(
+        "SELECT {} FROM knowledge_base ORDER BY updated_at DESC, kb_id DESC LIMIT %s"
+    ).format(sql.SQL(", ").join(map(sql.Identifier, STORED_COLUMNS)))
+    cur = await conn.execute(query, (limit,))
+    return [dict(zip(STORED_COLUMNS, row, strict=True)) for row in await cur.fetchall()]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from argus.cli import app
-from argus.config import Settings, get_settings
+from argus.config import ConsoleSettings, Settings, get_settings
 from argus.service.doctor import run_doctor
 
 pytestmark = pytest.mark.integration
@@ -50,6 +52,19 @@ def test_cli_doctor_all_up(
     assert "pgvector 0.6" in result.output
     assert "384-d" in result.output  # the real bundled embedding model was loaded
     assert "sk-should-not-show" not in result.output
+    assert "console" in result.output and "node_modules" in result.output
+
+
+async def test_missing_console_assets_are_reported(settings: Settings, tmp_path: Path) -> None:
+    moved = settings.model_copy(
+        update={
+            "database_url": SecretStr("postgresql://argus@127.0.0.1:1/argus?connect_timeout=2"),
+            "kafka_bootstrap": "127.0.0.1:1",
+            "console": ConsoleSettings(assets_dir=tmp_path / "no-node-modules"),
+        }
+    )
+    checks = {c.name: c for c in await run_doctor(moved, embeddings=False)}
+    assert not checks["console"].ok and "run npm ci" in checks["console"].detail
 
 
 def test_cli_doctor_exits_non_zero_when_a_service_is_down(
