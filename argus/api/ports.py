@@ -6,12 +6,10 @@ The API never imports the chat or the workers (DESIGN.md §2: no front door impo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 
-from psycopg_pool import AsyncConnectionPool
-
-from argus.config import Settings
+from argus.chat_port import ChatPort
 
 
 class Background(Protocol):
@@ -31,40 +29,11 @@ class Background(Protocol):
         ...
 
 
-class StreamEvent(Protocol):
-    """One server-sent event of a chat answer."""
-
-    @property
-    def event(self) -> str:
-        """The event's name."""
-        ...
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """Its JSON-ready payload."""
-        ...
-
-
-class Chat(Protocol):
+class Chat(ChatPort, Protocol):
     """The batch chat: one question as a stream of events, and a thread's history."""
-
-    def ask(
-        self,
-        batch: dict[str, Any],
-        text: str,
-        thread_id: str,
-        settings: Settings,
-        pool: AsyncConnectionPool[Any],
-    ) -> AsyncIterator[StreamEvent]:
-        """Answer ``text`` about ``batch`` in thread ``thread_id``."""
-        ...
 
     async def history(self, batch_id: object, thread_id: str) -> Sequence[object] | None:
         """The answered turns of a thread, oldest first; None when it does not exist."""
-        ...
-
-    async def close(self) -> None:
-        """Release the chat's connections."""
         ...
 
 

@@ -15,9 +15,9 @@ from fastapi import APIRouter, Path
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from argus.api.deps import BatchDep, BriefBatchDep, SettingsDep, StateDep
-from argus.api.ports import StreamEvent
 from argus.api.schemas import errors
 from argus.api.schemas_chat import THREAD_ID, ChatHistory, ChatRequest
+from argus.chat_port import StreamEvent
 from argus.errors import NotFoundError
 
 router = APIRouter(prefix="/api/v1/batches", tags=["chat"], responses=errors(401))

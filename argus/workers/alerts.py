@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from aiokafka import AIOKafkaConsumer
 
 from argus import events
 from argus.config import Settings
@@ -23,6 +22,7 @@ from argus.runtime.services import Services
 from argus.store import alert_outbox, outbox
 from argus.store.connection import connect
 from argus.workers.faults import is_infrastructure
+from argus.workers.stage import group_consumer
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,7 @@ class AlertEvaluator:
 
     async def run(self) -> None:
         """Consume until cancelled; a database or broker fault ends the run (to be restarted)."""
-        consumer = AIOKafkaConsumer(
-            events.DIAGNOSED,
-            bootstrap_servers=self.bootstrap,
-            group_id=self.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            session_timeout_ms=10_000,
-            heartbeat_interval_ms=1_000,
-        )
+        consumer = group_consumer(events.DIAGNOSED, bootstrap=self.bootstrap, group=self.group)
         try:
             await consumer.start()
             async with await connect(self.database_url) as conn:

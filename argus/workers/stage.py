@@ -104,15 +104,7 @@ class StageWorker(ABC):
 
     async def run(self) -> None:
         """Consume until cancelled; an infrastructure fault ends the run (see module doc)."""
-        consumer = AIOKafkaConsumer(
-            self.topic,
-            bootstrap_servers=self.bootstrap,
-            group_id=self.group,
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            session_timeout_ms=10_000,
-            heartbeat_interval_ms=1_000,
-        )
+        consumer = group_consumer(self.topic, bootstrap=self.bootstrap, group=self.group)
         try:  # stopped however the run ends, even while still joining: no ghost group member
             await consumer.start()
             with self._counted():
@@ -258,3 +250,18 @@ class StageWorker(ABC):
         self._note(logging.WARNING, "dlq", batch_id, error=repr(error[:300]))
         async with self.scope.db() as c:
             await outbox.enqueue_dead_letter(c, raw, error)
+
+
+def group_consumer(topic: str, *, bootstrap: str, group: str) -> AIOKafkaConsumer:
+    """A consumer of ``topic`` in ``group`` that commits only when told (after the work is
+    stored), reads a new group's topic from its start, and is declared dead ten seconds after
+    its process is."""
+    return AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=1_000,
+    )
