@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from argus.cli_eval import eval_command
+from argus.cli_describe import describe_command
+from argus.cli_eval import eval_app
 from argus.cli_knowledge import knowledge_app
 from argus.cli_support import (
     check_files,
@@ -250,4 +251,5 @@ def _labels(pairs: list[str]) -> dict[str, str]:
     return labels
 
 
-app.command(name="eval")(eval_command)  # registered last: listed last in --help
+app.command(name="describe")(describe_command)
+app.add_typer(eval_app, name="eval")  # registered last: listed last in --help

@@ -1,4 +1,6 @@
-"""``argus eval CASES_DIR [--out DIR] [--no-baseline]``: run the eval cases and write the reports.
+"""``argus eval CASES_DIR [--out DIR] [--no-baseline] [--store]``: run the eval cases and write
+the reports (``--store`` also records the run in PostgreSQL); ``argus eval runs`` lists the
+stored runs.
 
 Loaded by every ``argus`` invocation: the cases, the graph and the knowledge base are imported by
 the command when it runs, not here (see ``argus.cli``).
@@ -9,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from argus.cli_support import console, counted_progress, fail, load_settings, print_table, run
 from argus.errors import ArgusError
@@ -21,6 +25,24 @@ if TYPE_CHECKING:
     from argus.evals.cases import Case
     from argus.evals.report import EvalSummary
     from argus.evals.runner import Diagnose
+
+
+class _EvalGroup(TyperGroup):
+    """``argus eval`` runs the cases when its first word is not a subcommand (``run`` is the
+    default: ``argus eval CASES_DIR`` = ``argus eval run CASES_DIR``); ``runs`` lists."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:  # typer's vendored click
+        """Route ``args`` to ``run`` unless they start with a subcommand or ask for help."""
+        if args and args[0] not in self.commands and args[0] not in {"--help", "-h"}:
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+eval_app = typer.Typer(
+    cls=_EvalGroup,
+    no_args_is_help=True,
+    help="Run eval cases (argus eval CASES_DIR ...) or list the stored runs (argus eval runs).",
+)
 
 
 async def _with_knowledge(
@@ -58,6 +80,14 @@ def eval_command(
             help="diagnose each case without its baseline/ folder (the batch alone)",
         ),
     ] = False,
+    store: Annotated[
+        bool,
+        typer.Option(
+            "--store",
+            help="record the run in PostgreSQL (figures, cases, settings, git revision): "
+            "listed by 'argus eval runs', compared in the API",
+        ),
+    ] = False,
 ) -> None:
     """Run every case (DESIGN.md §8), print a table and write JSON and Markdown reports."""
     from argus.evals.cases import load_cases
@@ -90,6 +120,58 @@ def eval_command(
     print_summary(summary)
     json_path, md_path = write_reports(summary, out)
     console.print(f"wrote {json_path} and {md_path}")
+    if store:
+        run_id = run(_store(summary, settings))
+        console.print(f"stored as eval run {run_id}")
+
+
+async def _store(summary: EvalSummary, settings: Settings) -> int:
+    from argus.evals.stored import store_summary
+    from argus.runtime.services import running_database
+
+    async with running_database(settings) as database:
+        return await store_summary(summary, settings, database.url)
+
+
+def runs_command(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="runs to list")] = 20,
+) -> None:
+    """List the stored eval runs, newest first (each "argus eval CASES_DIR --store" adds one)."""
+    from argus.runtime.services import running_database
+    from argus.store.connection import connect
+    from argus.store.eval_runs import RunPage, list_runs
+
+    settings = load_settings()
+
+    async def go() -> RunPage:
+        async with (
+            running_database(settings) as database,
+            await connect(database.url, vectors=False) as conn,
+        ):
+            return await list_runs(conn, limit=limit)
+
+    page = run(go())
+    figures = ("module_accuracy_at_1", "module_accuracy_at_3", "category_macro_f1", "false_alarms")
+    rows = [
+        (
+            str(r.eval_run_id),
+            r.recorded_at.strftime("%Y-%m-%d %H:%M"),
+            escape(r.name),
+            escape(r.cases_dir),
+            r.git_revision[:10],
+            str(r.case_count),
+            *(_figure(r.figures.get(f)) for f in figures),
+        )
+        for r in page.runs
+    ]
+    headers = ("id", "recorded", "name", "cases", "revision", "n", "@1", "@3", "macro-F1", "FA")
+    print_table(headers, rows, title=f"Eval runs ({len(page.runs)} of {page.total})")
+
+
+def _figure(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:g}"
 
 
 def _run_with_bar(
@@ -125,3 +207,7 @@ def print_summary(summary: EvalSummary) -> None:
     print_table(("case", "expected", "predicted", "@1", "@3", "cat", "s"), rows, title="Eval cases")
     figures = [(key, str(value)) for key, value in summary.figures().items()]
     print_table(("figure", "value"), figures, title="Summary")
+
+
+eval_app.command("run")(eval_command)
+eval_app.command("runs")(runs_command)

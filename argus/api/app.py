@@ -15,6 +15,8 @@ from argus.api.guards import install_guards
 from argus.api.ports import Background, OpenChat
 from argus.api.routes_batches import router as batches_router
 from argus.api.routes_chat import router as chat_router
+from argus.api.routes_descriptions import router as descriptions_router
+from argus.api.routes_eval_runs import router as eval_runs_router
 from argus.api.routes_knowledge import router as knowledge_router
 from argus.api.routes_stats import router as stats_router
 from argus.api.schemas import errors
@@ -56,6 +58,8 @@ def api_app(
     app.include_router(chat_router, dependencies=[Depends(require_api_key)])
     app.include_router(stats_router, dependencies=[Depends(require_api_key)])
     app.include_router(knowledge_router, dependencies=[Depends(require_api_key)])
+    app.include_router(descriptions_router, dependencies=[Depends(require_api_key)])
+    app.include_router(eval_runs_router, dependencies=[Depends(require_api_key)])
     _health_routes(app)
     install_guards(app, settings)  # body caps, 4xx/503 refusals, docs behind the key
     return app

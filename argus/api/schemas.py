@@ -132,7 +132,7 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 _REFUSALS = {
     400: "the upload or entry is not acceptable (the reason says why)",
     401: "missing or wrong bearer key",
-    404: "no such batch or knowledge entry (or no report yet)",
-    409: "the batch is not in a state that allows this, or the source id is taken",
+    404: "no such batch, knowledge entry, description or eval run (or no report yet)",
+    409: "the batch or description is not in a state that allows this, or the source id is taken",
     413: "the request body is larger than the configured cap",
 }

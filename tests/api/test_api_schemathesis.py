@@ -44,8 +44,11 @@ MUST_SUCCEED = {
     "POST /api/v1/batches",
     "POST /api/v1/knowledge",
     "GET /api/v1/knowledge/search",
+    "GET /api/v1/descriptions",
+    "GET /api/v1/eval-runs",
 }
-#: Every operation of the knowledge routes and the batch list is in the spec schemathesis runs.
+#: Every operation of the knowledge, description and eval-run routes and the batch list is in
+#: the spec schemathesis runs.
 NEW_OPERATIONS = {
     "GET /api/v1/batches",
     "POST /api/v1/knowledge",
@@ -53,6 +56,18 @@ NEW_OPERATIONS = {
     "GET /api/v1/knowledge/{kb_id}",
     "PUT /api/v1/knowledge/{kb_id}",
     "DELETE /api/v1/knowledge/{kb_id}",
+    "GET /api/v1/descriptions",
+    "GET /api/v1/descriptions/{description_id}",
+    "POST /api/v1/descriptions/draft",
+    "POST /api/v1/descriptions/{description_id}/draft",
+    "POST /api/v1/descriptions/{description_id}/approve",
+    "POST /api/v1/descriptions/{description_id}/reject",
+    "PUT /api/v1/descriptions/{description_id}",
+    "POST /api/v1/descriptions/approve",
+    "POST /api/v1/descriptions/reject",
+    "GET /api/v1/eval-runs",
+    "GET /api/v1/eval-runs/{eval_run_id}",
+    "GET /api/v1/eval-runs/compare",
 }
 
 
