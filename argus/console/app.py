@@ -14,7 +14,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.staticfiles import StaticFiles
 
 from argus.config import Settings
-from argus.console import assets, pages_batch, pages_batches, pages_knowledge, signin
+from argus.console import (
+    assets,
+    pages_batch,
+    pages_batches,
+    pages_descriptions,
+    pages_evals,
+    pages_knowledge,
+    signin,
+)
 from argus.console.deps import SignInRequired
 from argus.console.render import page
 from argus.errors import ArgusError, ConflictError, InputError, NotFoundError, ServiceUnavailable
@@ -30,6 +38,8 @@ def console_app(settings: Settings) -> FastAPI:
     app.include_router(pages_batches.router)
     app.include_router(pages_batch.router)
     app.include_router(pages_knowledge.router)
+    app.include_router(pages_descriptions.router)
+    app.include_router(pages_evals.router)
     app.mount("/static", StaticFiles(directory=assets.STATIC_DIR), name="static")
     _vendor_route(app, settings)
     _error_pages(app)
