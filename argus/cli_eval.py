@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from argus.evals.cases import Case
     from argus.evals.report import EvalSummary
     from argus.evals.runner import Diagnose
+    from argus.store.eval_runs import NewRun
 
 
 class _EvalGroup(TyperGroup):
@@ -121,16 +122,21 @@ def eval_command(
     json_path, md_path = write_reports(summary, out)
     console.print(f"wrote {json_path} and {md_path}")
     if store:
-        run_id = run(_store(summary, settings))
+        from argus.evals.stored import new_run
+
+        # built before the loop starts: running git inside the loop broke the next
+        # connection after an eval (IndexError in asyncio's ready queue)
+        record = new_run(summary, settings)
+        run_id = run(_store(record, settings))
         console.print(f"stored as eval run {run_id}")
 
 
-async def _store(summary: EvalSummary, settings: Settings) -> int:
-    from argus.evals.stored import store_summary
+async def _store(record: NewRun, settings: Settings) -> int:
+    from argus.evals.stored import store_new_run
     from argus.runtime.services import running_database
 
     async with running_database(settings) as database:
-        return await store_summary(summary, settings, database.url)
+        return await store_new_run(record, database.url)
 
 
 def runs_command(

@@ -62,8 +62,10 @@ def case_row(o: Outcome) -> CaseRow:
     )
 
 
-def new_run(summary: EvalSummary, settings: Settings, revision: str) -> NewRun:
-    """The run to store for ``summary`` (the figures the eval prints; per-category F1 apart)."""
+def new_run(summary: EvalSummary, settings: Settings, revision: str | None = None) -> NewRun:
+    """The run to store for ``summary`` (the figures the eval prints; per-category F1 apart),
+    at ``revision`` (default: :func:`git_revision`, which runs git: call it outside an event
+    loop)."""
     figures: dict[str, Any] = summary.figures()
     per_category = figures.pop("category_f1")
     started = (
@@ -72,7 +74,7 @@ def new_run(summary: EvalSummary, settings: Settings, revision: str) -> NewRun:
     return NewRun(
         name=summary.diagnose,
         cases_dir=summary.cases_dir,
-        git_revision=revision,
+        git_revision=git_revision() if revision is None else revision,
         settings=settings.masked(),
         figures={k: None if v is None else float(v) for k, v in figures.items()},
         category_f1={str(k): float(v) for k, v in per_category.items()},
@@ -81,8 +83,7 @@ def new_run(summary: EvalSummary, settings: Settings, revision: str) -> NewRun:
     )
 
 
-async def store_summary(summary: EvalSummary, settings: Settings, database_url: str) -> int:
-    """Store ``summary`` as a run in the database at ``database_url``; return the run's id."""
-    run = new_run(summary, settings, git_revision())
+async def store_new_run(run: NewRun, database_url: str) -> int:
+    """Store ``run`` in the database at ``database_url``; return its id."""
     async with await connect(database_url, vectors=False) as conn:
         return await eval_runs.store_run(conn, run)

@@ -4,6 +4,7 @@ lists the runs and two of them compare."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from argus.cli import app
 from argus.store import eval_runs
 from argus.store.connection import connect
+from argus.store.eval_runs import Comparison, StoredRun
 from tests.conftest import EXAMPLES
 
 pytestmark = pytest.mark.integration
@@ -30,19 +32,25 @@ def _eval(out: Path, *extra: str) -> int:
     return int(found[1])
 
 
-async def test_eval_store_records_the_run_as_printed(cli_env: str, tmp_path: Path) -> None:
+async def _read(url: str, run_id: int, other_id: int) -> tuple[StoredRun, Comparison]:
+    async with await connect(url) as conn:
+        stored = await eval_runs.get_run(conn, run_id)
+        return stored, await eval_runs.compare_runs(conn, run_id, other_id)
+
+
+def test_eval_store_records_the_run_as_printed(cli_env: str, tmp_path: Path) -> None:
     with_baseline = _eval(tmp_path / "a")
     without = _eval(tmp_path / "b", "--no-baseline")
     printed = json.loads((tmp_path / "a" / "eval.json").read_text())
-    async with await connect(cli_env) as conn:
-        stored = await eval_runs.get_run(conn, with_baseline)
-        compared = await eval_runs.compare_runs(conn, with_baseline, without)
+    assert printed["cases_failed"] == 0 and printed["module_accuracy_at_1"] > 0
+    stored, compared = asyncio.run(_read(cli_env, with_baseline, without))
     head = stored.head
     assert head.cases_dir == str(CASES) and head.name == printed["diagnose"]
     assert re.fullmatch(r"[0-9a-f]{40}|unknown", head.git_revision)
     for key in ("module_accuracy_at_1", "module_accuracy_at_3", "category_macro_f1"):
         assert head.figures[key] == printed[key]
     assert head.figures["false_alarms"] == printed["false_alarms"]
+    assert head.figures["cases_failed"] == 0
     assert head.category_f1 == printed["category_f1"]
     assert stored.settings["llm"] == "none" and stored.settings["database_url"] != cli_env
     by_case = {c.case_id: c for c in stored.cases}
