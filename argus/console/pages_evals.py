@@ -29,6 +29,26 @@ LISTED = (
     ("false_alarms", "False alarms"),
     ("latency_p95_s", "Latency p95 (s)"),
 )
+#: The order figures are read in (as ``argus eval`` prints them); others follow by name.
+FIGURE_ORDER = (
+    "module_accuracy_at_1",
+    "module_accuracy_at_3",
+    "strict_accuracy_at_1",
+    "strict_accuracy_at_3",
+    "detection_rate",
+    "category_accuracy",
+    "category_macro_f1",
+    "false_alarms",
+    "retrieval_precision",
+    "retrieval_recall",
+    "latency_p50_s",
+    "latency_p95_s",
+    "llm_calls_per_case",
+    "tokens_per_case",
+    "cases_total",
+    "cases_failed",
+    "none_cases",
+)
 #: Figures where less is better (every other figure but the counts: more is better).
 LOWER_IS_BETTER = frozenset(
     {
@@ -72,6 +92,12 @@ def number(value: float | None) -> str:
     if float(value).is_integer():
         return str(int(value))
     return f"{value:.4g}"
+
+
+def in_order(rows: list[FigureDelta]) -> list[FigureDelta]:
+    """``rows`` in :data:`FIGURE_ORDER`, then the figures it does not name, by name."""
+    rank = {name: i for i, name in enumerate(FIGURE_ORDER)}
+    return sorted(rows, key=lambda r: (rank.get(r.name, len(rank)), r.name))
 
 
 def figure_row(found: FigureDelta) -> FigureRow:
@@ -143,8 +169,8 @@ async def compare_page(request: Request, conn: ConnDep, base: RunId, other: RunI
     found = eval_runs.compare(first, second)
     context = {
         "cmp": found,
-        "figures": [figure_row(f) for f in found.figures],
-        "category_f1": [figure_row(f) for f in found.category_f1],
+        "figures": [figure_row(f) for f in in_order(found.figures)],
+        "category_f1": [figure_row(f) for f in sorted(found.category_f1, key=lambda f: f.name)],
         "settings": setting_changes(first.settings, second.settings),
         "same_settings": first.settings == second.settings,
     }

@@ -60,6 +60,7 @@ def test_missing_descriptions_are_drafted_then_approved_in_bulk_with_who_and_whe
     listed = signed_in.get("/descriptions", params={"module": mod}).text
     assert len(_ids(listed)) == 3 and listed.count("no description yet") == 3
     assert 'aria-current="page">Descriptions' in listed
+    assert '"state state-missing">3 missing<' in listed  # counted for the module filtered
     drafted = _draft(signed_in, mod)
     assert "Drafted 3 descriptions (0 by the LLM, 3 from templates)." in drafted
     assert f"The module {mod} appears in the logs" in drafted
@@ -223,6 +224,8 @@ def test_two_runs_compared_with_deltas_changed_cases_and_settings(
     cells = re.findall(r'<td class="num ?(\w*)"[^>]*>([^<]+)', accuracy.group(1))
     assert cells == [("", "0.5"), ("", "1"), ("better", "+0.5 ")]
     assert re.search(r'data-figure="retrieval_precision">.*?<td class="num">—</td>', html, re.S)
+    shown = re.findall(r'<tr data-figure="(\w+)">', html)
+    assert shown == ["module_accuracy_at_1", "retrieval_precision"]  # as argus eval prints
     changed = re.findall(r'<tr data-case="(\w+)">.*?data-change>(\w+)<', html, re.S)
     assert changed == [("a", "improved")]
     assert "1 changed, 1 unchanged." in html
