@@ -169,7 +169,9 @@ async def _list_page(
     counts = {}
     for state in DescriptionState:
         counts[str(state)] = (
-            await descriptions.list_descriptions(conn, states=[state], limit=1)
+            await descriptions.list_descriptions(
+                conn, states=[state], mod=view.module or None, limit=1
+            )
         ).total
     context = {
         "view": view,

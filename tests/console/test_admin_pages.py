@@ -57,6 +57,8 @@ def _draft(client: httpx.Client, mod: str) -> str:
 def test_missing_descriptions_are_drafted_then_approved_in_bulk_with_who_and_when(
     db_url: str, signed_in: httpx.Client, mod: str
 ) -> None:
+    with connect_sync(db_url, vectors=False) as conn:
+        upsert_modules(conn, [(f"{mod}-other", None)])  # not counted under the filter
     listed = signed_in.get("/descriptions", params={"module": mod}).text
     assert len(_ids(listed)) == 3 and listed.count("no description yet") == 3
     assert 'aria-current="page">Descriptions' in listed
