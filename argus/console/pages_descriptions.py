@@ -85,7 +85,7 @@ def list_view(
 
 def _view_of(form: Form) -> ListView:
     offset = form.one("offset")
-    at = int(offset) if offset.isdigit() and len(offset) < 9 else 0
+    at = int(offset) if offset.isascii() and offset.isdigit() and len(offset) < 9 else 0
     return list_view(show=form.one("show") or "review", module=form.one("module")[:500], offset=at)
 
 
@@ -195,7 +195,7 @@ async def decide(request: Request, conn: ConnDep, settings: SettingsDep) -> Resp
     saying what was done, or the list again with what could not be done."""
     form = await read_form(request)
     view = _view_of(form)
-    single = int(form.one("from_id")) if form.one("from_id").isdigit() else None
+    single = _id(form.one("from_id"))
     llm = settings.llm_mode != "none"
     try:
         by = person(form.one("by"))
@@ -225,6 +225,12 @@ async def decide(request: Request, conn: ConnDep, settings: SettingsDep) -> Resp
     return _remember(response, by)
 
 
+def _id(text: str) -> int | None:
+    """A description id written in a form (None for anything else, or beyond a bigint)."""
+    digits = text.isascii() and text.isdigit() and 0 < len(text) < 16
+    return int(text) if digits and int(text) > 0 else None
+
+
 def _decision(form: Form) -> tuple[str, list[int]]:
     """The action and the ids of a decisions form; InputError when it names none."""
     one = form.one("one")
@@ -235,7 +241,7 @@ def _decision(form: Form) -> tuple[str, list[int]]:
         action, ids = form.one("action"), form.every("id")
     if action not in DECISIONS:
         raise InputError("choose approve or reject")
-    chosen = [int(i) for i in ids if i.isdigit() and 0 < len(i) < 16]
+    chosen = [n for n in map(_id, ids) if n is not None]
     if not chosen:
         raise InputError("tick at least one description first")
     return action, chosen

@@ -156,6 +156,14 @@ def test_refusals_are_shown_on_the_page(signed_in: httpx.Client, mod: str) -> No
     assert blank.status_code == 400 and "1 to 2000 characters" in blank.text
     redraft = signed_in.post(f"/descriptions/{ids[0]}/draft")
     assert redraft.status_code == 409 and "edit it to change it" in redraft.text
+    huge = signed_in.post(
+        "/descriptions/decide", data={"by": "ana", "one": f"approve:{10**30}", "from_id": 10**30}
+    )
+    assert huge.status_code == 400 and "tick at least one description" in huge.text
+    odd_digits = signed_in.post(
+        "/descriptions/decide", data={"by": "ana", "one": "approve:²", "offset": "²"}
+    )
+    assert odd_digits.status_code == 400
     assert signed_in.get("/descriptions/999999999").status_code == 404
     assert signed_in.get("/descriptions/0").status_code == 404
     odd = signed_in.get("/descriptions", params={"show": "everything"})
