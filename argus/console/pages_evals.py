@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from argus.console.deps import ConnDep, require_session
@@ -63,6 +63,7 @@ LOWER_IS_BETTER = frozenset(
 #: Figures that count cases, better or worse in neither direction.
 NEUTRAL = frozenset({"cases_total", "none_cases"})
 RunId = Annotated[int, Query(ge=1, le=2**63 - 1)]
+RunPath = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -175,3 +176,21 @@ async def compare_page(request: Request, conn: ConnDep, base: RunId, other: RunI
         "same_settings": first.settings == second.settings,
     }
     return page(request, "eval_compare.html", context)
+
+
+@router.get("/evals/{eval_run_id}", response_class=HTMLResponse)
+async def run_page(request: Request, conn: ConnDep, eval_run_id: RunPath) -> HTMLResponse:
+    """One run: its facts, every figure, F1 per category, the settings it ran with and its
+    cases."""
+    stored = await eval_runs.get_run(conn, eval_run_id)
+    head = stored.head
+    figures = [FigureDelta(name=k, base=v, other=None, delta=None) for k, v in head.figures.items()]
+    context = {
+        "run": head,
+        "figures": [(f.name, number(f.base)) for f in in_order(figures)],
+        "category_f1": sorted((k, number(v)) for k, v in head.category_f1.items()),
+        "settings": sorted(flatten(stored.settings).items()),
+        "cases": stored.cases,
+        "number_of": number,
+    }
+    return page(request, "eval_run.html", context)

@@ -245,6 +245,27 @@ def test_two_runs_compared_with_deltas_changed_cases_and_settings(
     assert 'data-setting="llm_mode"' not in html  # the same in both
 
 
+def test_a_run_page_shows_its_figures_cases_and_settings(
+    signed_in: httpx.Client, two_runs: tuple[int, int]
+) -> None:
+    base, _ = two_runs
+    assert f'<a href="/evals/{base}">#{base}</a>' in signed_in.get("/evals").text
+    page = signed_in.get(f"/evals/{base}")
+    assert page.status_code == 200
+    html = page.text
+    assert (
+        '<tr data-figure="module_accuracy_at_1"><td>module_accuracy_at_1</td><td class="num">0.5'
+        in html
+    )
+    assert re.findall(r'<tr data-case="(\w+)">', html) == ["a", "b"]
+    assert (
+        'data-setting="limits.max_steps"><td><code>limits.max_steps</code></td><td><code>12<'
+        in html
+    )
+    assert "<code>abc123</code>" in html
+    assert signed_in.get(f"/evals/{2**62}").status_code == 404
+
+
 def test_comparing_a_run_that_is_not_stored_says_so(
     signed_in: httpx.Client, two_runs: tuple[int, int]
 ) -> None:

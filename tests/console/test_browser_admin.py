@@ -310,3 +310,8 @@ def test_the_eval_pages_fit_a_phone(
     expect(page.locator(f"tr[data-case='{two_runs.case_id}']")).to_be_visible()
     _no_sideways_scroll(page)
     screenshot(page, "eval-compare-phone")
+    page.goto(f"{served}/evals")
+    page.get_by_role("link", name=f"#{base}", exact=True).click()
+    expect(page.get_by_role("heading", name=f"Eval run #{base}: rule-based")).to_be_visible()
+    expect(page.locator("tr[data-setting=llm_model]")).to_contain_text("gpt-4o-mini")
+    _no_sideways_scroll(page)
