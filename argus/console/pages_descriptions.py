@@ -101,7 +101,8 @@ def notice(done: str, n: int, llm: int = 0, fallbacks: int = 0, remaining: int =
         case "drafted" if n == 0:
             return "Nothing to draft: every module and submodule has a description or a draft."
         case "drafted":
-            said = f"Drafted {n} description{plural} ({llm} by the LLM, {n - llm} from templates)."
+            rules = max(0, n - llm)
+            said = f"Drafted {n} description{plural} ({llm} by the LLM, {rules} from templates)."
             if fallbacks:
                 said += f" The LLM failed for {fallbacks}; their drafts come from the templates."
             if remaining:
