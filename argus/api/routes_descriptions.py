@@ -4,8 +4,7 @@ templates per description); decisions name who took them (``by``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import psycopg
 from fastapi import APIRouter, Path, Query
@@ -26,17 +25,14 @@ from argus.api.schemas_descriptions import (
     DraftView,
     Edit,
 )
+from argus.describe.decisions import Decide, decide_many
 from argus.describe.drafting import DraftSummary, draft_all, draftable, opened_drafter, targets
-from argus.errors import ConflictError, NotFoundError
+from argus.errors import ConflictError
 from argus.store import descriptions
-from argus.store.descriptions import Description
 
 router = APIRouter(prefix="/api/v1/descriptions", tags=["descriptions"], responses=errors(401))
 #: The id of a description (a PostgreSQL bigint).
 DescId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the description's id")]
-
-#: A decision on one description by one person.
-Decide = Callable[[psycopg.AsyncConnection[Any], int, str], Awaitable[Description]]
 
 
 @router.get("")
@@ -132,27 +128,13 @@ def _draft_view(summary: DraftSummary, *, remaining: int) -> DraftView:
 
 
 async def _bulk(conn: psycopg.AsyncConnection[Any], body: BulkDecision, decide: Decide) -> BulkView:
-    results: list[BulkOutcome] = []
-    for description_id in dict.fromkeys(body.ids):
-        try:
-            decided = await decide(conn, description_id, body.by)
-        except NotFoundError as exc:
-            results.append(_outcome(description_id, "not_found", exc.message))
-        except ConflictError as exc:
-            results.append(_outcome(description_id, "conflict", exc.message))
-        else:
-            view = DescriptionView.model_validate(decided)
-            results.append(
-                BulkOutcome(
-                    description_id=description_id, outcome="done", detail=None, description=view
-                )
-            )
+    results = [
+        BulkOutcome(
+            description_id=r.description_id,
+            outcome=r.outcome,
+            detail=r.detail,
+            description=DescriptionView.model_validate(r.description) if r.description else None,
+        )
+        for r in await decide_many(conn, body.ids, body.by, decide)
+    ]
     return BulkView(results=results, done=sum(r.outcome == "done" for r in results))
-
-
-def _outcome(
-    description_id: int, outcome: Literal["not_found", "conflict"], detail: str
-) -> BulkOutcome:
-    return BulkOutcome(
-        description_id=description_id, outcome=outcome, detail=detail, description=None
-    )

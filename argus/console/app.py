@@ -19,6 +19,8 @@ from argus.console import (
     pages_batch,
     pages_batches,
     pages_chat,
+    pages_descriptions,
+    pages_evals,
     pages_knowledge,
     pages_templates,
     signin,
@@ -40,6 +42,8 @@ def console_app(settings: Settings) -> FastAPI:
     app.include_router(pages_knowledge.router)
     app.include_router(pages_chat.router)
     app.include_router(pages_templates.router)
+    app.include_router(pages_descriptions.router)
+    app.include_router(pages_evals.router)
     app.mount("/static", StaticFiles(directory=assets.STATIC_DIR), name="static")
     _vendor_route(app, settings)
     _error_pages(app)
