@@ -24,7 +24,7 @@ from argus.evals.cases import Case
 from argus.evals.halves import split_window
 from argus.evals.prepared import PrepareProgress, PrepareStep, mine_files
 from argus.evals.stats_cache import MinedStats, StatsCache, cache_key
-from argus.ingest.reader import file_facts
+from argus.ingest.reader import iter_blocks
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ DIRECTIONS = (
 class Window:
     """A distinct baseline window and the cases that share it."""
 
-    key: str  #: sha256 of its files' names and contents, and of the log_format
+    key: str  #: sha256 of its files' names and decompressed contents, and of the log_format
     log_format: str | None  #: how its lines are read
     files: tuple[Path, ...]  #: its files (those of the first case that has it)
     cases: tuple[str, ...]  #: ids of the cases whose baseline it is
@@ -88,10 +88,15 @@ def distinct_windows(cases: Sequence[Case]) -> list[Window]:
 
 
 def window_key(files: Sequence[Path], log_format: str | None) -> str:
-    """sha256 of the files' names and contents (sorted by name) and of the log_format."""
+    """sha256 of the files' names and decompressed contents (sorted by name) and of the
+    log_format: the same lines gzipped twice (another timestamp or level in the gzip header)
+    are the same window."""
     digest = hashlib.sha256((log_format or "").encode() + b"\n")
     for path in sorted(files, key=lambda p: p.name):
-        digest.update(f"{path.name}|{file_facts(path).file_id}\n".encode())
+        lines = hashlib.sha256()
+        for block in iter_blocks(path):
+            lines.update(block)
+        digest.update(f"{path.name}|{lines.hexdigest()}\n".encode())
     return digest.hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -36,3 +37,21 @@ def test_shared_baselines_are_one_window_and_each_window_is_diagnosed_both_ways(
         (cases_of, direction) for cases_of in (("a", "b"), ("d",)) for direction in DIRECTIONS
     ]
     assert all(d.error is None for d in check.diagnoses)
+
+
+def test_the_same_lines_gzipped_twice_are_one_window(tmp_path: Path) -> None:
+    """Two cases whose baselines hold the same lines in differently compressed files (another
+    gzip header time, another level) share one window: deduplicated by lines, not bytes."""
+    root = tmp_path / "cases"
+    write_case(root, "a", datetime(2023, 3, 1, 10, 0), fault_in="ts-beta-service", seed=1)
+    write_case(root, "b", datetime(2023, 3, 1, 12, 0), fault_in=None, seed=2)
+    for theirs in sorted((root / "b" / "baseline").iterdir()):
+        theirs.unlink()
+    for ours in sorted((root / "a" / "baseline").iterdir()):
+        lines = gzip.decompress(ours.read_bytes())
+        again = gzip.compress(lines, compresslevel=1, mtime=12345)
+        assert again != ours.read_bytes()
+        (root / "b" / "baseline" / ours.name).write_bytes(again)
+
+    windows = distinct_windows(load_cases(root))
+    assert [w.cases for w in windows] == [("a", "b")]
