@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from argus.api.schemas import NO_NUL, Storable
+from argus.api.schemas_knowledge import FILLED
 from argus.store.descriptions import DescriptionState, Drafter
 
 #: Descriptions per page unless asked otherwise, and the most a page may hold.
@@ -25,7 +26,7 @@ MAX_BULK = 500
 
 
 def _not_blank(text: str) -> str:
-    if not text.strip():
+    if not text.strip():  # FILLED refuses it already; kept for callers that skip the pattern
         raise ValueError("must not be blank")
     return text.strip()
 
@@ -33,7 +34,7 @@ def _not_blank(text: str) -> str:
 #: Who decides: a person's name or e-mail (1-200 characters, not blank).
 Actor = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=200, pattern=NO_NUL),
+    StringConstraints(min_length=1, max_length=200, pattern=FILLED),
     Storable,
     AfterValidator(_not_blank),
 ]
@@ -42,7 +43,7 @@ ModuleName = Annotated[
 ]
 EditText = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=MAX_EDIT_CHARS, pattern=NO_NUL),
+    StringConstraints(min_length=1, max_length=MAX_EDIT_CHARS, pattern=FILLED),
     Storable,
     AfterValidator(_not_blank),
 ]
