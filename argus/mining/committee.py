@@ -184,7 +184,7 @@ class Committee:
         self, members: list[str], peers: list[str], current: dict[int, Template]
     ) -> Template | None:
         for old in current.values():
-            widened = generalize_pattern(old.template, old.pattern, members)
+            widened = generalize_pattern(old.template, old.pattern, members, known=[old.sample])
             if widened is None or (widened[0] == old.template and widened[1] == old.pattern):
                 continue
             wider, pattern = widened
