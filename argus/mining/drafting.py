@@ -461,13 +461,21 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
     return [literal_draft(key_texts[i], members=(i,)) for i in members]
 
 
-def masked_draft(text: str) -> Draft:
-    """A draft of one text's mask (its values as ``<*>``), or of the text when that misses it."""
-    template = " ".join(mask_word(w) for w in tokenize(text))
-    pattern = template_to_pattern(template)
-    if re2.compile(pattern).match(text) is None:
-        return literal_draft(text)
-    return Draft(template=template, pattern=pattern, sample=text, members=(0,))
+def masked_drafts(texts: Sequence[str]) -> list[Draft]:
+    """Drafts of the masks of ``texts`` (their values as ``<*>``), one per frame.
+
+    Texts whose masks differ only in the length of a run of values share one draft, the run
+    one ``<*>`` (``runs.merge_runs``); a run of one length keeps a ``<*>`` per word. Every text
+    matches the draft whose members (indexes into ``texts``) hold it: a cluster its draft
+    misses gets a literal draft per text.
+    """
+    groups: dict[Shape, list[int]] = {}
+    for index, text in enumerate(texts):
+        groups.setdefault(tuple(mask_word(w) for w in tokenize(text)), []).append(index)
+    drafts: list[Draft] = []
+    for words, members in merge_runs(list(groups.items())):
+        drafts.extend(_finish(words, members, texts))
+    return drafts
 
 
 def literal_draft(text: str, *, members: tuple[int, ...] = (0,)) -> Draft:

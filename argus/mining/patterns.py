@@ -32,6 +32,8 @@ _VAR_REGEX = r"\S*"
 _RUN_REGEX = r"\S+(?:\s+\S+)*"
 _VALUE_WORD = r"\S*[^\sA-Za-z]\S*"
 _VALUE_RUN_REGEX = _VALUE_WORD + r"(?:\s+" + _VALUE_WORD + ")*"
+#: What a pattern holds for a run, :data:`VALUE_RUN`'s first (it is the longer).
+RUN_REGEXES = (_VALUE_RUN_REGEX, _RUN_REGEX)
 _DETAIL_REGEX = r"(?:\s+\(.*\))?"
 _HEAD, _GAP, _TAIL = r"^\s*", r"\s+", r"\s*$"
 

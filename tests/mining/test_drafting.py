@@ -291,3 +291,25 @@ def test_library_siblings_that_differ_at_one_word_merge_into_one_template() -> N
     report = committee.run([f"{HOSTS[4]}:443 close, bytes 9"], store.load())
     assert not report.added and len(report.revised) == 4
     assert {t.template for t in store.load()} == {"<*>:<*> close, bytes <*>"}
+
+
+def test_a_refused_cluster_at_the_end_of_the_input_keeps_the_run_notation() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.index import Template
+    from argus.mining.library import MemoryTemplateStore
+
+    # An older, vaguer template whose sample the cluster's draft would take: the draft is
+    # refused, and the end of the input falls back to masked templates.
+    vague = Template(
+        template_id=1,
+        pattern=template_to_pattern("<*> <*> done"),
+        template="<*> <*> done",
+        sample="job 7 done",
+    )
+    texts = ["job 1 2 done", "job 3 4 5 done", "job 6 7 8 9 done"]
+    store = MemoryTemplateStore()
+    report = Committee(RuleDrafter(), store).run(texts, [vague], final=True)
+    assert not report.unplaced
+    assert [t.template for t in report.added] == ["job <*> done"]
+    regex = re2.compile(report.added[0].pattern)
+    assert all(regex.match(t) for t in texts)
