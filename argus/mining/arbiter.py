@@ -16,6 +16,7 @@ import polars as pl
 
 from argus.errors import FormatError
 from argus.mining.index import compile_pattern
+from argus.mining.patterns import RUN_REGEXES
 
 MAX_PATTERN_CHARS = 4000
 
@@ -92,6 +93,8 @@ def review(
 
 def _holds_literal(pattern: str) -> bool:
     """Whether the pattern requires at least one literal character besides whitespace."""
+    for run in RUN_REGEXES:
+        pattern = pattern.replace(run, "")
     return bool(_NOT_LITERAL.sub("", pattern))
 
 

@@ -19,7 +19,7 @@ from argus.mining.drafting import (
     Draft,
     draft_templates,
     generalize_pattern,
-    masked_draft,
+    masked_drafts,
     template_to_pattern,
     widen_column,
 )
@@ -123,8 +123,9 @@ class Committee:
         tries them first, so their lines keep their template), and accepting a pattern whose
         only literal text is delimiters. Failing that, members made of values only get the
         draft of variables only that logpai writes for them (``<*>``, ``<*> <*>``; it comes
-        last in the index, after every template with literal text), and each other shape of
-        member its masked text as template (or its own text, if the mask misses it).
+        last in the index, after every template with literal text), and the other members
+        their masked text as template, one per frame (a run of values whose length differs
+        between them one ``<*>``; the member's own text, if the mask misses it).
         """
         rank = specificity(draft.template)
         if rank:
@@ -134,18 +135,17 @@ class Committee:
                 return [self._store(draft, members[0])]
             report.rejected.append((draft.pattern, verdict.reason))
         values = [m for m in members if not specificity(mask(m))]
-        drafts = draft_templates(values) if values else []
-        shapes = {mask(m): m for m in members if specificity(mask(m))}
-        drafts += [masked_draft(m) for m in shapes.values()]
+        shaped = [m for m in members if specificity(mask(m))]
+        drafts = [(d, [values[i] for i in d.members]) for d in draft_templates(values)]
+        drafts += [(d, [shaped[i] for i in d.members]) for d in masked_drafts(shaped)]
         placed: list[Template] = []
-        for each in drafts:
-            texts = [values[i] for i in each.members] if not specificity(each.template) else []
-            verdict = arbiter.review(each.pattern, texts or [each.sample], literal="none")
+        for each, texts in drafts:
+            verdict = arbiter.review(each.pattern, texts, literal="none")
             if verdict.accepted:
                 placed.append(self._store(each, each.sample))
             else:
                 report.rejected.append((each.pattern, verdict.reason))
-                report.unplaced.extend(texts or [each.sample])
+                report.unplaced.extend(texts)
         return placed
 
     def _store(self, draft: Draft, sample: str) -> Template:
@@ -184,7 +184,7 @@ class Committee:
         self, members: list[str], peers: list[str], current: dict[int, Template]
     ) -> Template | None:
         for old in current.values():
-            widened = generalize_pattern(old.template, old.pattern, members)
+            widened = generalize_pattern(old.template, old.pattern, members, known=[old.sample])
             if widened is None or (widened[0] == old.template and widened[1] == old.pattern):
                 continue
             wider, pattern = widened

@@ -30,12 +30,22 @@ from argus.mining.masking import VAR, atoms, is_delimiter, join_atoms, mask_word
 from argus.mining.patterns import (
     DETAIL,
     RUN,
+    VALUE_RUN,
+    is_run,
     render_pattern,
     render_template,
     run_positions,
     template_to_pattern,
 )
-from argus.mining.runs import frame_of, merge_details, merge_runs, split_detail, widen
+from argus.mining.runs import (
+    frame_of,
+    merge_details,
+    merge_runs,
+    run_ordinals,
+    split_detail,
+    wide_runs,
+    widen,
+)
 
 __all__ = [
     "Draft",
@@ -111,16 +121,17 @@ def generalize(template: str, key_texts: Sequence[str]) -> str | None:
 
 
 def generalize_pattern(
-    template: str, pattern: str, key_texts: Sequence[str]
+    template: str, pattern: str, key_texts: Sequence[str], *, known: Sequence[str] = ()
 ) -> tuple[str, str] | None:
     """``(template, pattern)`` covering both the template's lines and ``key_texts``, or None.
 
     As :func:`generalize` for texts of the template's word count; besides, texts whose frame
     equals the template's (``runs``) and whose runs of variable words have other lengths widen
-    those runs into one ``<*>`` matching one or more words.
+    those runs into one ``<*>`` matching one or more words (words of values only when the
+    template's run was so and ``key_texts`` and ``known``, lines of the template, agree).
     """
     words = run_positions(template, pattern)
-    if RUN not in words and DETAIL not in words:
+    if not any(is_run(w) for w in words) and DETAIL not in words:
         wider = generalize(template, key_texts)
         if wider is not None:
             return wider, template_to_pattern(wider)
@@ -131,6 +142,7 @@ def generalize_pattern(
     if not shapes or any(f != frame for f, _ in shapes) or all(VAR in w for w in frame if w != RUN):
         return None
     widened = widen(frame, [lengths, *(n for _, n in shapes)])
+    widened = narrow_runs(widened, [*key_texts, *known], wide=wide_runs(words))
     if list(widened) == words:
         return None
     return render_template(widened), render_pattern(widened)
@@ -140,7 +152,7 @@ def _with_detail(words: list[str], key_texts: Sequence[str]) -> Shape | None:
     """``words`` with an optional final detail, when that is what sets ``key_texts`` apart."""
     base, had = split_detail(words)
     parts = [split_detail([mask_word(w) for w in tokenize(text)]) for text in key_texts]
-    if not parts or RUN in base or not (had or any(has for _, has in parts)):
+    if not parts or any(map(is_run, base)) or not (had or any(has for _, has in parts)):
         return None
     merged = base
     for shape, _ in parts:
@@ -150,6 +162,28 @@ def _with_detail(words: list[str], key_texts: Sequence[str]) -> Shape | None:
     if not merged or not merged[-1].endswith(VAR) or all(VAR in w for w in merged):
         return None  # a detail follows a variable, and a template keeps a literal word
     return (*merged, DETAIL)
+
+
+def narrow_runs(
+    words: Sequence[str], texts: Sequence[str], *, wide: frozenset[int] = frozenset()
+) -> Shape:
+    """``words`` with each RUN made a VALUE_RUN when the pattern still matches every text.
+
+    A run whose words are values (hold a character other than a letter) in every line of its
+    cluster then matches only such words, so it cannot swallow the plain words of another
+    event that shares its ends. Runs whose ordinal (``runs.run_ordinals``) is in ``wide``
+    stay RUN: lines not in ``texts`` may hold plain words there.
+    """
+    out = list(words)
+    ordinals = run_ordinals(out)
+    for i, w in enumerate(out):
+        if w != RUN or ordinals[i] in wide:
+            continue
+        trial = [*out[:i], VALUE_RUN, *out[i + 1 :]]
+        compiled = re2.compile(render_pattern(trial))
+        if texts and all(compiled.match(text) for text in texts):
+            out = trial
+    return tuple(out)
 
 
 def _free_column(words: Shape, shapes: list[Shape]) -> frozenset[int]:
@@ -297,13 +331,17 @@ HARD, WEAK, STRONG = 0, 1, 2
 def _value_evidence(words: Shape, shape: Shape, i: int) -> int:
     """How strongly two differing words at position ``i`` look like values of one variable.
 
-    STRONG: one side is already a variable, or a same-shaped value after ``key=``, or a unit
+    STRONG: one side is already a variable (and the other side's literal word is not found
+    elsewhere on this side), or a same-shaped value after ``key=``, or a unit
     after a number. WEAK: a value present on one side only (``()`` and ``(<*>)``), a differently
     shaped value after ``key=``, or a list against a single value after ``key:``. HARD otherwise.
     """
     a, b = words[i], shape[i]
     if VAR in (a, b):
-        return STRONG
+        # A literal word the other side holds at another position is not a value here: the
+        # two are one event whose runs of values differ in length ("x 1 2 y 3" / "x 1 y 2 3").
+        literal, other = (b, words) if a == VAR else (a, shape)
+        return HARD if VAR not in literal and literal in other else STRONG
     pa, pb = _template_atoms(a), _template_atoms(b)
     if _literals(pa) == _literals(pb):
         return WEAK
@@ -407,6 +445,7 @@ def _template_atoms(word: str) -> list[str]:
 
 def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[Draft]:
     """Drafts for one cluster, split per member when the merged template misses one."""
+    words = narrow_runs(words, [key_texts[i] for i in members])
     template = render_template(words)
     pattern = render_pattern(words)
     compiled = re2.compile(pattern)
@@ -422,13 +461,21 @@ def _finish(words: Shape, members: list[int], key_texts: Sequence[str]) -> list[
     return [literal_draft(key_texts[i], members=(i,)) for i in members]
 
 
-def masked_draft(text: str) -> Draft:
-    """A draft of one text's mask (its values as ``<*>``), or of the text when that misses it."""
-    template = " ".join(mask_word(w) for w in tokenize(text))
-    pattern = template_to_pattern(template)
-    if re2.compile(pattern).match(text) is None:
-        return literal_draft(text)
-    return Draft(template=template, pattern=pattern, sample=text, members=(0,))
+def masked_drafts(texts: Sequence[str]) -> list[Draft]:
+    """Drafts of the masks of ``texts`` (their values as ``<*>``), one per frame.
+
+    Texts whose masks differ only in the length of a run of values share one draft, the run
+    one ``<*>`` (``runs.merge_runs``); a run of one length keeps a ``<*>`` per word. Every text
+    matches the draft whose members (indexes into ``texts``) hold it: a cluster its draft
+    misses gets a literal draft per text.
+    """
+    groups: dict[Shape, list[int]] = {}
+    for index, text in enumerate(texts):
+        groups.setdefault(tuple(mask_word(w) for w in tokenize(text)), []).append(index)
+    drafts: list[Draft] = []
+    for words, members in merge_runs(list(groups.items())):
+        drafts.extend(_finish(words, members, texts))
+    return drafts
 
 
 def literal_draft(text: str, *, members: tuple[int, ...] = (0,)) -> Draft:

@@ -227,7 +227,7 @@ def mining_drafter(settings: Settings, base_url: str | None = None) -> Drafter:
     if settings.mining.drafter == "rule":
         return RuleDrafter()
     if settings.llm == "none" or not (base_url or settings.llm_base_url):
-        # ARGUS_LLM=local alone starts llama.cpp per diagnosis, not for pass 1
+        # with ARGUS_LLM=local the caller starts llama.cpp (argus.pipeline.drafter.run_drafter)
         log.warning(
             "ARGUS_MINING__DRAFTER=llm but no LLM server is configured for mining "
             "(ARGUS_LLM=%s, ARGUS_LLM_BASE_URL %s): templates are drafted by the rules",

@@ -21,6 +21,8 @@ from functools import lru_cache
 VAR = "<*>"
 #: A run of one or more variable words. It holds a space, which no real word can hold.
 RUN = "<* *>"
+#: A run of one or more *value* words: each holds a character other than an ASCII letter.
+VALUE_RUN = "<*# *>"
 #: An optional parenthesised detail ending the line (it holds a space, as RUN does).
 DETAIL = "<*( )*>"
 
@@ -28,8 +30,22 @@ _REGEX_META = frozenset("\\.+*?()|[]{}^$")
 _SPACES = re.compile(r"\s+")
 _VAR_REGEX = r"\S*"
 _RUN_REGEX = r"\S+(?:\s+\S+)*"
+_VALUE_WORD = r"\S*[^\sA-Za-z]\S*"
+_VALUE_RUN_REGEX = _VALUE_WORD + r"(?:\s+" + _VALUE_WORD + ")*"
+#: What a pattern holds for a run, :data:`VALUE_RUN`'s first (it is the longer).
+RUN_REGEXES = (_VALUE_RUN_REGEX, _RUN_REGEX)
 _DETAIL_REGEX = r"(?:\s+\(.*\))?"
 _HEAD, _GAP, _TAIL = r"^\s*", r"\s+", r"\s*$"
+
+
+def is_run(word: str) -> bool:
+    """Whether ``word`` is a run marker (:data:`RUN` or :data:`VALUE_RUN`)."""
+    return word in (RUN, VALUE_RUN)
+
+
+def is_value_word(word: str) -> bool:
+    """Whether ``word`` may be part of a :data:`VALUE_RUN` (the regex's own test)."""
+    return any(not ("a" <= c <= "z" or "A" <= c <= "Z") for c in word)
 
 
 def template_words(template: str) -> list[str]:
@@ -39,7 +55,7 @@ def template_words(template: str) -> list[str]:
 
 def render_template(words: Sequence[str]) -> str:
     """The logpai notation of ``words``: a run is one ``<*>``."""
-    return " ".join(VAR if w == RUN else w for w in words if w != DETAIL)
+    return " ".join(VAR if is_run(w) else w for w in words if w != DETAIL)
 
 
 def render_pattern(words: Sequence[str]) -> str:
@@ -64,7 +80,7 @@ def template_to_pattern(template: str) -> str:
 
 
 def run_positions(template: str, pattern: str) -> list[str]:
-    """The words of ``template`` with :data:`RUN` where ``pattern`` matches a run of words.
+    """The words of ``template`` with a run marker where ``pattern`` matches a run of words.
 
     The inverse of rendering: each ``<*>`` word is read as a run when the pattern, rebuilt word
     by word, holds the run's regex at that place.
@@ -79,7 +95,9 @@ def _run_positions(template: str, pattern: str) -> tuple[str, ...]:
     built = _HEAD
     for w in words:
         gap = _GAP if out else ""
-        if w == VAR and pattern.startswith(built + gap + _RUN_REGEX):
+        if w == VAR and pattern.startswith(built + gap + _VALUE_RUN_REGEX):
+            w = VALUE_RUN
+        elif w == VAR and pattern.startswith(built + gap + _RUN_REGEX):
             w = RUN
         built += gap + _word_regex(w)
         out.append(w)
@@ -92,6 +110,8 @@ def _run_positions(template: str, pattern: str) -> tuple[str, ...]:
 def _word_regex(word: str) -> str:
     if word == RUN:
         return _RUN_REGEX
+    if word == VALUE_RUN:
+        return _VALUE_RUN_REGEX
     return _VAR_REGEX.join(escape(p) for p in word.split(VAR))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from argus.mining.patterns import DETAIL, RUN, VAR
+from argus.mining.patterns import DETAIL, RUN, VAR, is_run
 
 Words = tuple[str, ...]
 #: A frame: the words with each maximal run of whole-word variables as one RUN marker.
@@ -25,16 +25,16 @@ Frame = tuple[str, ...]
 
 
 def frame_of(words: Sequence[str]) -> tuple[Frame, tuple[int, ...]]:
-    """The frame of ``words`` and the length of each of its runs (0 for a RUN word)."""
+    """The frame of ``words`` and the length of each of its runs (0 for a run marker)."""
     frame: list[str] = []
     lengths: list[int] = []
     for w in words:
-        if w in (VAR, RUN):
+        if w == VAR or is_run(w):
             if frame and frame[-1] == RUN:
-                lengths[-1] = 0 if w == RUN or lengths[-1] == 0 else lengths[-1] + 1
+                lengths[-1] = 0 if is_run(w) or lengths[-1] == 0 else lengths[-1] + 1
                 continue
             frame.append(RUN)
-            lengths.append(0 if w == RUN else 1)
+            lengths.append(0 if is_run(w) else 1)
         else:
             frame.append(w)
     return tuple(frame), tuple(lengths)
@@ -58,6 +58,30 @@ def widen(frame: Frame, all_lengths: Sequence[tuple[int, ...]]) -> Words:
     return tuple(out)
 
 
+def wide_runs(words: Sequence[str]) -> frozenset[int]:
+    """The ordinals (as :func:`frame_of` counts runs) of the runs of ``words`` holding a RUN.
+
+    Such a run already matches words of any kind; the other runs (fixed-length variables or
+    a VALUE_RUN) may be narrowed.
+    """
+    return frozenset(k for k, w in zip(run_ordinals(words), words, strict=True) if w == RUN)
+
+
+def run_ordinals(words: Sequence[str]) -> list[int]:
+    """For each word of ``words``, the ordinal of the run holding it (-1 for a literal word)."""
+    out: list[int] = []
+    ordinal, inside = -1, False
+    for w in words:
+        if w == VAR or is_run(w):
+            ordinal += 0 if inside else 1
+            inside = True
+            out.append(ordinal)
+        else:
+            inside = False
+            out.append(-1)
+    return out
+
+
 def merge_runs(clusters: list[tuple[Words, list[int]]]) -> list[tuple[Words, list[int]]]:
     """Merge the clusters that share a frame and differ only in the lengths of their runs."""
     by_frame: dict[Frame, list[tuple[tuple[int, ...], Words, list[int]]]] = {}
@@ -76,7 +100,7 @@ def merge_runs(clusters: list[tuple[Words, list[int]]]) -> list[tuple[Words, lis
 
 def _names_something(frame: Frame) -> bool:
     """A frame must keep a literal word: a line of variables only names no event."""
-    return any(w != RUN and VAR not in w for w in frame)
+    return any(not is_run(w) and VAR not in w for w in frame)
 
 
 def split_detail(words: Sequence[str]) -> tuple[Words, bool]:
@@ -95,7 +119,7 @@ def split_detail(words: Sequence[str]) -> tuple[Words, bool]:
         depth += words[j].count(")") - words[j].count("(")
         if words[j].startswith("(") and depth == 0:
             before, detail = words[j - 1], words[j:]
-            if (before == RUN or before.endswith(VAR)) and any(VAR in w for w in detail):
+            if (is_run(before) or before.endswith(VAR)) and any(VAR in w for w in detail):
                 return tuple(words[:j]), True
             break
         if depth < 0:

@@ -23,8 +23,8 @@ from argus.ingest.formats import LogFormat
 from argus.ingest.reader import file_facts
 from argus.mining.engine import FileRun, MiningEngine
 from argus.mining.library import MemoryTemplateStore, TemplateStore
-from argus.mining.llm_drafter import mining_drafter
 from argus.mining.pass1 import Pass1Stats
+from argus.pipeline.drafter import run_drafter
 from argus.store import stats as stats_repo
 from argus.store.connection import connect_sync
 from argus.store.files import mark_file, register_file
@@ -108,13 +108,13 @@ def process_files(
     """
     hooks = hooks or FileHooks()
     outcomes = []
-    with template_store(database_url) as store:
+    with template_store(database_url) as store, run_drafter(settings) as drafter:
         engine = MiningEngine(
             store,
             settings.mining,
             fmt,
             max_line_bytes=settings.limits.max_line_bytes,
-            drafter=mining_drafter(settings),
+            drafter=drafter,
         )
         conn = connect_sync(database_url, vectors=False) if database_url else None
         try:

@@ -19,8 +19,8 @@ from argus.agents.log_analysis import Analysis
 from argus.config import Settings
 from argus.graph.inputs import digest_of
 from argus.mining.engine import MiningEngine
-from argus.mining.llm_drafter import mining_drafter
 from argus.mining.pass1 import Pass1Stats
+from argus.pipeline.drafter import run_drafter
 from argus.pipeline.process import process_files, template_store
 from argus.pipeline.stored_analysis import StoredBatch, analyse_stored, baseline_files
 from argus.store.batch_stats import StoredFile, stored_files
@@ -76,12 +76,12 @@ def refeed(
     settings: Settings, database_url: str, batch: StoredBatch, key_texts: Sequence[str]
 ) -> Pass1Stats:
     """Pass 1 over ``key_texts`` with the library of record (the library grows)."""
-    with template_store(database_url) as store:
+    with template_store(database_url) as store, run_drafter(settings) as drafter:
         engine = MiningEngine(
             store,
             settings.mining,
             batch.log_format,
             max_line_bytes=settings.limits.max_line_bytes,
-            drafter=mining_drafter(settings),
+            drafter=drafter,
         )
         return engine.refeed(list(key_texts))

