@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from argus.batch_status import BatchStatus
+from argus.config import Settings
 from argus.console.deps import ConnDep, SettingsDep, require_session
 from argus.console.render import page
 from argus.store import batch_list
@@ -90,20 +91,24 @@ async def _page(conn: ConnDep, view: ListView) -> tuple[BatchPage, str | None]:
     return found, cursor_of(last) if last else None
 
 
+async def _list_context(conn: ConnDep, view: ListView, settings: Settings) -> dict[str, object]:
+    """What the page and its polled table both show: one page of batches and the next cursor."""
+    found, next_cursor = await _page(conn, view)
+    return {
+        "view": view,
+        "rows": found.rows,
+        "next_cursor": next_cursor,
+        "poll_s": settings.console.poll_s,
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 async def batches_page(
     request: Request, conn: ConnDep, view: ListDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The batches page."""
-    found, next_cursor = await _page(conn, view)
-    context = {
-        "view": view,
-        "rows": found.rows,
-        "next_cursor": next_cursor,
-        "all_states": _STATES,
-        "poll_s": settings.console.poll_s,
-    }
-    return page(request, "batches.html", context)
+    context = await _list_context(conn, view, settings)
+    return page(request, "batches.html", {**context, "all_states": _STATES})
 
 
 @router.get("/fragments/batches", response_class=HTMLResponse)
@@ -111,11 +116,4 @@ async def batch_rows(
     request: Request, conn: ConnDep, view: ListDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The list's table alone (polled by the batches page to keep states current)."""
-    found, next_cursor = await _page(conn, view)
-    context = {
-        "view": view,
-        "rows": found.rows,
-        "next_cursor": next_cursor,
-        "poll_s": settings.console.poll_s,
-    }
-    return page(request, "_batch_table.html", context)
+    return page(request, "_batch_table.html", await _list_context(conn, view, settings))
