@@ -12,7 +12,10 @@ statistics with some :class:`~argus.config.DiagnosisSettings`:
 - ``sensitivity``: every case with each numeric field halved and doubled;
 - ``nobaseline``: every case mined and diagnosed without its baseline;
 - ``selfcheck``: each distinct baseline window split at its middle timestamp, each half
-  diagnosed against the other (every incident claimed is a false alarm).
+  diagnosed against the other (every incident claimed is a false alarm);
+- ``constants``: the structural constants of ``argus/tools`` each halved and doubled (see
+  :mod:`bench.diagnosis_constants`), with baselines, and without them for those that matter
+  there.
 
     python -m bench diagnosis [-- --steps whole,lodo --cases DIR --no-cache --out DIR]
 """
@@ -37,13 +40,14 @@ from argus.evals.rescore import Rescorer
 from argus.evals.selfcheck import self_check
 from argus.evals.sensitivity import sensitivity
 from argus.evals.stats_cache import StatsCache
+from bench import diagnosis_constants
 from bench.diagnosis_report import CaseRow, DiagnosisStudy, markdown, write
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CASES = HERE.parents[1] / "shared" / "data" / "incidents" / "nezha-tt-dev"
-STEPS = ("whole", "lodo", "sensitivity", "nobaseline", "selfcheck")
+STEPS = ("whole", "lodo", "sensitivity", "nobaseline", "selfcheck", "constants")
 #: Steps that re-score the cases mined with their baselines.
-WITH_BASELINE = ("whole", "lodo", "sensitivity", "nobaseline")
+WITH_BASELINE = ("whole", "lodo", "sensitivity", "nobaseline", "constants")
 
 T = TypeVar("T")
 
@@ -99,8 +103,9 @@ def run_with_baselines(
     settings: Settings,
     cache: StatsCache,
     steps: list[str],
-) -> None:
-    """Prepare the cases with their baselines, then the whole, lodo and sensitivity steps."""
+) -> list[PreparedCase]:
+    """Prepare the cases with their baselines, then the whole, lodo and sensitivity steps;
+    return the prepared cases."""
     prepared: list[PreparedCase] = timed(
         study,
         "prepare",
@@ -120,12 +125,13 @@ def run_with_baselines(
         study.sensitivity = timed(
             study, "sensitivity", lambda: sensitivity(defaults, rescorer.outcomes, ids)
         )
+    return prepared
 
 
 def run_no_baseline(
     study: DiagnosisStudy, cases: list[Case], settings: Settings, cache: StatsCache
-) -> None:
-    """Every case mined and analysed without its baseline."""
+) -> list[PreparedCase]:
+    """Every case mined and analysed without its baseline; return the prepared cases."""
 
     def run() -> Rescorer:
         stage = progress("no baseline")
@@ -134,6 +140,20 @@ def run_no_baseline(
     rescorer = timed(study, "nobaseline", run)
     study.no_baseline = Scores.of(rescorer.outcomes(study.defaults).values())
     study.no_baseline_cases = rows_of(rescorer, study.defaults)
+    return rescorer.prepared
+
+
+def run_constants(
+    study: DiagnosisStudy, with_baseline: list[PreparedCase], without: list[PreparedCase] | None
+) -> None:
+    """The structural constants halved and doubled (bench.diagnosis_constants)."""
+
+    def announce(label: str) -> None:
+        print(f"[constants] {label}", file=sys.stderr, flush=True)
+
+    study.constants = timed(
+        study, "constants", lambda: diagnosis_constants.study(with_baseline, without, announce)
+    )
 
 
 def main(argv: list[str]) -> None:
@@ -154,10 +174,14 @@ def main(argv: list[str]) -> None:
         cases=len(cases),
         defaults=DiagnosisSettings(),
     )
+    prepared: list[PreparedCase] = []
+    unbaselined: list[PreparedCase] | None = None
     if any(step in args.steps for step in WITH_BASELINE):
-        run_with_baselines(study, cases, settings, cache, args.steps)
-    if "nobaseline" in args.steps:
-        run_no_baseline(study, cases, settings, cache)
+        prepared = run_with_baselines(study, cases, settings, cache, args.steps)
+    if "nobaseline" in args.steps or "constants" in args.steps:
+        unbaselined = run_no_baseline(study, cases, settings, cache)
+    if "constants" in args.steps:
+        run_constants(study, prepared, unbaselined)
     if "selfcheck" in args.steps:
         study.self_check = timed(
             study,

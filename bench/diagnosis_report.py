@@ -16,6 +16,8 @@ from argus.evals.heldout import Fold, HeldOut
 from argus.evals.scoring import Outcome
 from argus.evals.selfcheck import SelfCheck
 from argus.evals.sensitivity import Sensitivity
+from bench.diagnosis_constants import ConstantRow
+from bench.diagnosis_constants import markdown as constants_markdown
 
 #: The category whose F1 the sensitivity table shows beside the macro-F1.
 WATCHED_CATEGORY = "network_latency"
@@ -68,6 +70,7 @@ class DiagnosisStudy:
     no_baseline: Scores | None = None  #: every case, defaults, without baselines
     no_baseline_cases: list[CaseRow] = field(default_factory=list)  #: per case
     self_check: SelfCheck | None = None  #: baseline halves against each other
+    constants: list[ConstantRow] = field(default_factory=list)  #: structural constants scaled
     seconds: dict[str, float] = field(default_factory=dict)  #: wall time per step
 
 
@@ -97,6 +100,7 @@ def markdown(study: DiagnosisStudy) -> str:
         _sensitivity(study),
         _no_baseline(study),
         _self_check(study),
+        constants_markdown(study.constants) if study.constants else "",
     ]
     return "\n".join(p for p in parts if p)
 
