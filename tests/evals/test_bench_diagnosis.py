@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from argus.config import DiagnosisSettings
+from argus.tools import latency, split
 from bench.bench_diagnosis import main
+from bench.diagnosis_constants import CONSTANTS, Constant, changed, scaled
 from tests.evals.synthetic import write_case
 
 
@@ -38,6 +40,7 @@ def test_all_steps_write_the_summary_and_the_json(
         "## Sensitivity (whole set)",
         "## Without baselines (defaults)",
         "## Fault-free self-check (defaults)",
+        "## Structural constants, each halved and doubled",
     ):
         assert title in md
     assert "held out **2023-03-01** (1 cases), chosen on 1 cases" in md
@@ -54,6 +57,18 @@ def test_all_steps_write_the_summary_and_the_json(
     assert data["sensitivity"]["rows"][0]["label"] == "defaults"
     assert data["self_check"]["windows"] == 2 and len(data["self_check"]["diagnoses"]) == 6
     assert data["defaults"] == DiagnosisSettings().model_dump(mode="json")
+    constants = data["constants"]
+    assert constants[0]["label"] == "defaults"
+    assert len(constants) == 1 + 2 * len(CONSTANTS)
+    # only the constants that matter without a baseline are scored without one
+    assert [r["label"].split("=")[0] for r in constants if r["no_baseline"]] == [
+        "defaults",
+        "split.MIN_PART",
+        "split.MIN_PART",
+        "own_baseline.MAX_CUTS",
+        "own_baseline.MAX_CUTS",
+    ]
+    assert latency.MIN_KEY_SAMPLES == 5 and timedelta(seconds=30) == split.MIN_PART  # restored
 
 
 def test_chosen_steps_only_and_the_cache_is_used_the_second_time(
@@ -79,3 +94,23 @@ def test_an_absent_case_set_is_skipped(tmp_path: Path, capsys: pytest.CaptureFix
 def test_an_unknown_step_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["--steps", "whole,guess", "--out", str(tmp_path)])
+
+
+def test_constants_are_scaled_as_shares_whole_numbers_and_durations() -> None:
+    assert scaled(0.9, 0.5, share=True) == pytest.approx(0.8)
+    assert scaled(0.9, 2.0, share=True) == pytest.approx(0.95)
+    assert scaled(5, 0.5, share=False) == 2 and scaled(1, 0.5, share=False) == 1
+    assert scaled(timedelta(seconds=30), 2.0, share=False) == timedelta(seconds=60)
+    assert scaled(3.0, 0.5, share=False) == 1.5
+
+
+def test_a_changed_constant_is_read_by_the_analysis_and_restored_after() -> None:
+    constant = Constant(module="argus.tools.split", name="MIN_PART")
+    with changed(constant, timedelta(seconds=7)):
+        assert split.minute_splits.__globals__["MIN_PART"] == timedelta(seconds=7)
+    assert timedelta(seconds=30) == split.MIN_PART
+    # the two EDGE constants are equal values but separate objects: one changes alone
+    with changed(Constant(module="argus.tools.callsites", name="EDGE"), timedelta(seconds=1)):
+        from argus.tools import callsites, departures
+
+        assert timedelta(seconds=1) == callsites.EDGE and timedelta(seconds=5) == departures.EDGE
