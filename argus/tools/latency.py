@@ -11,7 +11,14 @@ lasts longer than every baseline sample of its key is an *exceedance*; under no 
 chance is ``1 / (n + 1)`` for a key with ``n`` baseline samples (exchangeability: it holds for
 any distribution, short or long baselines, loud or quiet modules). Per module, the exceedances
 of its own steps and of the link steps it takes part in are counted against what chance
-explains, and the excess becomes a z-score (Poisson tail, see :mod:`argus.tools.surprise`).
+explains, and the excess becomes a z-score (binomial tail, see :mod:`argus.tools.surprise`).
+
+The count is an approximation, and not a conservative one: the steps of one key are all compared
+with the same baseline maximum, so their exceedances are not independent (exactly, the count is
+beta-binomial, ``P(count >= k) = C(n1, k) / C(n1 + n, k)``, heavier-tailed than the binomial when
+``n`` is small). :data:`MIN_KEY_SAMPLES` keeps the keys where the two differ most out. The exact
+tail and a Mann-Whitney test per key were measured instead and found weaker on the dev cases
+(bench/RESULTS.md, issue #13, "Validity of the step test").
 
 * a module starved of CPU or threads stretches its *own* steps;
 * a module whose network is slow stretches its *link* steps, both those it sends and those it
