@@ -13,6 +13,9 @@ statistics with some :class:`~argus.config.DiagnosisSettings`:
 - ``nobaseline``: every case mined and diagnosed without its baseline;
 - ``selfcheck``: each distinct baseline window split at its middle timestamp, each half
   diagnosed against the other (every incident claimed is a false alarm);
+- ``prefault``: each fault case's minutes before its fault began, diagnosed against its
+  baseline (:mod:`argus.evals.prefault`: fault-free windows at the batch's hour, so drift
+  since the baseline shows; every incident claimed is a false alarm);
 - ``constants``: the structural constants of ``argus/tools`` each halved and doubled (see
   :mod:`bench.diagnosis_constants`), with baselines, and without them for those that matter
   there.
@@ -35,6 +38,7 @@ from argus.errors import ArgusError
 from argus.evals.breakdown import Scores
 from argus.evals.cases import Case, load_cases
 from argus.evals.heldout import batch_day, days_of, leave_one_day_out
+from argus.evals.prefault import prefault_check
 from argus.evals.prepared import PreparedCase, PrepareStep, prepare_cases
 from argus.evals.rescore import Rescorer
 from argus.evals.selfcheck import self_check
@@ -45,9 +49,9 @@ from bench.diagnosis_report import CaseRow, DiagnosisStudy, markdown, write
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_CASES = HERE.parents[1] / "shared" / "data" / "incidents" / "nezha-tt-dev"
-STEPS = ("whole", "lodo", "sensitivity", "nobaseline", "selfcheck", "constants")
+STEPS = ("whole", "lodo", "sensitivity", "nobaseline", "selfcheck", "prefault", "constants")
 #: Steps that re-score the cases mined with their baselines.
-WITH_BASELINE = ("whole", "lodo", "sensitivity", "nobaseline", "constants")
+WITH_BASELINE = ("whole", "lodo", "sensitivity", "nobaseline", "prefault", "constants")
 
 T = TypeVar("T")
 
@@ -180,6 +184,8 @@ def main(argv: list[str]) -> None:
         prepared = run_with_baselines(study, cases, settings, cache, args.steps)
     if "nobaseline" in args.steps or "constants" in args.steps:
         unbaselined = run_no_baseline(study, cases, settings, cache)
+    if "prefault" in args.steps:
+        study.prefault = timed(study, "prefault", lambda: prefault_check(prepared, study.defaults))
     if "constants" in args.steps:
         run_constants(study, prepared, unbaselined)
     if "selfcheck" in args.steps:

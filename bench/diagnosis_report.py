@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from argus.config import DiagnosisSettings
 from argus.evals.breakdown import Scores
 from argus.evals.heldout import Fold, HeldOut
+from argus.evals.prefault import PrefaultCheck
 from argus.evals.scoring import Outcome
 from argus.evals.selfcheck import SelfCheck
 from argus.evals.sensitivity import Sensitivity
@@ -70,6 +71,7 @@ class DiagnosisStudy:
     no_baseline: Scores | None = None  #: every case, defaults, without baselines
     no_baseline_cases: list[CaseRow] = field(default_factory=list)  #: per case
     self_check: SelfCheck | None = None  #: baseline halves against each other
+    prefault: PrefaultCheck | None = None  #: fault cases' minutes before the fault
     constants: list[ConstantRow] = field(default_factory=list)  #: structural constants scaled
     seconds: dict[str, float] = field(default_factory=dict)  #: wall time per step
 
@@ -100,6 +102,7 @@ def markdown(study: DiagnosisStudy) -> str:
         _sensitivity(study),
         _no_baseline(study),
         _self_check(study),
+        _prefault(study),
         constants_markdown(study.constants) if study.constants else "",
     ]
     return "\n".join(p for p in parts if p)
@@ -236,6 +239,37 @@ def _self_check(study: DiagnosisStudy) -> str:
         ]
     if check.unsplit:
         lines.append(f"\nNot split (no timestamps): {'; '.join(check.unsplit)}")
+    return "\n".join(lines) + "\n"
+
+
+#: Minutes after another fault from which a pre-fault window counts as clean in the summary (a
+#: reporting cut, not a method constant: every window is listed with its distance).
+CLEAN_AFTER_MIN = 30.0
+
+
+def _prefault(study: DiagnosisStudy) -> str:
+    check = study.prefault
+    if check is None:
+        return ""
+    clean, windows = check.incidents_after(CLEAN_AFTER_MIN)
+    lines = [
+        "## Pre-fault check (defaults)\n",
+        f"Each fault case's minutes before its fault began, against its baseline: "
+        f"**{check.incidents} incidents claimed in {len(check.diagnoses)} windows** (target 0); "
+        f"{clean} in the {windows} windows at least {CLEAN_AFTER_MIN:g} minutes after the set's "
+        "previous fault.\n",
+        "| case | seconds | minutes since previous fault | incident | category | top suspect "
+        "| its strongest evidence |",
+        "|---|---:|---:|---|---|---|---|",
+    ]
+    for d in check.diagnoses:
+        since = "first" if d.since_previous_fault is None else f"{d.since_previous_fault:.0f}"
+        lines.append(
+            f"| {d.case_id} | {d.seconds:.0f} | {since} | {'yes' if d.incident else 'no'} | "
+            f"{d.error or d.category} | {d.top_suspect or ''} | {(d.top_signal or '')[:100]} |"
+        )
+    if check.skipped:
+        lines.append(f"\nNot judged: {'; '.join(check.skipped)}")
     return "\n".join(lines) + "\n"
 
 

@@ -29,16 +29,22 @@ def log_line(at: datetime, module: str, text: str) -> str:
 
 
 def window_lines(
-    start: datetime, minutes: int, *, fault_in: str | None = None, seed: int = 0
+    start: datetime,
+    minutes: int,
+    *,
+    fault_in: str | None = None,
+    seed: int = 0,
+    fault_from_s: int = 0,
 ) -> dict[str, list[str]]:
-    """Lines per service over ``minutes`` from ``start``; ``fault_in`` also logs the fault."""
+    """Lines per service over ``minutes`` from ``start``; ``fault_in`` also logs the fault,
+    from ``fault_from_s`` seconds into the window on."""
     rng = random.Random(seed)
     lines: dict[str, list[str]] = {s: [] for s in SERVICES}
     for second in range(0, minutes * 60, 2):
         at = start + timedelta(seconds=second)
         for service in SERVICES:
             pattern = NORMAL[rng.randrange(len(NORMAL))]
-            if service == fault_in and second % 4 == 0:
+            if service == fault_in and second % 4 == 0 and second >= fault_from_s:
                 pattern = FAULT
             fields = {
                 "trace": f"{rng.getrandbits(64):016x}",
@@ -58,12 +64,20 @@ def write_gz(path: Path, lines: Sequence[str]) -> None:
 
 
 def write_case(
-    root: Path, case_id: str, start: datetime, *, fault_in: str | None, seed: int = 0
+    root: Path,
+    case_id: str,
+    start: datetime,
+    *,
+    fault_in: str | None,
+    seed: int = 0,
+    fault_from_s: int = 0,
+    notes: str = "",
 ) -> Path:
     """A case folder: a three-minute batch from ``start`` and a one-minute fault-free baseline
-    ending ten minutes before it. ``fault_in=None`` makes a fault-free case."""
+    ending ten minutes before it. ``fault_in=None`` makes a fault-free case; the fault begins
+    ``fault_from_s`` seconds into the batch."""
     folder = root / case_id
-    batch = window_lines(start, 3, fault_in=fault_in, seed=seed)
+    batch = window_lines(start, 3, fault_in=fault_in, seed=seed, fault_from_s=fault_from_s)
     baseline = window_lines(start - timedelta(minutes=11), 1, seed=seed + 1)
     for service in SERVICES:
         write_gz(folder / "logs" / f"{service}.log.gz", batch[service])
@@ -72,6 +86,12 @@ def write_case(
         "root_cause_module": fault_in,
         "category": "code_exception" if fault_in else "none",
     }
-    meta = {"id": case_id, "system": "synthetic", "log_format": LOG_FORMAT, "expected": expected}
+    meta = {
+        "id": case_id,
+        "system": "synthetic",
+        "log_format": LOG_FORMAT,
+        "expected": expected,
+        "notes": notes,
+    }
     (folder / "case.yaml").write_text(yaml.safe_dump(meta), encoding="utf-8")
     return folder

@@ -40,6 +40,7 @@ def test_all_steps_write_the_summary_and_the_json(
         "## Sensitivity (whole set)",
         "## Without baselines (defaults)",
         "## Fault-free self-check (defaults)",
+        "## Pre-fault check (defaults)",
         "## Structural constants, each halved and doubled",
     ):
         assert title in md
@@ -57,6 +58,8 @@ def test_all_steps_write_the_summary_and_the_json(
     assert data["sensitivity"]["rows"][0]["label"] == "defaults"
     assert data["self_check"]["windows"] == 2 and len(data["self_check"]["diagnoses"]) == 6
     assert data["defaults"] == DiagnosisSettings().model_dump(mode="json")
+    assert data["prefault"]["diagnoses"] == []  # the cases do not say when a fault began
+    assert len(data["prefault"]["skipped"]) == 2
     constants = data["constants"]
     assert constants[0]["label"] == "defaults"
     assert len(constants) == 1 + 2 * len(CONSTANTS)
