@@ -162,7 +162,37 @@ def _summary(
         text += f" {len(digest.anomalies)} template(s) differ from the baseline."
     if knowledge:
         text += f" Closest known issue: {knowledge[0].source_id}."
-    return text + unbaselined
+    return text + _timing_caveat(top, digest) + unbaselined
+
+
+#: Signals that rest on request timing alone.
+TIMING = frozenset({"own_time", "slow_link"})
+
+
+def _timing_caveat(top: Suspect, digest: BatchDigest) -> str:
+    """When the root cause rests on request timing, say how far apart the windows are: timing
+    drifts between windows hours apart (bench/RESULTS.md, issue #13, pre-fault check)."""
+    gap = digest.baseline_gap_minutes
+    if not top.evidence or top.evidence[0].signal not in TIMING or gap is None:
+        return ""
+    when = (
+        f"that ended {_duration(gap)} before the batch began"
+        if gap >= 0
+        else "that does not end before the batch begins"
+    )
+    return (
+        f" The claim rests on request timing against a baseline {when}; timing drifts between "
+        "windows far apart, so confirm it against a recent fault-free window."
+    )
+
+
+def _duration(minutes: float) -> str:
+    """``minutes`` (>= 0) as "3 h 5 min", "12 min" or "under a minute"."""
+    whole = round(minutes)
+    if whole == 0:
+        return "under a minute"
+    hours, rest = divmod(whole, 60)
+    return f"{hours} h {rest} min" if hours else f"{rest} min"
 
 
 #: Said of every batch diagnosed without a baseline.

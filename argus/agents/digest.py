@@ -23,6 +23,8 @@ class BatchDigest(BaseModel):
     unmatched: int = Field(0, ge=0)  #: records no template matched (outside every statistic)
     window_minutes: float  #: length of the batch's window
     baseline_minutes: float | None = None  #: length of the baseline's window (None: no baseline)
+    #: minutes from the baseline's last line to the batch's first (None: no baseline)
+    baseline_gap_minutes: float | None = None
     incident: bool  #: the statistics' incident decision
     category_guess: Category = "unknown"  #: the category the top suspect's evidence suggests
     error_codes: list[str] = Field(default_factory=list)  #: codes found in the error templates

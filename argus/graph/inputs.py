@@ -35,6 +35,7 @@ def digest_of(analysis: Analysis) -> BatchDigest:
         unmatched=analysis.unmatched,
         window_minutes=analysis.digest.window_minutes,
         baseline_minutes=analysis.digest.baseline_minutes,
+        baseline_gap_minutes=analysis.digest.baseline_gap_minutes,
         incident=analysis.incident,
         category_guess=analysis.category,
         error_codes=list(analysis.digest.error_codes[:MAX_ERROR_CODES]),

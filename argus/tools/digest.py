@@ -138,6 +138,9 @@ class Digest:
     bursts: list[Burst]  #: minutes far above a template's average
     changes: list[Change] = field(default_factory=list)  #: against the baseline (empty if none)
     baseline_minutes: float | None = None  #: length of the baseline's window
+    #: minutes from the baseline's last line to the batch's first (None: no baseline; negative
+    #: when the baseline is not earlier than the batch)
+    baseline_gap_minutes: float | None = None
     traffic_factor: float = 1.0  #: batch rate / baseline rate over modules seen in both
     calls: dict[str, set[str]] = field(default_factory=dict)  #: caller -> callees (traces)
     #: module -> requests that departed first in it from the baseline's paths (traces; see

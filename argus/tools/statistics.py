@@ -183,6 +183,14 @@ def _bursts(stats: BatchStats, minutes: float) -> list[Burst]:
     ]
 
 
+def _gap_minutes(earlier: pl.DataFrame, later: pl.DataFrame) -> float | None:
+    """Minutes from the last line of ``earlier`` to the first line of ``later``."""
+    end, start = earlier["last_ts"].max(), later["first_ts"].min()
+    if not isinstance(end, datetime) or not isinstance(start, datetime):
+        return None
+    return (start - end).total_seconds() / 60.0
+
+
 def _calls(current: BatchStats, baseline: BatchStats | None) -> dict[str, set[str]]:
     frames = [s.traces for s in (current, baseline) if s is not None and s.traces is not None]
     return call_graph(pl.concat(frames)) if frames else {}
@@ -193,6 +201,7 @@ def _add_baseline(
 ) -> None:
     base_minutes = window_minutes(baseline.buckets)
     digest.baseline_minutes = base_minutes
+    digest.baseline_gap_minutes = _gap_minutes(baseline.buckets, current.buckets)
     digest.changes, digest.traffic_factor = compare(
         current, baseline, digest.window_minutes, base_minutes, flags
     )

@@ -9,6 +9,7 @@ explain cards of a claimed root cause and the abstention of a case below the bar
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,10 @@ def test_a_claimed_root_cause_cites_checkable_evidence() -> None:
     assert card.minutes and all((m.hour, m.minute) >= (13, 59) for m in card.minutes)
     assert all((m.hour, m.minute) <= (14, 3) for m in card.minutes)
     assert card.template_ids
+    # the baseline (2023-01-30 11:38-11:39) is hours older: the summary says so
+    assert re.search(
+        r"request timing against a baseline that ended 2 h \d+ min before", report.summary
+    )
 
 
 @needs_nezha
