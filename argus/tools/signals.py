@@ -182,6 +182,7 @@ def _silence(digest: Digest) -> Iterator[Signal]:
     """Modules writing significantly fewer lines than the baseline scaled to their traffic."""
     base_minutes = digest.baseline_minutes or 0.0
     spans = _active_minutes(digest)
+    clumps = line_clumping(digest.source.traces if digest.source is not None else None)
     for m in digest.modules:
         if m.module in digest.departures:  # its requests' paths tell why it writes less
             continue
@@ -191,8 +192,10 @@ def _silence(digest: Digest) -> Iterator[Signal]:
         base = (m.baseline_per_min or 0.0) * base_minutes
         if expected < MIN_RATE_EXPECTED or base <= 0:
             continue
-        # the noise of both windows: a short baseline must not make every dip look significant
-        z = max(0.0, (expected - m.count) / math.sqrt(m.count + expected * expected / base))
+        # the noise of both windows: a short baseline must not make every dip look significant;
+        # lines come in clumps (a request writes several), which widens both
+        noise = clumps.get(m.module, 1.0) * (m.count + expected * expected / base)
+        z = max(0.0, (expected - m.count) / math.sqrt(noise))
         yield Signal(
             module=m.module,
             kind="silence",
@@ -203,6 +206,27 @@ def _silence(digest: Digest) -> Iterator[Signal]:
             claim=f"wrote {m.count} lines where its callers' traffic implies {expected:.0f}",
             category="code_exception",
         )
+
+
+def line_clumping(traces: pl.DataFrame | None) -> dict[str, float]:
+    """Module -> how much wider the noise of its line count is than a Poisson count's.
+
+    Lines are not independent events: each request writes a clump of ``S`` lines of a module.
+    A count of such clumps is compound Poisson, with variance ``E[lines] * E[S^2] / E[S]``, so a
+    count of lines varies ``E[S^2] / E[S]`` times (>= 1) as much as a Poisson count of the same
+    mean. Measured from the batch's requests (trace ids); modules without them are left out
+    (taken as 1: no clumping known).
+    """
+    if traces is None or traces.is_empty():
+        return {}
+    per = (
+        traces.drop_nulls(["mod", "trace"])
+        .group_by("mod", "trace")
+        .agg(lines=pl.col("count").sum())
+        .group_by("mod")
+        .agg(m1=pl.col("lines").mean(), m2=(pl.col("lines") ** 2).mean())
+    )
+    return {str(mod): max(1.0, float(m2) / float(m1)) for mod, m1, m2 in per.iter_rows() if m1}
 
 
 def _active_minutes(digest: Digest) -> dict[str, float]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argus.config import DiagnosisSettings
 from argus.tools.digest import Digest
-from argus.tools.signals import signals
+from argus.tools.signals import line_clumping, signals
 from argus.tools.statistics import build_digest
 from argus.tools.suspects import assess
 from argus.tools.traces import call_graph, trace_lines
@@ -149,3 +149,23 @@ def test_category_follows_the_weight_of_evidence_not_any_single_word() -> None:
     rows = base_rows + steady(5, "api", 20, 3, "ERROR") + [(4, "api", "ERROR", 0, 1)]
     digest = build_digest(stats(rows, TEXTS), stats(base_rows, TEXTS))
     assert assess(digest).category == "code_exception"
+
+
+def test_line_clumping_is_the_spread_of_lines_per_request() -> None:
+    spans = [(f"a{n}", "api", 1, "INFO", n) for n in range(6)]  # one line a request
+    spans += [(f"b{n}", "db", 3, "INFO", n) for n in range(5) for _ in range(4)]  # four each
+    spans += [("c0", "job", 5, "INFO", 0)] + [("c1", "job", 5, "INFO", 1)] * 3  # one, three
+    assert line_clumping(trace_rows(spans)) == {"api": 1.0, "db": 4.0, "job": 2.5}
+    assert line_clumping(None) == {}
+
+
+def test_a_dip_of_lines_written_in_clumps_is_weaker_evidence() -> None:
+    """600 lines expected, 450 written: clear for independent lines, not when each request
+    writes ten of them (the count then varies ten times as much)."""
+    texts = {1: "request in", 3: "query done"}
+    base = steady(1, "web", 200, 3) + steady(3, "db", 200, 3)
+    now = steady(1, "web", 200, 3) + steady(3, "db", 150, 3)
+    clumped = trace_rows([(f"r{n}", "db", 3, "INFO", n) for n in range(30) for _ in range(10)])
+    single = trace_rows([(f"r{n}", "db", 3, "INFO", n) for n in range(30)])
+    assert "db" in _silent(build_digest(stats(now, texts, single), stats(base, texts)))
+    assert "db" not in _silent(build_digest(stats(now, texts, clumped), stats(base, texts)))
