@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from argus.batch_rows import BatchRow
 from argus.knowledge.search import SearchHit
 from argus.report import Suspect
 from argus.tools.digest import Burst, Change, ModuleCount, TemplateCount
@@ -16,13 +17,13 @@ from argus.tools.views import BurstView, ModuleView, TemplateView, clip, stamp
 MAX_ITEMS = 25  #: the most rows any list of a tool result holds
 
 
-def report_view(report: dict[str, Any] | None, batch: dict[str, Any]) -> dict[str, Any]:
+def report_view(report: dict[str, Any] | None, batch: BatchRow) -> dict[str, Any]:
     """The essentials of a stored report (or the batch's state when it has none yet)."""
     if report is None:
         return {
             "diagnosed": False,
-            "status": batch.get("status"),
-            "failure_reason": clip(batch.get("failure_reason"), 300),
+            "status": batch.status,
+            "failure_reason": clip(batch.failure_reason, 300),
         }
     cause = report.get("root_cause") or {}
     evidence = report.get("evidence") or {}

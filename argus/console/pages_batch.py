@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from argus.batch_rows import BatchRecord
 from argus.batch_status import BatchStatus, FileStatus
 from argus.console.deps import ConnDep, SettingsDep, StateDep, require_session
 from argus.console.render import page, settled
@@ -27,7 +28,7 @@ router = APIRouter(dependencies=[Depends(require_session)])
 SIMILAR = 5
 
 
-async def _batch(conn: ConnDep, batch_id: uuid.UUID) -> dict[str, Any]:
+async def _batch(conn: ConnDep, batch_id: uuid.UUID) -> BatchRecord:
     found = await batches.get_batch(conn, batch_id)
     if found is None:
         raise NotFoundError(f"no batch {batch_id}")
@@ -46,7 +47,7 @@ async def _state_context(conn: ConnDep, batch_id: uuid.UUID) -> dict[str, Any]:
     return {
         "batch": batch,
         "steps": await timeline.batch_timeline(conn, batch_id),
-        "failed_files": sum(f["status"] is FileStatus.FAILED for f in batch["files"]),
+        "failed_files": sum(f.status is FileStatus.FAILED for f in batch.files),
     }
 
 
@@ -56,15 +57,16 @@ async def batch_page(
 ) -> HTMLResponse:
     """The batch page (404 page for an unknown batch)."""
     context = await _state_context(conn, batch_id)
+    batch: BatchRecord = context["batch"]
     stored = await batches.get_report(conn, batch_id)
     report = Report.model_validate(stored) if stored is not None else None
     context |= {
         "report": report,
         "similar": await _similar(conn, batch_id) if report is not None else [],
         "poll_s": settings.console.poll_s,
-        "charts_ready": context["batch"]["status"]
+        "charts_ready": batch.status
         in (BatchStatus.PARSED, BatchStatus.DIAGNOSING, BatchStatus.DIAGNOSED)
-        or any(f["status"] is FileStatus.PARSED for f in context["batch"]["files"]),
+        or any(f.status is FileStatus.PARSED for f in batch.files),
     }
     return page(request, "batch.html", context)
 
@@ -77,7 +79,7 @@ async def batch_state(
     settled, the whole page is reloaded (``HX-Refresh``) to show its report and charts."""
     context = await _state_context(conn, batch_id)
     answer = page(request, "_batch_state.html", {**context, "poll_s": settings.console.poll_s})
-    if settled(context["batch"]["status"]):
+    if settled(context["batch"].status):
         answer.headers["HX-Refresh"] = "true"
     return answer
 

@@ -18,6 +18,7 @@ from argus.chat.turn import run_turn
 from argus.llm.policy import RetryPolicy
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
+from tests.batch_rows import batch_record
 from tests.tools.frames import stats, steady
 
 TEXTS = {1: "GET /cart ok", 2: "db query ok", 3: "db query failed: connection refused"}
@@ -33,9 +34,8 @@ def batch_data(report: dict[str, Any] | None = None) -> BatchData:
     base = steady(1, "api", 30, 3) + steady(2, "db", 20, 3)
     current = stats(base + steady(3, "db", 10, 3, "ERROR"), TEXTS)
     analysis = analyse(current, stats(base, TEXTS))
-    batch = {"batch_id": "b-1", "source": "shop", "status": "diagnosed", "files": []}
     return BatchData(
-        batch=batch,
+        batch=batch_record(),
         report=report,
         conninfo="",
         loaded=Statistics(current=current, analysis=analysis),

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from argus.chat.toolrun import MAX_CALLS_PER_STEP, MAX_RESULT_CHARS, compact_json, run_tool_calls
 from argus.chat.tools import TOOLS, chat_tools
 from argus.knowledge.search import SearchHit
+from tests.batch_rows import BATCH_ID
 from tests.chat.fakes import batch_data
 from tests.graph.hits import search_hit
 
@@ -49,7 +50,7 @@ async def test_statistics_tools_answer_from_the_digest() -> None:
     assert [m["errors"] for m in timeline["error_minutes"]] == [10, 10, 10]
     report = await found["batch_report"].ainvoke({})
     assert report == {
-        "batch_id": "b-1",
+        "batch_id": str(BATCH_ID),
         "source": "shop",
         "diagnosed": False,
         "status": "diagnosed",
