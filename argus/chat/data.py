@@ -17,6 +17,7 @@ from argus.batch_rows import BatchRecord
 from argus.config import Settings, get_settings
 from argus.knowledge.search import SearchHit
 from argus.pipeline.stored_analysis import analyse_batch
+from argus.report import Report
 from argus.tools import views
 from argus.tools.digest import BatchStats
 
@@ -37,7 +38,7 @@ class BatchData:
     """Read-only access to one batch for the tools of one question."""
 
     batch: BatchRecord  #: the batch with its files (argus.store.batches.get_batch)
-    report: dict[str, Any] | None  #: the stored diagnosis, None until diagnosed
+    report: Report | None  #: the stored diagnosis, None until diagnosed
     conninfo: str  #: database to read the statistics from
     search: KnowledgeSearch | None = None  #: None when no knowledge base is reachable
     settings: Settings | None = None  #: how to read the files again; None: get_settings()

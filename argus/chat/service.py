@@ -28,6 +28,7 @@ from argus.graph.inputs import knowledge_hits
 from argus.knowledge.embeddings import Embedder, make_embedder
 from argus.knowledge.search import SearchHit
 from argus.llm.usage import Usage, UsageLimits
+from argus.report import Report
 from argus.store import batches
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,8 @@ async def _batch_data(
     embedder: Callable[[Settings], Awaitable[Embedder]],
 ) -> BatchData:
     async with pool.connection() as conn:
-        report = await batches.get_report(conn, batch.batch_id)
+        stored = await batches.get_report(conn, batch.batch_id)
+    report = Report.model_validate(stored) if stored is not None else None
     scope = {key: batch.labels.get(key) for key in ("platform", "firmware")}
 
     async def search(text: str, module: str | None) -> list[SearchHit]:
