@@ -42,11 +42,10 @@ async def _similar(conn: ConnDep, batch_id: uuid.UUID) -> list[IncidentHit]:
     return await similar_incidents(conn, vector=vector, limit=SIMILAR, exclude_batch=batch_id)
 
 
-async def _state_context(conn: ConnDep, batch_id: uuid.UUID) -> dict[str, Any]:
-    batch = await _batch(conn, batch_id)
+async def _state_context(conn: ConnDep, batch: BatchRecord) -> dict[str, Any]:
     return {
         "batch": batch,
-        "steps": await timeline.batch_timeline(conn, batch_id),
+        "steps": await timeline.batch_timeline(conn, batch.batch_id),
         "failed_files": sum(f.status is FileStatus.FAILED for f in batch.files),
     }
 
@@ -56,8 +55,8 @@ async def batch_page(
     request: Request, batch_id: uuid.UUID, conn: ConnDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The batch page (404 page for an unknown batch)."""
-    context = await _state_context(conn, batch_id)
-    batch: BatchRecord = context["batch"]
+    batch = await _batch(conn, batch_id)
+    context = await _state_context(conn, batch)
     stored = await batches.get_report(conn, batch_id)
     report = Report.model_validate(stored) if stored is not None else None
     context |= {
@@ -77,9 +76,10 @@ async def batch_state(
 ) -> HTMLResponse:
     """The timeline and files alone (polled while the batch is under way); once it has
     settled, the whole page is reloaded (``HX-Refresh``) to show its report and charts."""
-    context = await _state_context(conn, batch_id)
+    batch = await _batch(conn, batch_id)
+    context = await _state_context(conn, batch)
     answer = page(request, "_batch_state.html", {**context, "poll_s": settings.console.poll_s})
-    if settled(context["batch"].status):
+    if settled(batch.status):
         answer.headers["HX-Refresh"] = "true"
     return answer
 
