@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from psycopg_pool import AsyncConnectionPool
 
+from argus.batch_rows import BatchRecord
 from argus.config import Settings
 
 
@@ -31,7 +32,7 @@ class ChatPort(Protocol):
 
     def ask(
         self,
-        batch: dict[str, Any],
+        batch: BatchRecord,
         text: str,
         thread_id: str,
         settings: Settings,

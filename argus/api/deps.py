@@ -12,13 +12,11 @@ from fastapi import Cookie, Depends, Header, HTTPException, Request, status
 
 from argus import access
 from argus.api.state import AppState
+from argus.batch_rows import BatchRecord
 from argus.config import Settings
 from argus.errors import NotFoundError
 from argus.knowledge.embeddings import Embedder
 from argus.store import batches
-
-#: A batch row with its files, as ``argus.store.batches.get_batch`` returns it.
-BatchRow = dict[str, Any]
 
 
 def get_state(request: Request) -> AppState:
@@ -57,7 +55,7 @@ ConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn)]
 BriefConnDep = Annotated[psycopg.AsyncConnection[Any], Depends(get_conn, scope="function")]
 
 
-async def existing_batch(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> BatchRow:
+async def existing_batch(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> BatchRecord:
     """The batch row with its files; NotFoundError (404) when there is none."""
     found = await batches.get_batch(conn, batch_id)
     if found is None:
@@ -65,18 +63,18 @@ async def existing_batch(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID
     return found
 
 
-async def get_batch_dep(batch_id: uuid.UUID, conn: ConnDep) -> BatchRow:
+async def get_batch_dep(batch_id: uuid.UUID, conn: ConnDep) -> BatchRecord:
     """The batch of the path (on the request's connection), or 404."""
     return await existing_batch(conn, batch_id)
 
 
-async def get_brief_batch(batch_id: uuid.UUID, conn: BriefConnDep) -> BatchRow:
+async def get_brief_batch(batch_id: uuid.UUID, conn: BriefConnDep) -> BatchRecord:
     """The batch of the path (on a connection released before the answer streams), or 404."""
     return await existing_batch(conn, batch_id)
 
 
-BatchDep = Annotated[BatchRow, Depends(get_batch_dep)]
-BriefBatchDep = Annotated[BatchRow, Depends(get_brief_batch)]
+BatchDep = Annotated[BatchRecord, Depends(get_batch_dep)]
+BriefBatchDep = Annotated[BatchRecord, Depends(get_brief_batch)]
 
 
 def require_api_key(

@@ -11,6 +11,7 @@ from argus.api.deps import BatchDep, ConnDep, SettingsDep, StateDep, existing_ba
 from argus.api.schemas import BatchCreate, BatchView, UploadResult, errors
 from argus.api.schemas_batch_list import BatchListQuery, BatchPageView, BatchSummary
 from argus.api.uploads import staged_upload, upload_path, upload_slot
+from argus.batch_rows import BatchRecord
 from argus.batch_status import BatchStatus
 from argus.errors import ConflictError, NotFoundError
 from argus.metrics import BATCHES, UPLOADED_BYTES
@@ -29,7 +30,7 @@ async def create_batch(body: BatchCreate, conn: ConnDep) -> BatchView:
     labels = {**body.labels, **({"log_format": body.log_format} if body.log_format else {})}
     batch_id = await batches.create_batch(conn, body.source, labels, BatchStatus.PENDING)
     BATCHES.labels(BatchStatus.PENDING).inc()
-    return BatchView.model_validate(await existing_batch(conn, batch_id))
+    return _view(await existing_batch(conn, batch_id))
 
 
 @router.get("")
@@ -42,7 +43,7 @@ async def list_batches(query: Annotated[BatchListQuery, Query()], conn: ConnDep)
     )
     last = batch_list.position_of(page.rows[-1]) if page.more else None
     return BatchPageView(
-        batches=[BatchSummary.model_validate(row) for row in page.rows],
+        batches=[BatchSummary.model_validate(row, from_attributes=True) for row in page.rows],
         limit=query.limit,
         next_cursor=cursor_of(last) if last else None,
     )
@@ -62,8 +63,8 @@ async def upload_file(
     (checked again, under the batch's row lock, once the body is in) or while another upload
     of the same name is streaming; 413 past the upload cap; 400 for a name that is not
     path-safe. The stored file is always exactly one whole body."""
-    batch_id: uuid.UUID = batch["batch_id"]
-    _require_pending(batch["status"])
+    batch_id = batch.batch_id
+    _require_pending(batch.status)
     target = upload_path(settings.home, batch_id, name)
     cap = settings.limits.max_upload_bytes
     async with (
@@ -101,7 +102,7 @@ async def complete_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
             BATCHES.labels(BatchStatus.UPLOADED).inc()
         case CompleteOutcome.ALREADY:
             pass  # completed before: answered with where it stands now
-    return BatchView.model_validate(await existing_batch(conn, batch_id))
+    return _view(await existing_batch(conn, batch_id))
 
 
 @router.post("/{batch_id}/retry", status_code=status.HTTP_202_ACCEPTED, responses=errors(404, 409))
@@ -113,16 +114,21 @@ async def retry_batch(batch_id: uuid.UUID, conn: ConnDep) -> BatchView:
             raise NotFoundError(f"no batch {batch_id}")
         case RetryOutcome.NOT_FAILED:
             found = await existing_batch(conn, batch_id)
-            raise ConflictError(f"batch is {found['status']}: only a failed batch is retried")
+            raise ConflictError(f"batch is {found.status}: only a failed batch is retried")
         case RetryOutcome.QUEUED:
             BATCHES.labels(BatchStatus.UPLOADED).inc()
-    return BatchView.model_validate(await existing_batch(conn, batch_id))
+    return _view(await existing_batch(conn, batch_id))
 
 
 @router.get("/{batch_id}", responses=errors(404))
 async def get_batch(batch: BatchDep) -> BatchView:
     """Status of a batch and of each of its files."""
-    return BatchView.model_validate(batch)
+    return _view(batch)
+
+
+def _view(batch: BatchRecord) -> BatchView:
+    """The API's view of a batch with its files."""
+    return BatchView.model_validate(batch, from_attributes=True)
 
 
 @router.get("/{batch_id}/report", responses=errors(404))

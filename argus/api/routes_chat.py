@@ -44,7 +44,7 @@ async def ask(
 @router.get("/{batch_id}/chat/{thread_id}", responses=errors(404))
 async def history(batch: BatchDep, thread_id: ThreadId, state: StateDep) -> ChatHistory:
     """The answered turns of a thread, oldest first."""
-    batch_id: uuid.UUID = batch["batch_id"]
+    batch_id = batch.batch_id
     turns = await (await state.chat_service()).history(batch_id, thread_id)
     if turns is None:
         raise NotFoundError(f"no chat thread {thread_id} on this batch")

@@ -39,8 +39,8 @@ async def add_feedback(
 @router.get("/batches/{batch_id}/feedback", responses=errors(404))
 async def list_feedback(batch: BatchDep, conn: ConnDep) -> FeedbackListView:
     """Every feedback on the batch, newest first."""
-    rows = await feedback.list_feedback(conn, batch["batch_id"])
-    return FeedbackListView(batch_id=batch["batch_id"], feedback=[FeedbackView.of(r) for r in rows])
+    rows = await feedback.list_feedback(conn, batch.batch_id)
+    return FeedbackListView(batch_id=batch.batch_id, feedback=[FeedbackView.of(r) for r in rows])
 
 
 @router.get("/knowledge/stats")

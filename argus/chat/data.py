@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argus.agents.log_analysis import Analysis
+from argus.batch_rows import BatchRecord
 from argus.config import Settings, get_settings
 from argus.knowledge.search import SearchHit
 from argus.pipeline.stored_analysis import analyse_batch
+from argus.report import Report
 from argus.tools import views
 from argus.tools.digest import BatchStats
 
@@ -35,8 +37,8 @@ class Statistics:
 class BatchData:
     """Read-only access to one batch for the tools of one question."""
 
-    batch: dict[str, Any]  #: the batch row with its files (argus.store.batches.get_batch)
-    report: dict[str, Any] | None  #: the stored diagnosis, None until diagnosed
+    batch: BatchRecord  #: the batch with its files (argus.store.batches.get_batch)
+    report: Report | None  #: the stored diagnosis, None until diagnosed
     conninfo: str  #: database to read the statistics from
     search: KnowledgeSearch | None = None  #: None when no knowledge base is reachable
     settings: Settings | None = None  #: how to read the files again; None: get_settings()
@@ -46,7 +48,7 @@ class BatchData:
     @property
     def batch_id(self) -> str:
         """The batch id as text."""
-        return str(self.batch["batch_id"])
+        return str(self.batch.batch_id)
 
     async def statistics(self) -> Statistics:
         """The batch's statistics (loaded on first use, in a worker thread)."""
@@ -58,7 +60,7 @@ class BatchData:
         return self.loaded
 
 
-def load_statistics(conninfo: str, batch: dict[str, Any], settings: Settings) -> Statistics:
+def load_statistics(conninfo: str, batch: BatchRecord, settings: Settings) -> Statistics:
     """The batch's statistics analysed as its diagnosis does: the same default baseline (the
     last diagnosed batches of the source before it) and trace lines (blocking).
     NotReadyError while none of its files is parsed."""

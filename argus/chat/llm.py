@@ -87,12 +87,12 @@ async def ask_with_tools(
 
 def prompt(data: BatchData, turns: list[Turn], current: list[AnyMessage]) -> list[BaseMessage]:
     """System prompt, the last turns as question and answer, then the current turn in full."""
-    items = list((data.batch.get("labels") or {}).items())[:10]
+    items = list(data.batch.labels.items())[:10]
     labels = {str(k)[:40]: clip(v, 80) for k, v in items}
     system = SYSTEM.format(
         batch_id=data.batch_id,
-        source=clip(data.batch.get("source"), 100),
-        status=data.batch.get("status"),
+        source=clip(data.batch.source, 100),
+        status=data.batch.status,
         labels=labels,
     )
     history: list[BaseMessage] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from psycopg_pool import AsyncConnectionPool
 
+from argus.batch_rows import BatchRecord
 from argus.chat.checkpoint import open_saver, thread_turn
 from argus.chat.context import ChatContext
 from argus.chat.data import BatchData
@@ -28,6 +28,7 @@ from argus.graph.inputs import knowledge_hits
 from argus.knowledge.embeddings import Embedder, make_embedder
 from argus.knowledge.search import SearchHit
 from argus.llm.usage import Usage, UsageLimits
+from argus.report import Report
 from argus.store import batches
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ UNEXPECTED = {
 class Question:
     """One question about a batch, in a thread."""
 
-    batch: dict[str, Any]  #: the batch row with its files (argus.store.batches.get_batch)
+    batch: BatchRecord  #: the batch with its files (argus.store.batches.get_batch)
     text: str  #: the question
     thread_id: str  #: the conversation it belongs to
 
@@ -85,7 +86,7 @@ class ChatService:
 
     async def ask(
         self,
-        batch: dict[str, Any],
+        batch: BatchRecord,
         text: str,
         thread_id: str,
         settings: Settings,
@@ -96,7 +97,7 @@ class ChatService:
         question = Question(batch=batch, text=text, thread_id=thread_id)
         yield ChatEvent(
             event="thread",
-            data={"thread_id": question.thread_id, "batch_id": str(question.batch["batch_id"])},
+            data={"thread_id": question.thread_id, "batch_id": str(question.batch.batch_id)},
         )
         try:
             async for event in self._answer(question, settings, pool):
@@ -107,7 +108,7 @@ class ChatService:
                 data={"type": type(exc).__name__, "message": exc.message, "hint": exc.hint},
             )
         except Exception:  # the stream has started: report the failure as an event
-            log.exception("chat on batch %s failed", question.batch["batch_id"])
+            log.exception("chat on batch %s failed", question.batch.batch_id)
             yield ChatEvent(event="error", data=UNEXPECTED)
 
     async def history(self, batch_id: object, thread_id: str) -> list[Turn] | None:
@@ -141,15 +142,15 @@ def _with_thread(event: ChatEvent, thread_id: str) -> ChatEvent:
 
 
 async def _batch_data(
-    batch: dict[str, Any],
+    batch: BatchRecord,
     settings: Settings,
     pool: AsyncConnectionPool[Any],
     embedder: Callable[[Settings], Awaitable[Embedder]],
 ) -> BatchData:
     async with pool.connection() as conn:
-        report = await batches.get_report(conn, uuid.UUID(str(batch["batch_id"])))
-    labels = batch.get("labels") or {}
-    scope = {key: str(labels[key]) if key in labels else None for key in ("platform", "firmware")}
+        stored = await batches.get_report(conn, batch.batch_id)
+    report = Report.model_validate(stored) if stored is not None else None
+    scope = {key: batch.labels.get(key) for key in ("platform", "firmware")}
 
     async def search(text: str, module: str | None) -> list[SearchHit]:
         """Hybrid search under the batch's platform and firmware (hard filters), like diagnosis."""

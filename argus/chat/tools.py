@@ -101,7 +101,7 @@ async def _report(data: BatchData, args: NoArgs) -> Result:
     recommendations (or its status while it is not diagnosed)."""
     return {
         "batch_id": data.batch_id,
-        "source": clip(data.batch.get("source"), 200),
+        "source": clip(data.batch.source, 200),
         **report_view(data.report, data.batch),
     }
 

@@ -8,43 +8,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from argus.batch_rows import BatchRow
 from argus.knowledge.search import SearchHit
-from argus.report import Suspect
+from argus.report import Report, Suspect
 from argus.tools.digest import Burst, Change, ModuleCount, TemplateCount
 from argus.tools.views import BurstView, ModuleView, TemplateView, clip, stamp
 
 MAX_ITEMS = 25  #: the most rows any list of a tool result holds
 
 
-def report_view(report: dict[str, Any] | None, batch: dict[str, Any]) -> dict[str, Any]:
+def report_view(report: Report | None, batch: BatchRow) -> dict[str, Any]:
     """The essentials of a stored report (or the batch's state when it has none yet)."""
     if report is None:
         return {
             "diagnosed": False,
-            "status": batch.get("status"),
-            "failure_reason": clip(batch.get("failure_reason"), 300),
+            "status": batch.status,
+            "failure_reason": clip(batch.failure_reason, 300),
         }
-    cause = report.get("root_cause") or {}
-    evidence = report.get("evidence") or {}
+    cause = report.root_cause
     return {
         "diagnosed": True,
-        "summary": clip(report.get("summary"), 600),
-        "incident": bool(report.get("incident")),
+        "summary": clip(report.summary, 600),
+        "incident": report.incident,
         "root_cause": {
-            "module": clip(cause.get("module"), 100),
-            "submodule": clip(cause.get("submodule"), 100),
-            "category": cause.get("category"),
-            "description": clip(cause.get("description"), 300),
+            "module": clip(cause.module, 100),
+            "submodule": clip(cause.submodule, 100),
+            "category": cause.category,
+            "description": clip(cause.description, 300),
         },
-        "confidence": report.get("confidence"),
-        "mode": report.get("mode"),
+        "confidence": report.confidence,
+        "mode": report.mode,
         "suspects": [
-            {"module": clip(s.get("module"), 100), "score": s.get("score")}
-            for s in (report.get("suspects") or [])[:5]
+            {"module": clip(s.module, 100), "score": s.score} for s in report.suspects[:5]
         ],
-        "error_codes": [clip(c, 40) for c in (report.get("error_codes") or [])[:10]],
-        "recommendations": [clip(r, 200) for r in (report.get("recommendations") or [])[:5]],
-        "knowledge": [clip(k.get("source_id"), 80) for k in (evidence.get("knowledge") or [])[:5]],
+        "error_codes": [clip(c, 40) for c in report.error_codes[:10]],
+        "recommendations": [clip(r, 200) for r in report.recommendations[:5]],
+        "knowledge": [clip(k.source_id, 80) for k in report.evidence.knowledge[:5]],
     }
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from argus.batch_rows import BatchRecord
 from argus.batch_status import BatchStatus, FileStatus
 from argus.console.deps import ConnDep, SettingsDep, StateDep, require_session
 from argus.console.render import page, settled
@@ -27,7 +28,7 @@ router = APIRouter(dependencies=[Depends(require_session)])
 SIMILAR = 5
 
 
-async def _batch(conn: ConnDep, batch_id: uuid.UUID) -> dict[str, Any]:
+async def _batch(conn: ConnDep, batch_id: uuid.UUID) -> BatchRecord:
     found = await batches.get_batch(conn, batch_id)
     if found is None:
         raise NotFoundError(f"no batch {batch_id}")
@@ -41,12 +42,11 @@ async def _similar(conn: ConnDep, batch_id: uuid.UUID) -> list[IncidentHit]:
     return await similar_incidents(conn, vector=vector, limit=SIMILAR, exclude_batch=batch_id)
 
 
-async def _state_context(conn: ConnDep, batch_id: uuid.UUID) -> dict[str, Any]:
-    batch = await _batch(conn, batch_id)
+async def _state_context(conn: ConnDep, batch: BatchRecord) -> dict[str, Any]:
     return {
         "batch": batch,
-        "steps": await timeline.batch_timeline(conn, batch_id),
-        "failed_files": sum(f["status"] is FileStatus.FAILED for f in batch["files"]),
+        "steps": await timeline.batch_timeline(conn, batch.batch_id),
+        "failed_files": sum(f.status is FileStatus.FAILED for f in batch.files),
     }
 
 
@@ -55,16 +55,17 @@ async def batch_page(
     request: Request, batch_id: uuid.UUID, conn: ConnDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The batch page (404 page for an unknown batch)."""
-    context = await _state_context(conn, batch_id)
+    batch = await _batch(conn, batch_id)
+    context = await _state_context(conn, batch)
     stored = await batches.get_report(conn, batch_id)
     report = Report.model_validate(stored) if stored is not None else None
     context |= {
         "report": report,
         "similar": await _similar(conn, batch_id) if report is not None else [],
         "poll_s": settings.console.poll_s,
-        "charts_ready": context["batch"]["status"]
+        "charts_ready": batch.status
         in (BatchStatus.PARSED, BatchStatus.DIAGNOSING, BatchStatus.DIAGNOSED)
-        or any(f["status"] is FileStatus.PARSED for f in context["batch"]["files"]),
+        or any(f.status is FileStatus.PARSED for f in batch.files),
     }
     return page(request, "batch.html", context)
 
@@ -75,9 +76,10 @@ async def batch_state(
 ) -> HTMLResponse:
     """The timeline and files alone (polled while the batch is under way); once it has
     settled, the whole page is reloaded (``HX-Refresh``) to show its report and charts."""
-    context = await _state_context(conn, batch_id)
+    batch = await _batch(conn, batch_id)
+    context = await _state_context(conn, batch)
     answer = page(request, "_batch_state.html", {**context, "poll_s": settings.console.poll_s})
-    if settled(context["batch"]["status"]):
+    if settled(batch.status):
         answer.headers["HX-Refresh"] = "true"
     return answer
 

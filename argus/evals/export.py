@@ -13,13 +13,13 @@ import asyncio
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from argus.batch_rows import BatchRecord
 from argus.evals.cases import LOG_SUFFIXES
 from argus.store import feedback
 from argus.store.batch_stats import earlier_batch_files, stored_files
@@ -72,26 +72,22 @@ class _Files:
     baseline: list[Path]  #: the files of the batch's default baseline that can be read
 
 
-def _readable_files(database_url: str, batch: Mapping[str, Any]) -> _Files:
+def _readable_files(database_url: str, batch: BatchRecord) -> _Files:
     """The batch's files and its baseline's, where they can still be read (the registry's
     path, checked against the recorded size)."""
-    named = {
-        str(f["file_id"]): Path(str(f["name"])).name
-        for f in batch.get("files", [])
-        if f.get("file_id")
-    }
+    named = {f.file_id: Path(f.name).name for f in batch.files if f.file_id}
     ids = list(named)
     with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         stored = stored_files(conn, ids)
-        base = earlier_batch_files(conn, str(batch["source"]), ids, before=batch["batch_id"])
+        base = earlier_batch_files(conn, batch.source, ids, before=batch.batch_id)
     return _Files(
         logs=[(named[f.file_id], f.path) for f in stored if f.path is not None],
         baseline=[f.path for f in base if f.path is not None],
     )
 
 
-def _write_case(out_dir: Path, batch: Mapping[str, Any], truth: FeedbackRow, files: _Files) -> Path:
-    folder = out_dir / case_id(str(batch["source"]), truth.batch_id)
+def _write_case(out_dir: Path, batch: BatchRecord, truth: FeedbackRow, files: _Files) -> Path:
+    folder = out_dir / case_id(batch.source, truth.batch_id)
     if folder.exists():
         shutil.rmtree(folder)
     (folder / "logs").mkdir(parents=True)
@@ -115,13 +111,13 @@ def _log_name(name: str, path: Path) -> str:
     return f"{name}.log.gz" if gzipped else f"{name}.log"
 
 
-def _case_yaml(name: str, batch: Mapping[str, Any], truth: FeedbackRow) -> dict[str, Any]:
+def _case_yaml(name: str, batch: BatchRecord, truth: FeedbackRow) -> dict[str, Any]:
     verdict = "confirmed" if truth.correct else "corrected"
     note = f": {truth.note}" if truth.note else ""
     return {
         "id": name,
-        "system": str(batch["source"]),
-        "log_format": (batch.get("labels") or {}).get("log_format"),
+        "system": batch.source,
+        "log_format": batch.labels.get("log_format"),
         "expected": {
             "root_cause_module": truth.expected_module,
             "category": truth.expected_category,
@@ -129,5 +125,5 @@ def _case_yaml(name: str, batch: Mapping[str, Any], truth: FeedbackRow) -> dict[
         "notes": f"Batch {truth.batch_id}, diagnosis {verdict} by {truth.author} on "
         f"{truth.created_at:%Y-%m-%d}{note}",
         "batch_id": str(truth.batch_id),
-        "labels": {k: v for k, v in (batch.get("labels") or {}).items() if k != "log_format"},
+        "labels": {k: v for k, v in batch.labels.items() if k != "log_format"},
     }

@@ -18,6 +18,7 @@ from typing import Any
 
 import psycopg
 
+from argus.batch_rows import BatchRow
 from argus.errors import ConflictError, InputError
 from argus.knowledge.categories import Category, report_category
 from argus.knowledge.embeddings import Embedder
@@ -95,10 +96,10 @@ def resolve_truth(report: Report, verdict: Verdict) -> Truth:
 
 
 def feedback_entry(
-    batch: Mapping[str, Any], report: Report, verdict: Verdict, truth: Truth
+    batch: BatchRow, report: Report, verdict: Verdict, truth: Truth
 ) -> KnowledgeEntry:
     """The knowledge entry taught by ``verdict`` on the batch's ``report`` (truth an incident)."""
-    labels = batch.get("labels") or {}
+    labels = batch.labels
     shown = [
         *report.error_codes[:5],
         *(t.template for t in report.top_error_templates[:5]),
@@ -110,7 +111,7 @@ def feedback_entry(
     where = f"{truth.module}: {kind}".strip(": ")
     steps = verdict.note.strip() or "\n".join(report.recommendations)
     return KnowledgeEntry(
-        source_id=feedback_source_id(batch["batch_id"]),
+        source_id=feedback_source_id(batch.batch_id),
         error_code=report.error_codes[0][:100] if report.error_codes else None,
         platform=_label(labels, "platform"),
         firmware=_label(labels, "firmware"),
@@ -118,7 +119,7 @@ def feedback_entry(
         category=verdict.category,
         symptom=symptom,
         root_cause=f"{where}. {cause}".strip() if cause else where,
-        solution=steps or f"As diagnosed for batch {batch['batch_id']}, confirmed by feedback.",
+        solution=steps or f"As diagnosed for batch {batch.batch_id}, confirmed by feedback.",
         tags=(FEEDBACK_SOURCE, "confirmed" if verdict.correct else "corrected"),
         source=FEEDBACK_SOURCE,
     )
@@ -131,14 +132,14 @@ def _label(labels: Mapping[str, Any], key: str) -> str | None:
 
 async def record_feedback(
     conn: psycopg.AsyncConnection[Any],
-    batch: Mapping[str, Any],
+    batch: BatchRow,
     verdict: Verdict,
     embedder: Embedder,
 ) -> store.FeedbackRow:
     """Store ``verdict`` on the diagnosis of ``batch`` (a row of ``store.batches.get_batch``)
     and update the batch's feedback knowledge entry, in one transaction. ConflictError when
     the batch has no diagnosis yet; InputError when the verdict contradicts itself."""
-    batch_id = uuid.UUID(str(batch["batch_id"]))
+    batch_id = batch.batch_id
     async with conn.transaction():
         diagnosis = await store.diagnosis_of(conn, batch_id)
         if diagnosis is None:

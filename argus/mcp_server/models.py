@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from argus.batch_rows import BatchRow
 from argus.batch_status import BatchStatus
 from argus.knowledge.incidents import IncidentHit
 from argus.knowledge.search import SearchHit
@@ -28,9 +29,9 @@ class BatchItem(BaseModel):
     diagnosed_at: datetime | None = None
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> BatchItem:
+    def of(cls, row: BatchRow) -> BatchItem:
         """The item of a batch row (``argus.store.batch_list`` or ``batches.get_batch``)."""
-        return cls.model_validate({k: row.get(k) for k in cls.model_fields})
+        return cls.model_validate(row, from_attributes=True)
 
 
 class BatchList(BaseModel):

@@ -12,6 +12,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
+from argus.batch_rows import BatchRecord
 from argus.batch_status import BatchStatus
 from argus.config import Settings
 from argus.errors import InputError, NotFoundError
@@ -165,7 +166,7 @@ class ArgusTools:
         result = await diagnose_batch(self.settings, self.database_url, request)
         return Diagnosis(batch_id=result.batch_id, report=result.report, notes=result.errors)
 
-    async def _batch(self, batch_id: uuid.UUID) -> dict[str, Any]:
+    async def _batch(self, batch_id: uuid.UUID) -> BatchRecord:
         async with self.pool.connection() as conn:
             found = await batches.get_batch(conn, batch_id)
         if found is None:

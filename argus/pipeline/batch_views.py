@@ -6,12 +6,12 @@ templates it matched. The API's statistics routes and the MCP server's tools ans
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 from pydantic import BaseModel, Field
 
+from argus.batch_rows import BatchRecord
 from argus.config import Settings
 from argus.pipeline.stored_analysis import analyse_batch, parsed_stats
 from argus.tools.digest import BatchStats
@@ -81,14 +81,14 @@ class TemplatesView(BaseModel):
 
 
 def batch_statistics(
-    settings: Settings, database_url: str, batch: Mapping[str, Any], limit: int
+    settings: Settings, database_url: str, batch: BatchRecord, limit: int
 ) -> StatisticsView:
     """Per module, template and minute: what the batch (a row with its files) holds, against
     its default baseline, each list capped at ``limit``. NotReadyError until it is parsed."""
     current, analysis = analyse_batch(settings, database_url, batch)
     digest = analysis.digest
     return StatisticsView(
-        batch_id=batch["batch_id"],
+        batch_id=batch.batch_id,
         window_minutes=round(digest.window_minutes, 3),
         records=digest.lines,
         baseline_minutes=digest.baseline_minutes,
@@ -101,7 +101,7 @@ def batch_statistics(
     )
 
 
-def batch_templates(database_url: str, batch: Mapping[str, Any], limit: int) -> TemplatesView:
+def batch_templates(database_url: str, batch: BatchRecord, limit: int) -> TemplatesView:
     """The ``limit`` templates matched most in the batch (a row with its files), with their
     modules and levels. NotReadyError until it is parsed."""
     current = parsed_stats(database_url, batch)
@@ -118,4 +118,4 @@ def batch_templates(database_url: str, batch: Mapping[str, Any], limit: int) -> 
         .head(limit)
     )
     rows = [TemplateRow.of(current, row) for row in counted.iter_rows(named=True)]
-    return TemplatesView(batch_id=batch["batch_id"], templates=rows)
+    return TemplatesView(batch_id=batch.batch_id, templates=rows)

@@ -8,14 +8,14 @@ again from the files (where those can still be read) with the template index.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 import polars as pl
 import psycopg
 
 from argus.agents.log_analysis import Analysis, analyse
+from argus.batch_rows import BatchRecord
 from argus.batch_status import FileStatus
 from argus.config import Settings
 from argus.errors import NotReadyError
@@ -84,7 +84,7 @@ def _traces(engine: MiningEngine, files: Sequence[StoredFile]) -> pl.DataFrame:
 
 
 def analyse_batch(
-    settings: Settings, database_url: str, batch: Mapping[str, Any]
+    settings: Settings, database_url: str, batch: BatchRecord
 ) -> tuple[BatchStats, Analysis]:
     """:func:`analyse_stored` for a batch row with its files (``store.batches.get_batch``):
     its parsed files, its source's default baseline, its log_format (blocking).
@@ -92,38 +92,32 @@ def analyse_batch(
     ids = parsed_ids(batch)
     with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         files = stored_files(conn, ids)
-    fmt = LogFormat.parse((batch.get("labels") or {}).get("log_format"))
-    stored = StoredBatch(
-        files=files, source=str(batch["source"]), log_format=fmt, batch_id=batch["batch_id"]
-    )
+    fmt = LogFormat.parse(batch.labels.get("log_format"))
+    stored = StoredBatch(files=files, source=batch.source, log_format=fmt, batch_id=batch.batch_id)
     return analyse_stored(settings, database_url, stored)
 
 
-def parsed_stats(database_url: str, batch: Mapping[str, Any]) -> BatchStats:
+def parsed_stats(database_url: str, batch: BatchRecord) -> BatchStats:
     """The statistics of a batch row's parsed files, without baseline or analysis (blocking).
     NotReadyError while none of its files is parsed."""
     with connect_sync(database_url, autocommit=False, vectors=False) as conn:
         return load_batch_stats(conn, parsed_ids(batch))
 
 
-def parsed_ids(batch: Mapping[str, Any]) -> list[str]:
+def parsed_ids(batch: BatchRecord) -> list[str]:
     """Ids of a batch row's parsed files (their statistics are stored), never empty:
     NotReadyError while none is parsed."""
-    ids = [
-        str(f["file_id"])
-        for f in batch.get("files", [])
-        if f.get("file_id") and f.get("status") == FileStatus.PARSED
-    ]
+    ids = [f.file_id for f in batch.files if f.file_id and f.status is FileStatus.PARSED]
     if not ids:
         raise NotReadyError(
-            f"batch {batch['batch_id']} has no parsed files yet (status: {batch['status']})",
+            f"batch {batch.batch_id} has no parsed files yet (status: {batch.status})",
             hint="ask again once the batch is parsed",
         )
     return ids
 
 
 def stats_and_baseline(
-    database_url: str, batch: Mapping[str, Any]
+    database_url: str, batch: BatchRecord
 ) -> tuple[BatchStats, BatchStats | None]:
     """The statistics of a batch row's parsed files and of its default baseline (None when
     it has none), without trace lines or analysis: what its charts draw (blocking).
@@ -133,9 +127,9 @@ def stats_and_baseline(
         current = load_batch_stats(conn, ids)
         stored = StoredBatch(
             files=stored_files(conn, ids),
-            source=str(batch["source"]),
+            source=batch.source,
             log_format=LogFormat.parse(None),
-            batch_id=batch["batch_id"],
+            batch_id=batch.batch_id,
         )
         base = baseline_files(conn, stored)
         baseline = load_batch_stats(conn, [f.file_id for f in base]) if base else None

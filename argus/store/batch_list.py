@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,11 +16,9 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from argus.batch_rows import BatchRow, ListedBatch
 from argus.batch_status import BatchStatus
-from argus.store.batches import BATCH_COLUMNS
-
-#: The columns of a listed batch, in the order of the query.
-COLUMNS = (*BATCH_COLUMNS, "elapsed_s")
+from argus.store.batches import BATCH_COLUMNS, row_fields
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +42,7 @@ class BatchFilter:
 class BatchPage:
     """Up to ``limit`` batches, newest first, and whether more follow the last one."""
 
-    rows: list[dict[str, Any]]  #: COLUMNS of each batch; ``status`` a BatchStatus
+    rows: list[ListedBatch]  #: the batches, newest first
     more: bool  #: another page follows (starting after the last row)
 
 
@@ -80,28 +78,26 @@ async def list_batches(
     of a failed batch), or to now while it is still under way."""
     where, params = _conditions(which, after)
     query = sql.SQL(
-        "SELECT batch_id, source, labels, status, failure_reason, file_count, created_at,"
-        " updated_at, diagnosed_at, extract(epoch FROM CASE status"
+        f"SELECT {', '.join(BATCH_COLUMNS)}, extract(epoch FROM CASE status"
         "   WHEN %s THEN coalesce(diagnosed_at, updated_at) WHEN %s THEN updated_at"
         "   ELSE now() END - created_at)::float8"
         " FROM batch WHERE {} ORDER BY created_at DESC, batch_id DESC LIMIT %s"
     ).format(where)
     statuses = [str(BatchStatus.DIAGNOSED), str(BatchStatus.FAILED)]
     cur = await conn.execute(query, [*statuses, *params, limit + 1])
-    rows = [_row(r) for r in await cur.fetchall()]
+    rows = [_listed(r) for r in await cur.fetchall()]
     return BatchPage(rows=rows[:limit], more=len(rows) > limit)
 
 
-def _row(values: Sequence[Any]) -> dict[str, Any]:
-    row = dict(zip(COLUMNS, values, strict=True))
-    row["status"] = BatchStatus(row["status"])
-    row["elapsed_s"] = max(0.0, float(row["elapsed_s"]))
-    return row
+def _listed(values: Sequence[Any]) -> ListedBatch:
+    """The batch of a row selected as BATCH_COLUMNS and then its elapsed seconds."""
+    *row, elapsed = values
+    return ListedBatch(**row_fields(row), elapsed_s=max(0.0, float(elapsed)))
 
 
-def position_of(row: Mapping[str, Any]) -> Position:
+def position_of(row: BatchRow) -> Position:
     """The position of a listed batch (the next page starts after it)."""
-    return Position(created_at=row["created_at"], batch_id=row["batch_id"])
+    return Position(created_at=row.created_at, batch_id=row.batch_id)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 
 from argus import events
+from argus.batch_rows import BatchFile, BatchRecord
 from argus.batch_status import IN_FLIGHT, UNFINISHED_FILES, BatchStatus, FileStatus
 from argus.report import Report
 from argus.store import outbox
@@ -62,6 +63,21 @@ BATCH_COLUMNS = (
     "updated_at",
     "diagnosed_at",
 )
+#: The columns of a file row, in the order the queries select them.
+FILE_COLUMNS = ("name", "file_id", "path", "size_bytes", "status", "error", "records")
+
+
+def row_fields(values: Sequence[Any]) -> dict[str, Any]:
+    """The fields of a :class:`BatchRow` from a row selected as BATCH_COLUMNS, in order."""
+    fields = dict(zip(BATCH_COLUMNS, values, strict=True))
+    return fields | {"status": BatchStatus(fields["status"])}
+
+
+def _file(values: Sequence[Any]) -> BatchFile:
+    """The file of a row selected as FILE_COLUMNS, in order."""
+    fields = dict(zip(FILE_COLUMNS, values, strict=True))
+    return BatchFile(**(fields | {"status": FileStatus(fields["status"])}))
+
 
 #: The time stamp a state sets when a batch reaches it.
 _STAMPS = {
@@ -159,32 +175,19 @@ async def register_upload(
     return BatchStatus.PENDING
 
 
-async def get_batch(
-    conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID
-) -> dict[str, Any] | None:
-    """The batch row with its files, or None; ``status`` is a BatchStatus, each file's a
-    FileStatus."""
+async def get_batch(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> BatchRecord | None:
+    """The batch with its files (by name), or None."""
     cur = await conn.execute(
-        "SELECT batch_id, source, labels, status, failure_reason, file_count, created_at,"
-        " updated_at, diagnosed_at FROM batch WHERE batch_id = %s",
-        (batch_id,),
+        f"SELECT {', '.join(BATCH_COLUMNS)} FROM batch WHERE batch_id = %s", (batch_id,)
     )
     row = await cur.fetchone()
     if row is None:
         return None
-    batch = dict(zip(BATCH_COLUMNS, row, strict=True))
-    batch["status"] = BatchStatus(batch["status"])
     cur = await conn.execute(
-        "SELECT name, file_id, path, size_bytes, status, error, records FROM batch_file"
-        " WHERE batch_id = %s ORDER BY name",
+        f"SELECT {', '.join(FILE_COLUMNS)} FROM batch_file WHERE batch_id = %s ORDER BY name",
         (batch_id,),
     )
-    names = ["name", "file_id", "path", "size_bytes", "status", "error", "records"]
-    batch["files"] = [
-        {**dict(zip(names, r, strict=True)), "status": FileStatus(r[4])}
-        for r in await cur.fetchall()
-    ]
-    return batch
+    return BatchRecord(**row_fields(row), files=tuple(_file(r) for r in await cur.fetchall()))
 
 
 async def get_report(conn: psycopg.AsyncConnection[Any], batch_id: uuid.UUID) -> Any | None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
 
 from argus import events
+from argus.batch_rows import BatchRecord
 from argus.batch_status import BatchStatus
 from argus.metrics import BATCHES, DIAGNOSIS_SECONDS, LLM_CALLS, LLM_TOKENS
 from argus.pipeline.diagnose import BatchRequest, diagnose_files
@@ -28,24 +28,19 @@ class DiagnoseWorker(StageWorker):
     limit = "diagnose_concurrency"  #: diagnoses run at once
     claim_in_slot = True  #: a batch waiting for a slot still shows "parsed"
 
-    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
+    async def process(self, batch_id: uuid.UUID, batch: BatchRecord) -> None:
         """Diagnose the batch from its parsed files; the outcome is announced with it."""
-        labels = {k: str(v) for k, v in (batch["labels"] or {}).items()}
+        labels = dict(batch.labels)
         files = [
-            FileOutcome(
-                path=Path(f["path"]),
-                file_id=f["file_id"],
-                headed=f["records"] or 0,
-                error=f["error"],
-            )
-            for f in batch["files"]
-            if f["file_id"] and f["path"] and (f["records"] or 0) > 0
+            FileOutcome(path=Path(f.path), file_id=f.file_id, headed=f.records or 0, error=f.error)
+            for f in batch.files
+            if f.file_id and f.path and (f.records or 0) > 0
         ]
         request = BatchRequest(
             paths=[f.path for f in files],
             baseline=(),
             log_format=labels.pop("log_format", None),
-            source=batch["source"],
+            source=batch.source,
             labels=labels,
             batch_id=batch_id,
         )

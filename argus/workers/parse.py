@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
-from typing import Any
 
 from argus import events
+from argus.batch_rows import BatchFile, BatchRecord
 from argus.batch_status import UNFINISHED_FILES
 from argus.ingest.formats import LogFormat
 from argus.metrics import BATCHES, PARSE_SECONDS
@@ -30,10 +30,10 @@ class ParseWorker(StageWorker):
     stage = "parse"
     limit = "parse_concurrency"  #: files parsed at once
 
-    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
+    async def process(self, batch_id: uuid.UUID, batch: BatchRecord) -> None:
         """Parse the unfinished files in parallel, then close the barrier."""
-        fmt = LogFormat.parse((batch["labels"] or {}).get("log_format"))
-        todo = [f for f in batch["files"] if f["status"] in UNFINISHED_FILES]
+        fmt = LogFormat.parse(batch.labels.get("log_format"))
+        todo = [f for f in batch.files if f.status in UNFINISHED_FILES]
         with PARSE_SECONDS.time():
             await asyncio.gather(*(self._one(batch_id, f, fmt) for f in todo))
         async with self.scope.db() as c:
@@ -41,14 +41,12 @@ class ParseWorker(StageWorker):
         if reached is not None:  # the barrier closed here: the batch is parsed, or failed
             BATCHES.labels(reached).inc()
 
-    async def _one(self, batch_id: uuid.UUID, file: dict[str, Any], fmt: LogFormat) -> None:
+    async def _one(self, batch_id: uuid.UUID, file: BatchFile, fmt: LogFormat) -> None:
         async with self.slots:
-            outcome = await asyncio.to_thread(self._parse, file.get("path"), fmt)
+            outcome = await asyncio.to_thread(self._parse, file.path, fmt)
         error = unreadable_reason(outcome)
         async with self.scope.db() as c:
-            await batches.file_done(
-                c, batch_id, file["name"], outcome.file_id, error, outcome.headed
-            )
+            await batches.file_done(c, batch_id, file.name, outcome.file_id, error, outcome.headed)
 
     def _parse(self, path: str | None, fmt: LogFormat) -> FileOutcome:
         if not path:

@@ -31,6 +31,7 @@ import psycopg
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
+from argus.batch_rows import BatchRecord
 from argus.batch_status import BatchStatus
 from argus.config import Settings
 from argus.errors import DatabaseUnavailable, FormatError, InputError
@@ -94,7 +95,7 @@ class StageWorker(ABC):
         return int(getattr(settings.limits, cls.limit))
 
     @abstractmethod
-    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
+    async def process(self, batch_id: uuid.UUID, batch: BatchRecord) -> None:
         """Do the stage for a claimed batch; enqueue the next stage's event with its result."""
 
     @property
@@ -185,7 +186,7 @@ class StageWorker(ABC):
     def _admission(self) -> contextlib.AbstractAsyncContextManager[Any]:
         return self.slots if self.claim_in_slot else contextlib.nullcontext()
 
-    async def _claim(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
+    async def _claim(self, batch_id: uuid.UUID) -> BatchRecord | None:
         """Claim the batch for this stage and return it; None (the skip logged with the
         outcome) when there is nothing to do here: the stage is done (redelivered after success:
         exactly once), a live worker holds the batch (if it dies, its lease expires and the

@@ -18,6 +18,8 @@ from argus.chat.turn import run_turn
 from argus.llm.policy import RetryPolicy
 from argus.llm.runtime import LLMRuntime
 from argus.llm.usage import Usage, UsageLimits
+from argus.report import Report
+from tests.batch_rows import batch_record
 from tests.tools.frames import stats, steady
 
 TEXTS = {1: "GET /cart ok", 2: "db query ok", 3: "db query failed: connection refused"}
@@ -28,14 +30,13 @@ def call(name: str, args: dict[str, Any] | None = None, call_id: str = "c1") -> 
     return AIMessage("", tool_calls=[{"name": name, "args": args or {}, "id": call_id}])
 
 
-def batch_data(report: dict[str, Any] | None = None) -> BatchData:
+def batch_data(report: Report | None = None) -> BatchData:
     """A batch whose db module starts failing against a clean baseline."""
     base = steady(1, "api", 30, 3) + steady(2, "db", 20, 3)
     current = stats(base + steady(3, "db", 10, 3, "ERROR"), TEXTS)
     analysis = analyse(current, stats(base, TEXTS))
-    batch = {"batch_id": "b-1", "source": "shop", "status": "diagnosed", "files": []}
     return BatchData(
-        batch=batch,
+        batch=batch_record(),
         report=report,
         conninfo="",
         loaded=Statistics(current=current, analysis=analysis),

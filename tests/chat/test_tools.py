@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from argus.chat.toolrun import MAX_CALLS_PER_STEP, MAX_RESULT_CHARS, compact_json, run_tool_calls
 from argus.chat.tools import TOOLS, chat_tools
 from argus.knowledge.search import SearchHit
+from argus.report import Report, RootCause
+from tests.batch_rows import BATCH_ID
 from tests.chat.fakes import batch_data
 from tests.graph.hits import search_hit
 
@@ -49,7 +51,7 @@ async def test_statistics_tools_answer_from_the_digest() -> None:
     assert [m["errors"] for m in timeline["error_minutes"]] == [10, 10, 10]
     report = await found["batch_report"].ainvoke({})
     assert report == {
-        "batch_id": "b-1",
+        "batch_id": str(BATCH_ID),
         "source": "shop",
         "diagnosed": False,
         "status": "diagnosed",
@@ -59,12 +61,13 @@ async def test_statistics_tools_answer_from_the_digest() -> None:
 
 async def test_results_are_capped() -> None:
     long = "x" * 5000
-    report = {
-        "summary": long,
-        "root_cause": {"description": long},
-        "recommendations": [long] * 50,
-        "error_codes": ["E1"] * 200,
-    }
+    report = Report(
+        summary=long[:4000],
+        incident=True,
+        root_cause=RootCause(description=long[:2000]),
+        recommendations=[long] * 20,
+        error_codes=["E1"] * 50,
+    )
     data = batch_data(report)
     result = await {t.name: t for t in chat_tools(data)}["batch_report"].ainvoke({})
     assert len(result["summary"]) == 600 and len(result["recommendations"]) == 5

@@ -10,6 +10,7 @@ from argus.knowledge.feedback import Truth, Verdict, feedback_entry, resolve_tru
 from argus.knowledge.stats import fits_truth
 from argus.report import Report, RootCause, TemplateEvidence
 from argus.store.feedback import JudgedCitation
+from tests.batch_rows import BATCH_ID, batch_record
 
 REPORT = Report(
     summary="payment's connection pool is exhausted",
@@ -56,9 +57,9 @@ def test_the_entry_shows_what_the_batch_showed_and_states_the_truth() -> None:
     verdict = Verdict(
         correct=False, module="db", category=Category.DB_DEADLOCK, note="lock order", author="a"
     )
-    batch = {"batch_id": "b1", "labels": {"platform": "pos", "log_format": "bracket"}}
+    batch = batch_record(labels={"platform": "pos", "log_format": "bracket"})
     entry = feedback_entry(batch, REPORT, verdict, resolve_truth(REPORT, verdict))
-    assert entry.source_id == "feedback/b1" and entry.source == "feedback"
+    assert entry.source_id == f"feedback/{BATCH_ID}" and entry.source == "feedback"
     assert (entry.module, entry.category, entry.platform) == ("db", Category.DB_DEADLOCK, "pos")
     assert entry.symptom.splitlines() == ["HY000", "Connection is not available <*>"]
     assert entry.root_cause == "db: db deadlock. lock order"

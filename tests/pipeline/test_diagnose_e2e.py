@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
-from typing import Any
 
 import psycopg
 import pytest
 import yaml
 from typer.testing import CliRunner
 
+from argus.batch_rows import BatchRecord
 from argus.chat.data import load_statistics
 from argus.cli import app
 from argus.config import get_settings
@@ -88,7 +88,7 @@ def test_earlier_batches_give_their_request_traces_to_the_baseline(cli_env: str)
     assert [s.module for s in chat.suspects][: len(ranked)] == ranked
 
 
-async def _latest_batch(db_url: str, source: str) -> dict[str, Any]:
+async def _latest_batch(db_url: str, source: str) -> BatchRecord:
     async with await psycopg.AsyncConnection.connect(db_url) as conn:
         cur = await conn.execute(
             "SELECT batch_id FROM batch WHERE source = %s ORDER BY created_at DESC LIMIT 1",

@@ -57,9 +57,9 @@ async def test_the_barrier_closes_once_after_the_last_file(db_url: str) -> None:
         assert await batches.claim(conn, batch_id, 20, "diagnose") is ClaimOutcome.CLAIMED
         batch = await batches.get_batch(conn, batch_id)
     assert batch is not None
-    statuses = {f["name"]: f["status"] for f in batch["files"]}
+    statuses = {f.name: f.status for f in batch.files}
     assert statuses == {"a.log": FileStatus.PARSED, "b.log": FileStatus.FAILED}
-    assert batch["files"][1]["error"] == "gzip stream is corrupt"
+    assert batch.files[1].error == "gzip stream is corrupt"
 
 
 async def test_a_batch_whose_files_all_fail_fails_with_the_reason(db_url: str) -> None:
@@ -69,5 +69,5 @@ async def test_a_batch_whose_files_all_fail_fails_with_the_reason(db_url: str) -
         await batches.file_done(conn, batch_id, "x.log", None, "not a log file")
         assert await batches.close_parse_barrier(conn, batch_id) is BatchStatus.FAILED
         batch = await batches.get_batch(conn, batch_id)
-    assert batch is not None and batch["status"] is BatchStatus.FAILED
-    assert batch["failure_reason"] == "no readable log lines: x.log (not a log file)"
+    assert batch is not None and batch.status is BatchStatus.FAILED
+    assert batch.failure_reason == "no readable log lines: x.log (not a log file)"

@@ -97,8 +97,8 @@ async def test_a_failed_batch_runs_again_only_when_retried(db_url: str) -> None:
         assert await batches.retry(conn, batch_id) is RetryOutcome.QUEUED
         assert await _pending(conn, batch_id) == [(events.BATCHES, {"batch_id": str(batch_id)})]
         batch = await batches.get_batch(conn, batch_id)
-    assert batch is not None and batch["status"] is BatchStatus.UPLOADED
-    assert [(f["status"], f["error"]) for f in batch["files"]] == [(FileStatus.UPLOADED, None)]
+    assert batch is not None and batch.status is BatchStatus.UPLOADED
+    assert [(f.status, f.error) for f in batch.files] == [(FileStatus.UPLOADED, None)]
 
 
 async def test_an_owner_takes_back_its_own_claims_and_no_one_else_s(db_url: str) -> None:

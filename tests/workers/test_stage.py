@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from argus.batch_rows import BatchRecord
 from argus.config import Settings
 from argus.runtime.services import Services
 from argus.store.batches import ClaimOutcome
 from argus.workers.diagnose import DiagnoseWorker
 from argus.workers.parse import ParseWorker
 from argus.workers.stage import StageWorker, WorkerScope
+from tests.batch_rows import batch_record
 
 #: Addresses no test here connects to.
 UNUSED = Services.at("postgresql://unused", "unused:9092")
@@ -29,15 +31,15 @@ class _Recording:
     claimed: list[uuid.UUID]
     release: asyncio.Event
 
-    async def _claim(self, batch_id: uuid.UUID) -> dict[str, Any] | None:
+    async def _claim(self, batch_id: uuid.UUID) -> BatchRecord | None:
         self.claimed.append(batch_id)
-        return {"labels": {}, "files": [], "source": "test"}
+        return batch_record(batch_id=batch_id, source="test")
 
     @contextlib.asynccontextmanager
     async def _renewing(self, batch_id: uuid.UUID) -> AsyncIterator[None]:
         yield
 
-    async def process(self, batch_id: uuid.UUID, batch: dict[str, Any]) -> None:
+    async def process(self, batch_id: uuid.UUID, batch: BatchRecord) -> None:
         await self.release.wait()
 
 
@@ -146,12 +148,12 @@ async def test_the_worker_branches_on_every_claim_outcome(
     any other outcome: skipped, with the outcome as the logged reason."""
     scope = WorkerScope(owner="test", db=_Connection)  # type: ignore[arg-type]
     worker = ParseWorker(Settings(), UNUSED, scope=scope)
-    row = {"labels": {}, "files": [], "source": "test"}
+    row = batch_record(batch_id=uuid.uuid4(), source="test")
 
     async def claim(*args: Any, **kwargs: Any) -> ClaimOutcome:
         return outcome
 
-    async def get_batch(*args: Any) -> dict[str, Any]:
+    async def get_batch(*args: Any) -> BatchRecord:
         return row
 
     monkeypatch.setattr("argus.workers.stage.batches.claim", claim)
