@@ -21,19 +21,17 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argus.agents.log_analysis import analyse
 from argus.config import DiagnosisSettings
+from argus.errors import InputError
 from argus.evals.cases import Case
 from argus.evals.prepared import PreparedCase
-from argus.tools.split import split_at
+from argus.tools.split import MIN_PART, split_at
 
 log = logging.getLogger(__name__)
 
-#: A pre-fault part must hold this much time to be judged (as the within-batch cuts:
-#: :data:`argus.tools.split.MIN_PART`).
-MIN_PART = timedelta(seconds=30)
 _INJECTED = re.compile(r"injected at (\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)")
 
 
@@ -83,7 +81,13 @@ def fault_start(case: Case) -> datetime | None:
     if isinstance(given, datetime):
         found: datetime | None = given
     elif isinstance(given, str):
-        found = datetime.fromisoformat(given)
+        try:
+            found = datetime.fromisoformat(given)
+        except ValueError as exc:
+            raise InputError(
+                f"{case.path / 'case.yaml'}: fault_start {given!r} is not an ISO time",
+                hint="e.g. fault_start: 2023-01-29T09:25:39Z",
+            ) from exc
     else:
         match = _INJECTED.search(case.notes)
         found = datetime.fromisoformat(match.group(1)) if match else None

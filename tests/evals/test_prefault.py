@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 
 from argus.agents.log_analysis import analyse
 from argus.config import DiagnosisSettings, Settings
+from argus.errors import InputError
 from argus.evals.cases import load_case, load_cases
 from argus.evals.prefault import fault_start, prefault_check
 from argus.evals.prepared import prepare_cases
@@ -53,3 +55,12 @@ def test_the_minutes_before_a_fault_are_judged_and_claim_nothing(tmp_path: Path)
     assert judged.since_previous_fault == 80 / 60  # the early case's fault began before it
     assert check.incidents == 0 and check.incidents_after(0.0) == (0, 1)
     assert check.skipped == ["early: 0 s before the fault (at least 30 s needed)"]
+
+
+def test_a_fault_start_that_is_not_a_time_is_a_typed_error(tmp_path: Path) -> None:
+    folder = write_case(tmp_path, "bad", START, fault_in="ts-beta-service")
+    meta = yaml.safe_load((folder / "case.yaml").read_text())
+    meta["fault_start"] = "half past nine"
+    (folder / "case.yaml").write_text(yaml.safe_dump(meta))
+    with pytest.raises(InputError, match="fault_start 'half past nine' is not an ISO time"):
+        fault_start(load_case(folder))
