@@ -57,13 +57,21 @@ def sample_file(lines: int) -> Path:
     return path
 
 
+#: CPU seconds (all threads of this process) of the last :func:`timed` measure, median.
+LAST_CPU: list[float] = [0.0]
+
+
 def timed(fn: object, repeat: int) -> float:
-    """Median wall time of ``repeat`` calls."""
-    times = []
+    """Median wall time of ``repeat`` calls (their median CPU time goes to LAST_CPU: on a
+    shared machine it says how much work was done when wall times say mostly how busy it was).
+    """
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         fn()  # type: ignore[operator]
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu_started)
+    LAST_CPU[0] = statistics.median(cpu)
     return statistics.median(times)
 
 
@@ -110,6 +118,9 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
+#: CPU seconds of each CLI process run (user + system, the process and its waited children).
+CLI_CPU: list[float] = []
+
 #: The per-file line the CLI prints ends with the file's own seconds and rate.
 _CLI_SECONDS = re.compile(r"([0-9.]+)s \(([0-9,]+) lines/s\)")
 
@@ -121,6 +132,7 @@ class CliTimes:
     mine: float  #: ``argus mine FILE`` once, on an empty library (pass 1 end to end)
     stats: float  #: ``argus stats FILE``, median of the repeats
     stats_inside: float  #: the seconds ``argus stats`` itself reports for the file (median)
+    stats_cpu: float  #: CPU seconds of an ``argus stats`` process (median)
 
 
 def cli_env(home: Path) -> dict[str, str]:
@@ -134,12 +146,16 @@ def cli_env(home: Path) -> dict[str, str]:
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run ``argus ARGS`` as a fresh process: its wall time and the file seconds it reports."""
+    """Run ``argus ARGS`` as a fresh process: its wall time and the file seconds it reports
+    (its CPU time is added to CLI_CPU)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "-m", "argus", *args], env=env, capture_output=True, text=True
     )
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CLI_CPU.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     if out.returncode != 0:
         raise RuntimeError(f"argus {' '.join(args)} failed: {out.stderr[-2000:]}")
     found = _CLI_SECONDS.search(out.stdout)
@@ -152,11 +168,13 @@ def cli_times(path: Path, repeat: int) -> CliTimes:
     with tempfile.TemporaryDirectory(prefix="argus-bench-home-") as home:
         env = cli_env(Path(home))
         mine, _ = run_cli(["mine", str(path)], env)
+        CLI_CPU.clear()
         runs = [run_cli(["stats", str(path)], env) for _ in range(repeat)]
     return CliTimes(
         mine=mine,
         stats=statistics.median(w for w, _ in runs),
         stats_inside=statistics.median(s for _, s in runs),
+        stats_cpu=statistics.median(CLI_CPU),
     )
 
 
@@ -184,14 +202,19 @@ def main(argv: list[str]) -> None:
     warm = engine()
     warm.mine(path)
     pass2 = timed(lambda: warm.count(path), args.repeat)
+    pass2_cpu = LAST_CPU[0]
     pass1 = timed(lambda: engine().mine(path), args.repeat)
+    pass1_cpu = LAST_CPU[0]
     drain = drain3_rate(path, args.drain3_lines)
     cli = None if args.no_cli else cli_times(path, args.repeat)
     print(f"file: {path.name}, {n:,} lines, {path.stat().st_size / 1e6:.1f} MB gz")
     print(f"zcat | wc -l      {zcat:6.2f} s  {n / zcat:12,.0f} lines/s")
     ratio = zcat / pass2
-    print(f"pass 2 (warm)     {pass2:6.2f} s  {n / pass2:12,.0f} lines/s  = {ratio:.2f} of zcat")
-    print(f"pass 1 (cold)     {pass1:6.2f} s  {n / pass1:12,.0f} lines/s")
+    print(
+        f"pass 2 (warm)     {pass2:6.2f} s  {n / pass2:12,.0f} lines/s  = {ratio:.2f} of zcat"
+        f"  (CPU {pass2_cpu:.2f} s)"
+    )
+    print(f"pass 1 (cold)     {pass1:6.2f} s  {n / pass1:12,.0f} lines/s  (CPU {pass1_cpu:.2f} s)")
     print(
         f"Drain3 (defaults) {'':6}    {drain:12,.0f} lines/s  (first {args.drain3_lines:,} lines)"
     )
@@ -200,7 +223,7 @@ def main(argv: list[str]) -> None:
         print(
             f"argus stats (CLI) {cli.stats:6.2f} s  {n / cli.stats:12,.0f} lines/s  "
             f"= {zcat / cli.stats:.2f} of zcat  (fresh process, end to end; the file itself "
-            f"{cli.stats_inside:.2f} s as the CLI reports it)"
+            f"{cli.stats_inside:.2f} s as the CLI reports it; CPU {cli.stats_cpu:.2f} s)"
         )
         print(f"argus mine (CLI)  {cli.mine:6.2f} s  {n / cli.mine:12,.0f} lines/s  (once)")
     if args.memory_lines:
