@@ -107,9 +107,10 @@ def proof_regexes(index: TemplateIndex) -> list[str]:
     return ["|".join(f"(?:{p})" for p in group) for group in groups]
 
 
-def surely_matched(texts: pl.Series, regexes: Sequence[str]) -> pl.Series:
+def surely_matched(texts: pl.Series, regexes: Sequence[str]) -> pl.Series | None:
     """For each text, True when one of ``regexes`` (:func:`proof_regexes`) matches it and RE2
-    would agree (see the module docstring); False means "ask RE2", not "no match"."""
+    would agree (see the module docstring); False means "ask RE2", not "no match". None when
+    polars cannot take the regexes after all (its size limits): RE2 decides every text."""
     text = pl.col("text")
     found = pl.lit(False)
     for regex in regexes:
@@ -117,8 +118,8 @@ def surely_matched(texts: pl.Series, regexes: Sequence[str]) -> pl.Series:
     query = pl.DataFrame({"text": texts}).lazy().select(found & text.str.contains(_PLAIN))
     try:
         return query.collect(engine="streaming").to_series().fill_null(False)
-    except pl.exceptions.ComputeError:  # a pattern polars cannot take after all: RE2 decides
-        return pl.Series([False] * len(texts), dtype=pl.Boolean)
+    except pl.exceptions.ComputeError:
+        return None
 
 
 def _own_dialect(template: Template) -> bool:

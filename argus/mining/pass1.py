@@ -125,7 +125,11 @@ class TemplateEvolver:
             self._regexes = (index, proof_regexes(index))
         if not self._regexes[1]:
             return None
-        return _Proof(index=index, sure=surely_matched(texts, self._regexes[1]).to_list())
+        sure = surely_matched(texts, self._regexes[1])
+        if sure is None:  # not for this index again
+            self._regexes = (index, [])
+            return None
+        return _Proof(index=index, sure=sure.to_list())
 
     def _micro_batch(
         self, texts: Sequence[str], proof: _Proof | None = None, offset: int = 0

@@ -77,7 +77,9 @@ def test_pass_one_proof_never_claims_a_text_re2_does_not_match() -> None:
             "user é logged in",  # not ASCII: left to RE2
         ]
     )
-    sure = surely_matched(texts, proof_regexes(index)).to_list()
+    proven = surely_matched(texts, proof_regexes(index))
+    assert proven is not None
+    sure = proven.to_list()
     assert sure == [True, True, True, False, False, False, False]
     for text, proven in zip(texts, sure, strict=True):
         assert not proven or index.match(text) is not None
@@ -88,7 +90,9 @@ def test_pass_one_proof_uses_only_patterns_of_the_engines_own_dialect() -> None:
     odd = Template(template_id=1, pattern=r"^\s*a\s+\<b\s*$", template="a <b", sample="a <b")
     assert proof_regexes(_index(odd)) == []
     both = _index(odd, _own(2, "took <*> ms"))
-    assert surely_matched(pl.Series(["took 1 ms", "a <b"]), proof_regexes(both)).to_list() == [
-        True,
-        False,
-    ]
+    proven = surely_matched(pl.Series(["took 1 ms", "a <b"]), proof_regexes(both))
+    assert proven is not None and proven.to_list() == [True, False]
+
+
+def test_regexes_polars_cannot_take_leave_every_text_to_re2() -> None:
+    assert surely_matched(pl.Series(["x"]), ["a{1000}{1000}"]) is None
