@@ -137,6 +137,9 @@ def generalize_pattern(
             return wider, template_to_pattern(wider)
     if (detailed := _with_detail(words, key_texts)) is not None:
         return render_template(detailed), render_pattern(detailed)
+    if (detailed := _runs_with_detail(words, key_texts)) is not None:
+        detailed = narrow_runs(detailed, [*key_texts, *known], wide=wide_runs(words))
+        return render_template(detailed), render_pattern(detailed)
     frame, lengths = frame_of(words)
     shapes = [frame_of([mask_word(w) for w in tokenize(text)]) for text in key_texts]
     if not shapes or any(f != frame for f, _ in shapes) or all(VAR in w for w in frame if w != RUN):
@@ -162,6 +165,22 @@ def _with_detail(words: list[str], key_texts: Sequence[str]) -> Shape | None:
     if not merged or not merged[-1].endswith(VAR) or all(VAR in w for w in merged):
         return None  # a detail follows a variable, and a template keeps a literal word
     return (*merged, DETAIL)
+
+
+def _runs_with_detail(words: list[str], key_texts: Sequence[str]) -> Shape | None:
+    """``words`` with its runs widened and an optional final detail, when the texts share its
+    frame once details are set aside (``runs.merge_details``, across committee runs)."""
+    base, had = split_detail(words)
+    parts = [split_detail([mask_word(w) for w in tokenize(text)]) for text in key_texts]
+    if not parts or not (had or any(has for _, has in parts)):
+        return None
+    frame, lengths = frame_of(base)
+    framed = [frame_of(shape) for shape, _ in parts]
+    if any(f != frame for f, _ in framed) or all(VAR in w for w in frame if w != RUN):
+        return None
+    if not frame or not (frame[-1] == RUN or frame[-1].endswith(VAR)):
+        return None  # a detail follows a variable
+    return (*widen(frame, [lengths, *(n for _, n in framed)]), DETAIL)
 
 
 def narrow_runs(

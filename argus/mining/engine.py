@@ -81,15 +81,17 @@ class MiningEngine:
         evolver = TemplateEvolver(self.committee, self.holder, self.params)
         modules: set[tuple[str, str | None]] = set()
         error, lines, first = None, 0, True
-        try:
-            for chunk in self.chunks(path):
-                records = records_only(parse_records(self.fmt, chunk, file_start=first))
+        size = self.params.read_chunk_lines
+        try:  # whole decompressed blocks parsed at once, read ahead; fed chunk by chunk
+            for series in prefetch(iter_line_series(path, self.max_line_bytes)):
+                block = self._block_records(series, first)
                 first = False
-                modules |= _module_pairs(records)
-                evolver.feed(records["content"].to_list())
-                lines += len(chunk)
-                if progress:
-                    progress(lines)
+                modules |= _module_pairs(records_only(block))
+                for start in range(0, len(series), size):
+                    evolver.feed(records_only(block.slice(start, size))["content"])
+                    lines += min(size, len(series) - start)
+                    if progress:
+                        progress(lines)
         except CorruptInputError as exc:
             error = exc.message
         evolver.stats.lines = lines
@@ -97,6 +99,18 @@ class MiningEngine:
             return evolver.finish(), modules, error
         finally:
             evolver.close()
+
+    def _block_records(self, lines: pl.Series, first: bool) -> pl.DataFrame:
+        """The lines of one block parsed into records, as chunk by chunk: only the file's
+        first chunk (``read_chunk_lines``) has lines before a header standing alone (``line_no``
+        and ``record`` restart after it; pass 1 uses neither)."""
+        size = self.params.read_chunk_lines
+        if not first:
+            return parse_records(self.fmt, lines, file_start=False)
+        head = parse_records(self.fmt, lines.slice(0, size), file_start=True)
+        if len(lines) <= size:
+            return head
+        return pl.concat([head, parse_records(self.fmt, lines.slice(size), file_start=False)])
 
     def count(self, path: Path, progress: Progress | None = None) -> tuple[Pass2Result, str | None]:
         """Pass 2 over ``path`` with the current index: statistics and misses."""

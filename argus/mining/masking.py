@@ -6,8 +6,8 @@ port, MAC addresses, file paths), single delimiter characters (``= : , ; ( ) [ ]
 < > / $``; so a literal ``<`` before a value stays: ``<1`` is ``<<*>``), runs of dots (a
 word-final dot included) and runs of everything else. An atom is a variable when it is an
 entity or looks like a value (``is_variable_atom``), less any ``*`` at its ends (``*5`` is
-``*<*>``); a name right before ``=`` is a key and stays literal. The rules are generic: nothing
-here knows any log format.
+``*<*>``; stars at the ends of a word are literal marks around the rest); a name right before
+``=`` is a key and stays literal. The rules are generic: nothing here knows any log format.
 """
 
 from __future__ import annotations
@@ -58,7 +58,17 @@ def tokenize(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def atoms(word: str) -> tuple[tuple[str, bool], ...]:
-    """Split one word into ``(atom, is_variable)`` pairs whose concatenation is the word."""
+    """Split one word into ``(atom, is_variable)`` pairs whose concatenation is the word.
+
+    Stars at the ends of a word are literal marks around what they wrap, which is split on its
+    own (``*3f:0a:44:6f:82:50*`` is ``*<*>*``: the address is whole once the stars are off).
+    """
+    core = word.strip("*")
+    if core and core != word:
+        head = word[: word.index(core)]
+        tail = word[len(head) + len(core) :]
+        marks = [(head, False)] if head else []
+        return (*marks, *atoms(core), *([(tail, False)] if tail else []))
     out: list[tuple[str, bool]] = []
     for m in _ATOM.finditer(word):
         text = m.group()

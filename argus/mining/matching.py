@@ -6,15 +6,24 @@ representative per new shape is matched with the index, and every line is then v
 its shape's template with polars' Rust regex engine, all lines in one parallel query. A line that
 fails verification (its digits mattered) is matched on its own. Every assignment is therefore a
 real match of that line.
+
+Pass 1 asks a narrower question (:func:`surely_matched`): does the index match a key text at
+all? There polars answers for many texts at once with the index's patterns joined into a few
+alternations, wherever its answer is sure to be RE2's: patterns written in the engine's own
+dialect (escaped literals, ``\\S*``, ``\\s+``, runs, details; see :mod:`patterns`) over text of
+printable ASCII or tabs (RE2's ``\\s`` is ASCII without ``\\v``, Rust's is Unicode). A text it
+does not prove matched is left to RE2.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import polars as pl
 
-from argus.mining.index import TemplateIndex
+from argus.mining.index import Template, TemplateIndex
+from argus.mining.patterns import render_pattern, run_positions
 
 _VALUE_RUN = r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*"
 
@@ -25,6 +34,14 @@ def shape_of(text: pl.Expr) -> pl.Expr:
 
 
 _SCHEMA = {"shape": pl.String, "tid": pl.Int64, "pattern": pl.String}
+
+#: Texts on which RE2 and polars' engine agree for patterns of the engine's own dialect.
+_PLAIN = r"^[\t -~]*$"
+#: Patterns per alternation: polars' lazy DFA stays fast up to about this many (at 600 it was
+#: a hundred times slower).
+PROOF_GROUP = 100
+#: Above this many templates pass 1 asks RE2 about every text (the proof would cost more).
+PROOF_MAX_TEMPLATES = 1_000
 
 
 class ChunkMatcher:
@@ -78,6 +95,36 @@ class ChunkMatcher:
             return tid
         again = [self._match(text) for text in checked["content"].gather(failed)]
         return tid.scatter(failed, pl.Series(again, dtype=pl.Int64))
+
+
+def proof_regexes(index: TemplateIndex) -> list[str]:
+    """The index's own-dialect patterns joined in alternations of PROOF_GROUP (none when the
+    index has more than PROOF_MAX_TEMPLATES templates)."""
+    own = [t.pattern for t in index.templates if _own_dialect(t)]
+    if len(index) > PROOF_MAX_TEMPLATES:
+        return []
+    groups = [own[k : k + PROOF_GROUP] for k in range(0, len(own), PROOF_GROUP)]
+    return ["|".join(f"(?:{p})" for p in group) for group in groups]
+
+
+def surely_matched(texts: pl.Series, regexes: Sequence[str]) -> pl.Series | None:
+    """For each text, True when one of ``regexes`` (:func:`proof_regexes`) matches it and RE2
+    would agree (see the module docstring); False means "ask RE2", not "no match". None when
+    polars cannot take the regexes after all (its size limits): RE2 decides every text."""
+    text = pl.col("text")
+    found = pl.lit(False)
+    for regex in regexes:
+        found = found | text.str.contains(regex)
+    query = pl.DataFrame({"text": texts}).lazy().select(found & text.str.contains(_PLAIN))
+    try:
+        return query.collect(engine="streaming").to_series().fill_null(False)
+    except pl.exceptions.ComputeError:
+        return None
+
+
+def _own_dialect(template: Template) -> bool:
+    """Whether the template's pattern is exactly what the engine renders for its words."""
+    return render_pattern(run_positions(template.template, template.pattern)) == template.pattern
 
 
 @lru_cache(maxsize=1 << 16)

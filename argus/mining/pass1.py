@@ -5,21 +5,36 @@ diversity buffer; when it holds ``buffer_size`` of them the committee runs in a 
 while the reader goes on, and when the committee is done the index is rebuilt and swapped, so
 later micro-batches of the same file already match the new templates. Optional look-back
 re-matches the misses of the last few micro-batches after a swap.
+
+Only whether a text is matched matters here. A chunk given as a Series is first checked in one
+vectorised query against the index active at its start (``matching.surely_matched``); a
+micro-batch matched by that same index skips RE2 for the texts the query proved matched and asks
+RE2 about the others, so each micro-batch sees exactly the hits and misses RE2 alone gives.
+
+The reader's loop is Python, as is the committee: left alone, a fast reader keeps the GIL and
+starves the committee, so that a file is read to its end before its first templates arrive.
+While a committee runs, each chunk therefore starts by waiting for it at most as long as the
+previous chunk took (the wait frees the GIL): the committee gets at least as much time as the
+reader.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+
+import polars as pl
 
 from argus.config import MiningSettings
 from argus.mining.buffer import BufferStats, DiversityBuffer
 from argus.mining.committee import Committee, CommitteeReport
-from argus.mining.index import IndexHolder, Template
+from argus.mining.index import IndexHolder, Template, TemplateIndex
+from argus.mining.matching import proof_regexes, surely_matched
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +54,14 @@ class Pass1Stats:
     lookback_recovered: int = 0  #: earlier misses matched after a swap (look-back)
     index_version: int = 0  #: version of the active index at the end
     buffer: BufferStats = field(default_factory=BufferStats)  #: diversity buffer counters
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Proof:
+    """The texts of one chunk that ``index`` surely matches (``sure``, in the chunk's order)."""
+
+    index: TemplateIndex
+    sure: list[bool]
 
 
 class TemplateEvolver:
@@ -70,18 +93,56 @@ class TemplateEvolver:
         self._recent: deque[list[str]] = deque(maxlen=max(params.lookback_batches, 1))
         self._swapped = threading.Event()
         self._stale = 0  # consecutive micro-batches whose misses added nothing to the buffer
+        self._regexes: tuple[TemplateIndex, list[str]] | None = None  #: the proof's, per index
+        self._chunk_seconds = 0.0  #: how long the previous chunk took (module docstring)
 
-    def feed(self, key_texts: Iterable[str]) -> None:
-        """Process one chunk of key texts (duplicates within the chunk are matched once)."""
-        unique = list(dict.fromkeys(key_texts))
+    def feed(self, key_texts: Iterable[str] | pl.Series) -> None:
+        """Process one chunk of key texts (duplicates within the chunk are matched once, in
+        the order they first appear). A Series is checked vectorised first (module docstring).
+        """
+        if self._inflight is not None and self._chunk_seconds > 0:
+            wait([self._inflight], timeout=self._chunk_seconds)  # the committee's share
+        started = time.perf_counter()
+        proof: _Proof | None = None
+        if isinstance(key_texts, pl.Series):
+            texts = key_texts.unique(maintain_order=True)
+            proof = self._proof(texts)
+            unique = texts.to_list()
+        else:
+            unique = list(dict.fromkeys(key_texts))
         self.stats.key_texts += len(unique)
         size = self.params.micro_batch_size
         for start in range(0, len(unique), size):
-            self._micro_batch(unique[start : start + size])
+            self._micro_batch(unique[start : start + size], proof, start)
+        self._chunk_seconds = time.perf_counter() - started
 
-    def _micro_batch(self, texts: Sequence[str]) -> None:
+    def _proof(self, texts: pl.Series) -> _Proof | None:
+        """Which ``texts`` the active index surely matches (None when it is empty)."""
+        index = self.holder.active
+        if not len(index):
+            return None
+        if self._regexes is None or self._regexes[0] is not index:
+            self._regexes = (index, proof_regexes(index))
+        if not self._regexes[1]:
+            return None
+        sure = surely_matched(texts, self._regexes[1])
+        if sure is None:  # not for this index again
+            self._regexes = (index, [])
+            return None
+        return _Proof(index=index, sure=sure.to_list())
+
+    def _micro_batch(
+        self, texts: Sequence[str], proof: _Proof | None = None, offset: int = 0
+    ) -> None:
         index = self.holder.active  # one consistent index for the whole micro-batch
-        misses = [t for t, hit in zip(texts, index.match_many(texts), strict=True) if hit is None]
+        if proof is not None and proof.index is index:
+            sure = proof.sure[offset : offset + len(texts)]
+            misses = [
+                t for t, ok in zip(texts, sure, strict=True) if not ok and index.match(t) is None
+            ]
+        else:
+            hits = index.match_many(texts)
+            misses = [t for t, hit in zip(texts, hits, strict=True) if hit is None]
         self.stats.matched += len(texts) - len(misses)
         self.stats.missed += len(misses)
         if self.params.lookback_enabled:

@@ -24,6 +24,8 @@ MAX_UNMATCHED_KEPT = 20_000
 _COMPACT_EVERY = 16
 
 BUCKET_KEYS = ["tid", "mod", "smod", "level", "thread", "minute"]
+#: The columns of a chunk's matched records that its buckets are made of.
+_MATCHED_COLUMNS = ["tid", "mod", "smod", "level", "thread", "key", "ts"]
 
 
 @dataclass(kw_only=True)
@@ -80,8 +82,10 @@ class StatsAggregator:
         self.result.lines += len(lines)
         self.result.records += records.height
         self.result.headed += int(records["headed"].sum())
-        self._keep_unmatched(records.filter(pl.col("tid").is_null()))
-        matched = records.filter(pl.col("tid").is_not_null())
+        matched = records.select(_MATCHED_COLUMNS)  # the filter copies only what buckets need
+        if tids.null_count():
+            self._keep_unmatched(records.filter(pl.col("tid").is_null()))
+            matched = matched.filter(pl.col("tid").is_not_null())
         buckets = self._bucketed(matched)
         if fixed and not _one_minute_each(buckets):  # a stamp of another layout slipped in
             buckets = self._bucketed(matched.with_columns(MinuteKeys.by_regex(matched["ts"])))

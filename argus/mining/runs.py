@@ -128,14 +128,23 @@ def split_detail(words: Sequence[str]) -> tuple[Words, bool]:
 
 
 def merge_details(clusters: list[tuple[Words, list[int]]]) -> list[tuple[Words, list[int]]]:
-    """Merge the clusters that are equal but for a final detail: the detail becomes optional."""
-    by_base: dict[Words, list[tuple[Words, list[int]]]] = {}
+    """Merge the clusters that are equal but for a final detail: the detail becomes optional.
+
+    Equal but for the detail and the lengths of their runs counts too: the runs are widened
+    as :func:`merge_runs` widens them.
+    """
+    by_frame: dict[Frame, list[tuple[Words, tuple[int, ...], Words, list[int]]]] = {}
     for words, members in clusters:
-        by_base.setdefault(split_detail(words)[0], []).append((words, members))
+        base = split_detail(words)[0]
+        frame, lengths = frame_of(base)
+        by_frame.setdefault(frame, []).append((base, lengths, words, members))
     out: list[tuple[Words, list[int]]] = []
-    for base, group in by_base.items():
-        if len(group) < 2 or not _names_something(frame_of(base)[0]):
-            out += group
+    for frame, group in by_frame.items():
+        bases = {base for base, _, _, _ in group}
+        detailed = any(base != words for base, _, words, _ in group)
+        if len(group) < 2 or not detailed or not _names_something(frame):
+            out += [(words, members) for _, _, words, members in group]
             continue
-        out.append(((*base, DETAIL), sorted(m for _, members in group for m in members)))
+        base = bases.pop() if len(bases) == 1 else widen(frame, [n for _, n, _, _ in group])
+        out.append(((*base, DETAIL), sorted(m for *_, members in group for m in members)))
     return out

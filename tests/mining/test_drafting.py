@@ -313,3 +313,32 @@ def test_a_refused_cluster_at_the_end_of_the_input_keeps_the_run_notation() -> N
     assert [t.template for t in report.added] == ["job <*> done"]
     regex = re2.compile(report.added[0].pattern)
     assert all(regex.match(t) for t in texts)
+
+
+def test_a_run_and_an_optional_detail_in_one_event_give_one_template() -> None:
+    # the lines without the detail hold two values after "ga", the lines with it three
+    texts = [
+        "zi sela v1 ga 1 2 do lu 5",
+        "zi sela v2 ga 1 2 3 do lu 6 (vuji 7 ms)",
+        "zi sela v3 ga 4 9 8 do lu 8 (vuji 12 ms)",
+        "zi sela v4 ga 5 6 do lu 9",
+    ]
+    (draft,) = draft_templates(texts)
+    assert draft.template == "zi sela <*> ga <*> do lu <*>"
+    regex = re2.compile(draft.pattern)
+    assert all(regex.match(t) for t in texts)
+
+
+def test_a_template_with_a_run_makes_a_detail_optional_for_later_lines() -> None:
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.library import MemoryTemplateStore
+
+    store = MemoryTemplateStore()
+    committee = Committee(RuleDrafter(), store)
+    committee.run(["zi sela ga 1 2 do lu 5", "zi sela ga 1 2 3 do lu 6"], [])
+    later = ["zi sela ga 4 do lu 7 (vuji 3 ms)", "zi sela ga 4 5 do lu 8 (vuji 9 ms)"]
+    report = committee.run(later, store.load())
+    assert [t.template for t in report.revised] == ["zi sela ga <*> do lu <*>"]
+    (template,) = store.load()
+    regex = re2.compile(template.pattern)
+    assert regex.match("zi sela ga 1 do lu 2") and regex.match("zi sela ga 1 2 do lu 3 (vuji 4 ms)")

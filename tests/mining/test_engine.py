@@ -11,7 +11,7 @@ import pytest
 from argus.config import MiningSettings
 from argus.ingest.formats import LogFormat
 from argus.mining.engine import MiningEngine
-from argus.mining.library import MemoryTemplateStore
+from argus.mining.library import MemoryTemplateStore, NewTemplate
 
 EVENTS = [
     f"{verb} {noun} {{}} in stage {stage} took {{}} ms"
@@ -157,3 +157,45 @@ def test_lines_of_values_only_get_the_template_logpai_writes(tmp_path: Path) -> 
     assert templates[30:34] == ["<*>"] * 4
     assert templates[34:36] == ["<*> <*> <*>"] * 2
     assert templates[0] == "J" and templates[-1] == "uph[E(p."
+
+
+def test_only_the_first_chunk_has_lines_before_a_header_standing_alone(tmp_path: Path) -> None:
+    # pass 1 parses whole blocks, and must cut records as chunk by chunk parsing does
+    head = "[2026-01-01 10:00:00.000][INFO][T1][io][disk]"
+    lines = [f"preamble line {i}" for i in range(8)]
+    lines += [f"{head} Wrote block {i}" for i in range(4)]
+    path = tmp_path / "late.log"
+    path.write_text("\n".join(lines) + "\n")
+    params = MiningSettings(read_chunk_lines=5)
+    engine = MiningEngine(MemoryTemplateStore(), params, LogFormat.parse(None))
+    stats, modules, _ = engine.mine(path)
+    # chunk 1: 5 preamble lines, each a record; chunk 2: 3 more continue a record of chunk 1
+    # (not key texts) and 2 records; chunk 3: 2 records
+    assert stats.key_texts == 9
+    assert stats.lines == 12
+    assert modules == {("io", "disk")}
+
+
+def test_a_chunk_fed_as_a_series_sees_the_hits_and_misses_re2_gives(tmp_path: Path) -> None:
+    import polars as pl
+
+    from argus.mining.committee import Committee, RuleDrafter
+    from argus.mining.index import IndexHolder
+    from argus.mining.pass1 import TemplateEvolver
+    from argus.mining.patterns import template_to_pattern
+
+    store = MemoryTemplateStore()
+    for template in ("took <*> ms", "user <*> logged in"):
+        new = NewTemplate(
+            pattern=template_to_pattern(template), template=template, sample="x", source="rule"
+        )
+        store.add(new)
+    texts = [f"took {i} ms" for i in range(25)] + ["user\u00a0u1 logged in", "disk full"] * 3
+    counts = []
+    for chunk in (pl.Series(texts), texts):
+        holder = IndexHolder(store.load())
+        evolver = TemplateEvolver(Committee(RuleDrafter(), store), holder, MiningSettings())
+        evolver.feed(chunk)
+        counts.append((evolver.stats.key_texts, evolver.stats.matched, evolver.stats.missed))
+        evolver.close()
+    assert counts[0] == counts[1] == (27, 25, 2)

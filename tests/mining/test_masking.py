@@ -87,3 +87,13 @@ def test_mask_is_idempotent() -> None:
 )
 def test_literal_angle_brackets_and_stars_next_to_a_value_are_kept(text: str, masked: str) -> None:
     assert mask(text) == masked
+
+
+def test_stars_around_a_word_wrap_what_is_masked_on_its_own() -> None:
+    # without the stars taken off first, "*3f" was one atom and the address fell apart
+    # into bytes, the ones without a digit ("bf") kept literal
+    for word in ("*3f:f8:44:6f:82:50*", "*de:ff:c6:52:bf:cf*", "*10.0.0.1*"):
+        assert mask_word(word) == "*<*>*"
+    assert mask_word("*abc*") == "*abc*"
+    assert mask_word("**") == "**"
+    assert "".join(text for text, _ in atoms("**5:x*")) == "**5:x*"
