@@ -201,14 +201,32 @@ def test_a_template_widens_its_run_for_later_lines() -> None:
     ]
 
 
-def test_runs_of_different_lengths_around_plain_words_are_one_event() -> None:
-    texts = [
-        "reva 242 61 31 jajapi we 247 54 mamuve",
-        "reva 179 jajapi we 188 5 6 7 mamuve",
-        "reva 1 2 jajapi we 3 mamuve",
-    ]
+@pytest.mark.parametrize(
+    ("texts", "template"),
+    [
+        (  # runs of different lengths around plain words
+            [
+                "reva 242 61 31 jajapi we 247 54 mamuve",
+                "reva 179 jajapi we 188 5 6 7 mamuve",
+                "reva 1 2 jajapi we 3 mamuve",
+            ],
+            "reva <*> jajapi we <*> mamuve",
+        ),
+        (  # a run and an optional detail: two values after "ga" without it, three with it
+            [
+                "zi sela v1 ga 1 2 do lu 5",
+                "zi sela v2 ga 1 2 3 do lu 6 (vuji 7 ms)",
+                "zi sela v3 ga 4 9 8 do lu 8 (vuji 12 ms)",
+                "zi sela v4 ga 5 6 do lu 9",
+            ],
+            "zi sela <*> ga <*> do lu <*>",
+        ),
+    ],
+    ids=["runs-around-plain-words", "run-and-optional-detail"],
+)
+def test_variable_parts_of_one_event_give_one_template(texts: list[str], template: str) -> None:
     (draft,) = draft_templates(texts)
-    assert draft.template == "reva <*> jajapi we <*> mamuve"
+    assert draft.template == template
     regex = re2.compile(draft.pattern)
     assert all(regex.match(t) for t in texts)
 
@@ -312,20 +330,6 @@ def test_a_refused_cluster_at_the_end_of_the_input_keeps_the_run_notation() -> N
     assert not report.unplaced
     assert [t.template for t in report.added] == ["job <*> done"]
     regex = re2.compile(report.added[0].pattern)
-    assert all(regex.match(t) for t in texts)
-
-
-def test_a_run_and_an_optional_detail_in_one_event_give_one_template() -> None:
-    # the lines without the detail hold two values after "ga", the lines with it three
-    texts = [
-        "zi sela v1 ga 1 2 do lu 5",
-        "zi sela v2 ga 1 2 3 do lu 6 (vuji 7 ms)",
-        "zi sela v3 ga 4 9 8 do lu 8 (vuji 12 ms)",
-        "zi sela v4 ga 5 6 do lu 9",
-    ]
-    (draft,) = draft_templates(texts)
-    assert draft.template == "zi sela <*> ga <*> do lu <*>"
-    regex = re2.compile(draft.pattern)
     assert all(regex.match(t) for t in texts)
 
 
