@@ -10,9 +10,9 @@ the kind a batch of another hour or day would raise.
 A case says when its fault began with ``fault_start`` (ISO time) in its case.yaml, or in its
 notes as "injected at YYYY-MM-DD HH:MM:SS" (the Nezha cases). The batch is cut at the last whole
 minute before that (:func:`argus.tools.split.split_at`: minute buckets and whole requests go to
-their side); a part shorter than :data:`MIN_PART` is not judged. The check reports, for each
-window, how long before it the case set's previous fault began: a fault's effects may outlast
-it, so windows soon after another fault are not clean evidence either way.
+their side); a part shorter than :data:`argus.tools.split.MIN_PART` is not judged. The check
+reports, for each window, how long before it the case set's previous fault began: a fault's
+effects may outlast it, so windows soon after another fault are not clean evidence either way.
 """
 
 from __future__ import annotations
@@ -41,9 +41,8 @@ class PrefaultDiagnosis:
 
     case_id: str  #: the fault case
     seconds: float  #: length of the pre-fault part judged
-    since_previous_fault: (
-        float | None
-    )  #: minutes since the set's previous fault began (None: first)
+    #: minutes since the set's previous fault began (None: the first)
+    since_previous_fault: float | None
     incident: bool  #: an incident was claimed (a false alarm)
     category: str  #: the category claimed (``none`` without an incident)
     top_suspect: str | None  #: the most suspect module

@@ -100,9 +100,9 @@ class ChunkMatcher:
 def proof_regexes(index: TemplateIndex) -> list[str]:
     """The index's own-dialect patterns joined in alternations of PROOF_GROUP (none when the
     index has more than PROOF_MAX_TEMPLATES templates)."""
-    own = [t.pattern for t in index.templates if _own_dialect(t)]
-    if len(index) > PROOF_MAX_TEMPLATES:
+    if len(index) > PROOF_MAX_TEMPLATES:  # before rendering every template's pattern
         return []
+    own = [t.pattern for t in index.templates if _own_dialect(t)]
     groups = [own[k : k + PROOF_GROUP] for k in range(0, len(own), PROOF_GROUP)]
     return ["|".join(f"(?:{p})" for p in group) for group in groups]
 
